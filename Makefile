@@ -1,0 +1,46 @@
+# qz811: one entry point for tooling. `make demo` and `make test` create .venv themselves.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+DEMO_DAYS := --date 2019-02-10 --date 2019-02-11 --date 2019-07-01 --date 2019-07-02
+
+.PHONY: venv demo test lint format bench lock clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "qz811 needs Python 3.11 (set PYTHON=...)"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -r requirements.lock
+	@# The repo itself goes on the venv's path (no build step): pipeline/ and the DAGs import from here.
+	$(PY) -c 'import site, sys; open(site.getsitepackages()[0] + "/qz811.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+demo: venv  ## the nightly pipeline on the bundled sample days, embedded SQLite warehouse
+	$(PY) -m pipeline init-db
+	$(PY) -m pipeline run --quiet $(DEMO_DAYS)
+	$(PY) -m pipeline summary --year 2019 --city 衢州
+
+test: venv
+	$(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff check pipeline dags tests bench
+	$(VENV)/bin/ruff format --check pipeline dags tests bench
+
+format: venv
+	$(VENV)/bin/ruff format pipeline dags tests bench
+	$(VENV)/bin/ruff check --fix pipeline dags tests bench
+
+bench: venv  ## figures -> bench/results.md and bench/results.json
+	$(PY) bench/run.py
+
+lock:  ## re-resolve requirements.in into requirements.lock
+	rm -rf /tmp/qz811-lock && $(PYTHON) -m venv /tmp/qz811-lock
+	/tmp/qz811-lock/bin/pip install --quiet --upgrade "pip>=24" && /tmp/qz811-lock/bin/pip install --quiet -r requirements.in
+	/tmp/qz811-lock/bin/pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf $(VENV) var

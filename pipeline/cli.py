@@ -1,0 +1,270 @@
+"""``python -m pipeline``: a thin command line over the library.
+
+Each command parses its arguments, calls the library, and turns library errors into one line on
+stderr and a non-zero exit (1: bad input or data, 2: usage). Every command is documented in the
+README (a test checks it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Settings
+
+EXIT_DATA = 1
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+def _engine(settings: Settings):
+    from pipeline.db import make_engine
+
+    return make_engine(settings.db_url)
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def cmd_init_db(args, settings: Settings) -> int:
+    from pipeline.db import init_db
+
+    result = init_db(_engine(settings))
+    print(f"warehouse ready at {settings.db_url}: {len(result['ddl'])} schema files, {result['stations']} stations")
+    return 0
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    from pipeline.ingest.air import read_air_file
+    from pipeline.load import Batch, load_batch
+    from pipeline.nightly import DATASET, daily_values, indicators, known_stations
+    from pipeline.validate import run_suite
+
+    engine = _engine(settings)
+    stations = known_stations(engine)
+    if not stations:
+        raise CommandError("the station registry is empty: run `python -m pipeline init-db` first")
+    # Without a run's window, readings may be from any past hour up to the next one.
+    bounds = {"first_hour_end": pd.Timestamp("2000-01-01 01:00"), "last_hour_end": pd.Timestamp.now().ceil("h")}
+    touched: set[dt.date] = set()
+    for n, path in enumerate(args.paths, start=1):
+        records = read_air_file(path)
+        result = run_suite(records, DATASET, {"known_stations": stations, **bounds})
+        row = load_batch(engine, Batch(DATASET, [Path(path)], None), result.valid, result.quarantined)
+        days = (result.valid["hour_end"] - pd.Timedelta(hours=1)).dt.date
+        touched |= set(days)
+        print(
+            f"[{n}/{len(args.paths)}] {path}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
+            f"{row['rows_quarantined']} quarantined (batch {row['batch_id']})"
+        )
+    for day in sorted(touched):
+        daily_values(engine, day)
+    for year in sorted({d.year for d in touched}):
+        indicators(engine, year)
+    if touched:
+        print(f"daily values recomputed for {len(touched)} day(s), {min(touched)} to {max(touched)}")
+    return 0
+
+
+def cmd_run(args, settings: Settings) -> int:
+    from pipeline.nightly import run_day
+    from pipeline.summary import day_summary
+
+    landing = Path(args.landing) if args.landing else settings.landing_dir
+    engine = _engine(settings)
+    for n, day in enumerate(args.date, start=1):
+        result = run_day(engine, landing, day, settings.staging_dir)
+        print(
+            f"[{n}/{len(args.date)}] {day}: {result['rows_read']} read, {result['rows_loaded']} loaded, "
+            f"{result['rows_quarantined']} quarantined, {result['rows_other_days']} left to other days; "
+            f"{result['station_days']} station-days, {result['city_days']} city-days"
+        )
+        if not args.quiet:
+            print(day_summary(engine, day, args.city))
+    return 0
+
+
+def cmd_indicators(args, settings: Settings) -> int:
+    from pipeline.summary import indicator_frame
+
+    frame = indicator_frame(_engine(settings), args.year)
+    _emit(frame, args.format, title=f"Indicators 指标 ({args.year or 'all years'})")
+    return 0
+
+
+def cmd_summary(args, settings: Settings) -> int:
+    from pipeline.summary import year_summary
+
+    print(year_summary(_engine(settings), args.year, args.city))
+    return 0
+
+
+def _emit(frame: pd.DataFrame, fmt: str, title: str) -> None:
+    from pipeline.report import format_table
+
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        print(json.dumps(frame.astype(object).where(frame.notna(), None).to_dict("records"), ensure_ascii=False, indent=1))
+    else:
+        print(format_table(frame, title))
+
+
+def _read_csv(path: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not UTF-8 text") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise CommandError(f"{path}: not a readable CSV ({str(err).strip().splitlines()[-1]})") from None
+
+
+def _numeric(frame: pd.DataFrame, columns, path: str) -> pd.DataFrame:
+    """Columns as floats; empty -> NaN; anything else non-numeric is an error naming the cell."""
+    out = pd.DataFrame(index=frame.index)
+    for column in columns:
+        text = frame[column].str.strip()
+        values = pd.to_numeric(text.where(text != ""), errors="coerce")
+        bad = values.isna() & (text != "")
+        if bad.any():
+            i = bad.idxmax()
+            raise CommandError(f"{path}: line {i + 2}, column {column}: {frame.at[i, column]!r} is not a number")
+        if (values < 0).any():
+            i = (values < 0).idxmax()
+            raise CommandError(f"{path}: line {i + 2}, column {column}: negative concentration {frame.at[i, column]}")
+        out[column] = values
+    return out
+
+
+def _integers(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: "" if pd.isna(v) else str(int(v)))
+
+
+def cmd_aqi(args, settings: Settings) -> int:
+    from pipeline.indicators.aqi import POLLUTANT_COLUMNS, aqi_frame
+
+    frame = _read_csv(args.input)
+    present = [c for c in (*POLLUTANT_COLUMNS, "so2_24h") if c in frame.columns]
+    if not [c for c in present if c != "so2_24h"]:
+        raise CommandError(f"{args.input}: no pollutant column; expected any of {', '.join(POLLUTANT_COLUMNS)}")
+    result = aqi_frame(_numeric(frame, present, args.input), mode=args.mode)
+    out = frame.copy()
+    for column in [c for c in result.columns if c.startswith("iaqi_")] + ["aqi"]:
+        out[column] = _integers(result[column])
+    out["level"] = result["level"].map(lambda v: str(v) if v else "")
+    for column in ("category_zh", "category_en", "primary_pollutant"):
+        out[column] = result[column]
+    _write(out, args.output)
+    return 0
+
+
+def cmd_daily_aqi(args, settings: Settings) -> int:
+    from pipeline.indicators.daily import station_day_aqi
+    from pipeline.ingest.long_csv import parse_hour_end
+
+    frame = _read_csv(args.input)
+    needed = ["station_code", "time"]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise CommandError(f"{args.input}: missing column(s) {', '.join(missing)}; expected station_code,time,so2,no2,pm10,co,o3,pm25")
+    pollutants = [c for c in ("so2", "no2", "pm10", "co", "o3", "pm25") if c in frame.columns]
+    hourly = _numeric(frame, pollutants, args.input)
+    hourly["station_code"] = frame["station_code"].str.strip()
+    hourly["hour_end"] = frame["time"].map(parse_hour_end)
+    if hourly["hour_end"].isna().any():
+        i = hourly["hour_end"].isna().idxmax()
+        raise CommandError(f"{args.input}: line {i + 2}: time {frame.at[i, 'time']!r} is not YYYY-MM-DD HH:MM")
+    try:
+        days = station_day_aqi(hourly)
+    except ValueError as err:
+        raise CommandError(f"{args.input}: {err}") from None
+    out = pd.DataFrame({"station_code": days["station_code"], "date": pd.to_datetime(days["date"]).dt.strftime("%Y-%m-%d")})
+    for column in ("so2", "no2", "pm10", "co", "pm25", "o3_8h", "o3_1h"):
+        out[column] = days[column].map(lambda v: "" if pd.isna(v) else (f"{v:.1f}" if column == "co" else str(int(v))))
+    out["aqi"] = _integers(days["aqi"])
+    out["level"] = days["level"].map(lambda v: str(v) if v else "")
+    out["primary_pollutant"] = days["primary_pollutant"]
+    out["valid_day"] = days["valid_day"].map(lambda v: "true" if v else "false")
+    _write(out, args.output)
+    return 0
+
+
+def _write(frame: pd.DataFrame, output: str | None) -> None:
+    if output:
+        frame.to_csv(output, index=False)
+        print(f"wrote {len(frame)} rows to {output}", file=sys.stderr)
+    else:
+        frame.to_csv(sys.stdout, index=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description="qz811: Quzhou 811 environmental indicators")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress of each stage")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("init-db", help="create the warehouse schema and load the national station list").set_defaults(func=cmd_init_db)
+
+    p = sub.add_parser("ingest", help="validate and load files into the warehouse")
+    p.add_argument("dataset", choices=["air"], help="which kind of readings")
+    p.add_argument("paths", nargs="+", help="national wide CSV(s) or long CSV(s)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("run", help="the nightly job for one or more days")
+    p.add_argument("--date", type=_day, action="append", required=True, help="natural day YYYY-MM-DD (repeatable)")
+    p.add_argument("--landing", help="folder with the day's files (default: QZ811_LANDING_DIR or the bundled sample)")
+    p.add_argument("--city", default="衢州", help="city whose summary is printed (default 衢州)")
+    p.add_argument("--quiet", action="store_true", help="print only one line per day")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("indicators", help="list the stored indicators and their status")
+    p.add_argument("--year", type=int)
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_indicators)
+
+    p = sub.add_parser("summary", help="a year's daily city AQI and good-air-day ratio against the plan")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--city", default="衢州")
+    p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("aqi", help="IAQI/AQI calculator for any CSV of concentrations")
+    p.add_argument("input")
+    p.add_argument("-o", "--output")
+    p.add_argument("--mode", choices=["daily", "hourly"], default="daily")
+    p.set_defaults(func=cmd_aqi)
+
+    p = sub.add_parser("daily-aqi", help="hourly station readings -> station-day values and AQI")
+    p.add_argument("input")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_daily_aqi)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pipeline.ingest import IngestError
+    from pipeline.validate import ValidationError
+
+    try:
+        return args.func(args, Settings.from_env())
+    except (CommandError, IngestError, FileNotFoundError, ValidationError) as err:
+        print(f"error: {err}", file=sys.stderr)
+    except SQLAlchemyError as err:
+        print(f"error: warehouse: {str(err).splitlines()[0]}", file=sys.stderr)
+    return EXIT_DATA

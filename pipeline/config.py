@@ -1,0 +1,31 @@
+"""Typed settings, read from the environment when asked for (never at import time).
+
+Only the CLI and the DAGs build settings; library functions take explicit arguments.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    """QZ811_DB_URL: SQLAlchemy URL of the warehouse (default: embedded SQLite var/warehouse.db)."""
+    landing_dir: Path
+    """QZ811_LANDING_DIR: where the nightly job finds the day's air files (default: bundled sample)."""
+    staging_dir: Path
+    """QZ811_STAGING_DIR: scratch space between the nightly tasks (default: var/staging)."""
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            db_url=env.get("QZ811_DB_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'warehouse.db'}",
+            landing_dir=Path(env.get("QZ811_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "air"),
+            staging_dir=Path(env.get("QZ811_STAGING_DIR") or REPO_ROOT / "var" / "staging"),
+        )

@@ -1,0 +1,112 @@
+"""The warehouse: engine, schema, and SQL loaded from ``sql/`` files by name.
+
+SQL lives in files (STYLE.md, convention 5): ``sql/ddl/NNN_*.sql`` applied in order,
+``sql/views/*.sql`` for analysts, ``sql/dml/*.sql`` for the pipeline's own statements. Parameters are
+always bound through :func:`sqlalchemy.text`, never formatted into strings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+STATION_LIST = REFERENCE_DIR / "NewSiteList_GBK.csv"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``. SQLite gets foreign keys on and its parent folder created."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA busy_timeout = 30000")
+            cursor.close()
+
+    return engine
+
+
+@cache
+def sql(name: str) -> sa.TextClause:
+    """The statement in ``sql/<name>.sql`` (e.g. ``dml/insert_air_hourly``) as a text() clause."""
+    return sa.text((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+
+
+def statements(script: str) -> list[str]:
+    """Split a DDL script on semicolons that end a line; ``--`` comments are dropped."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";\n") if s.strip().strip(";")]
+
+
+def create_schema(engine: Engine) -> list[str]:
+    """Apply every ``sql/ddl/*.sql`` in name order, then every view. Idempotent. Returns the files."""
+    applied = []
+    with engine.begin() as conn:
+        for path in sorted((SQL_DIR / "ddl").glob("*.sql")) + sorted((SQL_DIR / "views").glob("*.sql")):
+            for statement in statements(path.read_text(encoding="utf-8")):
+                conn.exec_driver_sql(statement.rstrip(";"))
+            applied.append(path.relative_to(SQL_DIR).as_posix())
+    return applied
+
+
+def read_station_list(path: Path = STATION_LIST) -> list[dict]:
+    """Rows of the CNEMC station list (GBK; columns 监测点编码, 监测点名称, 城市, 经度, 纬度, 对照点,
+    省级行政区, 地级行政区) in the ``station`` table's columns. Blank or ``-`` coordinates -> NULL."""
+
+    def number(text: str) -> float | None:
+        try:
+            return float(text)
+        except ValueError:
+            return None
+
+    text = path.read_bytes().decode("gbk")
+    rows = []
+    seen = set()
+    for row in csv.DictReader(io.StringIO(text)):
+        code = (row.get("监测点编码") or "").strip()
+        if not code or code in seen:
+            continue
+        seen.add(code)
+        rows.append(
+            {
+                "station_code": code,
+                "name_zh": (row.get("监测点名称") or "").strip(),
+                "city_zh": (row.get("城市") or "").strip() or None,
+                "province_zh": (row.get("省级行政区") or "").strip() or None,
+                "prefecture_zh": (row.get("地级行政区") or "").strip() or None,
+                "county_zh": None,
+                "lon": number((row.get("经度") or "").strip()),
+                "lat": number((row.get("纬度") or "").strip()),
+                "is_background": (row.get("对照点") or "").strip().upper() == "Y",
+                "source": f"CNEMC station list ({path.name})",
+            }
+        )
+    return rows
+
+
+def load_stations(conn: Connection, rows: list[dict]) -> int:
+    """Replace the stations of the rows' source with ``rows``. Returns how many were written."""
+    for source in {r["source"] for r in rows}:
+        conn.execute(sql("dml/delete_station"), {"source": source})
+    if rows:
+        conn.execute(sql("dml/insert_station"), rows)
+    return len(rows)
+
+
+def init_db(engine: Engine, station_list: Path = STATION_LIST) -> dict:
+    """Create the schema and load the national station registry. Safe to run again."""
+    applied = create_schema(engine)
+    with engine.begin() as conn:
+        n = load_stations(conn, read_station_list(station_list))
+    return {"ddl": applied, "stations": n}

@@ -1,0 +1,1 @@
+"""The standards' math: pure numpy/pandas functions, no I/O (STYLE.md, convention 1)."""

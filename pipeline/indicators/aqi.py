@@ -1,0 +1,199 @@
+"""Individual and overall Air Quality Index (IAQI, AQI) per HJ 633-2012.
+
+Formula (HJ 633-2012, clause 5.2, eq. 1)::
+
+    IAQI_P = (IAQI_Hi - IAQI_Lo) / (BP_Hi - BP_Lo) * (C_P - BP_Lo) + IAQI_Lo
+
+rounded **up** to an integer. AQI = max IAQI (clause 5.3). Concentrations are first rounded as
+published (GB/T 8170 half-even: integers in µg/m³, CO to 0.1 mg/m³; HJ 663-2013), so the IAQI is
+computed from the published number. That rule reproduces all 122,654 CNEMC-published hourly AQIs in
+``shared/data/cnemc_china_sites_2019`` (reference README); ``tests/indicators/test_aqi.py`` checks it.
+
+Above the top breakpoint HJ 633-2012 defines no IAQI; the national platform publishes 500, and so do
+we. Two notes of Table 1 remove an IAQI instead: SO2 1-h above 800 µg/m³ (report SO2 with its 24-h
+IAQI, note 2) and O3 8-h above 800 µg/m³ (report O3 with its 1-h IAQI, note 3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+IAQI_LEVELS = np.array([0, 50, 100, 150, 200, 300, 400, 500], dtype=float)
+"""IAQI at each breakpoint column of HJ 633-2012 Table 1."""
+
+BREAKPOINTS_HJ633_2012: dict[str, tuple[float, ...]] = {
+    "so2_24h": (0, 50, 150, 475, 800, 1600, 2100, 2620),
+    "so2_1h": (0, 150, 500, 650, 800),
+    "no2_24h": (0, 40, 80, 180, 280, 565, 750, 940),
+    "no2_1h": (0, 100, 200, 700, 1200, 2340, 3090, 3840),
+    "pm10_24h": (0, 50, 150, 250, 350, 420, 500, 600),
+    "co_24h": (0, 2, 4, 14, 24, 36, 48, 60),
+    "co_1h": (0, 5, 10, 35, 60, 90, 120, 150),
+    "o3_1h": (0, 160, 200, 300, 400, 800, 1000, 1200),
+    "o3_8h": (0, 100, 160, 215, 265, 800),
+    "pm25_24h": (0, 35, 75, 115, 150, 250, 350, 500),
+}
+"""HJ 633-2012, Table 1: concentration limits [µg/m³; CO mg/m³] at IAQI 0, 50, 100, ... 500.
+
+Keys are ``<pollutant>_<averaging>``. ``so2_1h`` stops at IAQI 200 (note 2) and ``o3_8h`` at
+IAQI 300 (note 3); above those the IAQI comes from the other averaging time.
+"""
+
+NO_IAQI_ABOVE_TABLE = frozenset({"so2_1h", "o3_8h"})
+"""Tables whose exceedance yields no IAQI (HJ 633-2012, Table 1 notes 2 and 3) rather than 500."""
+
+AQI_CATEGORIES = pd.DataFrame(
+    {
+        "aqi_max": [50, 100, 150, 200, 300, np.inf],
+        "level": [1, 2, 3, 4, 5, 6],
+        "level_roman": ["一级", "二级", "三级", "四级", "五级", "六级"],
+        "category_zh": ["优", "良", "轻度污染", "中度污染", "重度污染", "严重污染"],
+        "category_en": [
+            "Excellent",
+            "Good",
+            "Lightly polluted",
+            "Moderately polluted",
+            "Heavily polluted",
+            "Severely polluted",
+        ],
+        "colour_rgb": ["0,228,0", "255,255,0", "255,126,0", "255,0,0", "153,0,76", "126,0,35"],
+    }
+)
+"""HJ 633-2012, Table 2: AQI levels, categories and colours (upper bound inclusive)."""
+
+DAILY_TABLES = {
+    "so2": "so2_24h",
+    "no2": "no2_24h",
+    "pm10": "pm10_24h",
+    "co": "co_24h",
+    "pm25": "pm25_24h",
+    "o3_8h": "o3_8h",
+    "o3_1h": "o3_1h",
+}
+"""Daily report (日报): input column -> breakpoint table (HJ 633-2012, clause 5.1 and Table 1)."""
+
+HOURLY_TABLES = {
+    "so2": "so2_1h",
+    "no2": "no2_1h",
+    "pm10": "pm10_24h",
+    "co": "co_1h",
+    "pm25": "pm25_24h",
+    "o3_8h": "o3_8h",
+    "o3_1h": "o3_1h",
+}
+"""Real-time report (实时报): 1-h SO2/NO2/CO/O3 on the 1-h tables; 1-h PM10 and PM2.5 on the
+24-h tables (HJ 633-2012, Table 1 note 1; how CNEMC publishes). ``o3_8h`` gets an IAQI for
+information but is not part of the real-time AQI (CNEMC's published AQI excludes it)."""
+
+POLLUTANT_COLUMNS = tuple(DAILY_TABLES)
+"""Calculator input columns, in output order."""
+
+DECIMALS = {"co": 1}
+"""Published precision [decimal places]: CO to 0.1 mg/m³, everything else integer µg/m³
+(HJ 663-2013; GB/T 8170 rounding)."""
+
+
+def round_half_even(values, decimals: int = 0):
+    """Round as GB/T 8170 (四舍六入五成双) [same units as input]; scalar or array in, same out.
+
+    Binary floating point stores 0.35 as 0.34999...; scaled values are snapped to 6 decimals
+    first so that a true half rounds to even.
+    """
+    scale = 10.0**decimals
+    rounded = np.round(np.round(np.asarray(values, dtype=float) * scale, 6)) / scale
+    return float(rounded) if np.ndim(values) == 0 else rounded
+
+
+def round_concentration(values: pd.Series, column: str) -> pd.Series:
+    """Round a concentration column to its published precision (see :data:`DECIMALS`)."""
+    rounded = round_half_even(values.to_numpy(dtype=float), DECIMALS.get(column.split("_")[0], 0))
+    return pd.Series(rounded, index=values.index, name=values.name)
+
+
+def iaqi(concentration, table: str):
+    """IAQI of a concentration on one HJ 633-2012 Table 1 row.
+
+    concentration: scalar or array-like [µg/m³; CO mg/m³], already rounded as published.
+    table: a key of :data:`BREAKPOINTS_HJ633_2012`.
+    Returns float IAQI (integer-valued) of the same shape; NaN for missing or negative input and,
+    for ``so2_1h``/``o3_8h``, above the table; 500 above the top of any other table.
+    """
+    breakpoints = np.asarray(BREAKPOINTS_HJ633_2012[table], dtype=float)
+    levels = IAQI_LEVELS[: len(breakpoints)]
+    scalar = np.ndim(concentration) == 0
+    c = np.atleast_1d(np.asarray(concentration, dtype=float))
+    raw = np.interp(c, breakpoints, levels)
+    # Snap away binary noise before rounding up: 100.00000000000001 must give 100, not 101.
+    result = np.ceil(np.round(raw, 9))
+    above = c > breakpoints[-1]
+    result[above] = np.nan if table in NO_IAQI_ABOVE_TABLE else 500.0
+    result[np.isnan(c) | (c < 0)] = np.nan
+    return float(result[0]) if scalar else result
+
+
+def aqi_level(aqi_values) -> np.ndarray:
+    """AQI level 1-6 (HJ 633-2012, Table 2) for AQI values; 0 where AQI is missing."""
+    values = np.asarray(aqi_values, dtype=float)
+    levels = np.searchsorted(AQI_CATEGORIES["aqi_max"].to_numpy(), values, side="left") + 1
+    return np.where(np.isnan(values), 0, levels)
+
+
+def aqi_frame(frame: pd.DataFrame, mode: str = "daily") -> pd.DataFrame:
+    """IAQIs, AQI, level, category and primary pollutant for each row of ``frame``.
+
+    frame: any subset of the columns ``so2, no2, pm10, co, pm25, o3_8h, o3_1h`` [µg/m³; CO mg/m³]
+      and, in hourly mode, ``so2_24h`` for the SO2 > 800 rule. Values are rounded as published
+      before the IAQI (HJ 663-2013 rounding; see module docstring).
+    mode: ``daily`` (日报: 24-h means, daily max 8-h and 1-h O3) or ``hourly`` (实时报).
+    Returns a new frame, same index: ``iaqi_<column>`` for every column of
+    :data:`POLLUTANT_COLUMNS` (NaN where absent or empty), ``aqi`` (float, NaN if no pollutant),
+    ``level`` (1-6, 0 if no AQI), ``category_zh``, ``category_en``, ``primary_pollutant``
+    (column names joined with ``;``, empty when AQI <= 50; HJ 633-2012 clause 6.2: ties list all).
+    """
+    if mode not in ("daily", "hourly"):
+        raise ValueError(f"mode must be 'daily' or 'hourly', not {mode!r}")
+    tables = DAILY_TABLES if mode == "daily" else HOURLY_TABLES
+    out = pd.DataFrame(index=frame.index)
+    for column, table in tables.items():
+        if column in frame:
+            values = round_concentration(pd.to_numeric(frame[column], errors="coerce"), column)
+            sub = iaqi(values.to_numpy(), table)
+            if mode == "hourly" and column == "so2":
+                # HJ 633-2012 Table 1 note 2: SO2 1-h > 800 -> use the 24-h IAQI.
+                day = frame["so2_24h"] if "so2_24h" in frame else pd.Series(np.nan, frame.index)
+                day = round_concentration(pd.to_numeric(day, errors="coerce"), "so2")
+                sub = np.where(values.to_numpy() > 800, iaqi(day.to_numpy(), "so2_24h"), sub)
+            out[f"iaqi_{column}"] = sub
+        else:
+            out[f"iaqi_{column}"] = np.nan
+    counted = [f"iaqi_{c}" for c in tables if not (mode == "hourly" and c == "o3_8h")]
+    sub_indices = out[counted].to_numpy(dtype=float)
+    has_any = ~np.all(np.isnan(sub_indices), axis=1)
+    aqi_values = np.full(len(out), np.nan)
+    if has_any.any():
+        aqi_values[has_any] = np.nanmax(sub_indices[has_any], axis=1)
+    out["aqi"] = aqi_values
+    levels = aqi_level(aqi_values)
+    out["level"] = levels
+    categories = AQI_CATEGORIES.set_index("level")
+    out["category_zh"] = pd.Series(levels, index=out.index).map(categories["category_zh"]).fillna("")
+    out["category_en"] = pd.Series(levels, index=out.index).map(categories["category_en"]).fillna("")
+    out["primary_pollutant"] = primary_pollutants(out[counted], aqi_values)
+    return out
+
+
+def primary_pollutants(sub_indices: pd.DataFrame, aqi_values: np.ndarray) -> pd.Series:
+    """Primary pollutant(s): those whose IAQI equals the AQI, only when AQI > 50.
+
+    HJ 633-2012, clause 6.2 (首要污染物). ``sub_indices`` has ``iaqi_<name>`` columns; names are
+    joined with ``;`` in column order. Empty string when AQI <= 50 or missing.
+    """
+    names = np.full(len(sub_indices), "", dtype=object)
+    reported = np.nan_to_num(aqi_values, nan=0.0) > 50
+    for column in sub_indices.columns:
+        hit = reported & (sub_indices[column].to_numpy(dtype=float) == aqi_values)
+        if hit.any():
+            name = column.removeprefix("iaqi_")
+            names[hit] = np.where(names[hit] == "", name, names[hit] + ";" + name)
+    return pd.Series(names, index=sub_indices.index, dtype=object)

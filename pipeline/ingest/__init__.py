@@ -1,0 +1,60 @@
+"""Readers, one module per source format. Each maps its source's labels and sentinels to the
+canonical record layout below, once; nothing downstream sees a source's own names.
+
+Canonical hourly air records (one row per station, hour and item):
+``source_file, source_row, record_key, station_code, hour_end, pollutant, value, raw_value, unit, flag,
+raw_record``. ``hour_end`` is the hour-ending local time (Asia/Shanghai), NaT when unparseable;
+``record_key`` tells records of one source line apart (the station column of a wide file);
+``value`` is NaN when the raw text is not a number; ``raw_record`` keeps what was read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+RECORD_COLUMNS = [
+    "source_file",
+    "source_row",
+    "record_key",
+    "station_code",
+    "hour_end",
+    "pollutant",
+    "value",
+    "raw_value",
+    "unit",
+    "flag",
+    "raw_record",
+]
+
+
+class IngestError(ValueError):
+    """A file that cannot be read as a whole (wrong format, truncated, undecodable). Nothing of it
+    is loaded; the message names the file and the problem."""
+
+    def __init__(self, path: Path | str, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+def read_text(path: Path) -> str:
+    """A data file's text: UTF-8 (a BOM is dropped). Raises IngestError when it is not text."""
+    data = Path(path).read_bytes()
+    if not data.strip():
+        raise IngestError(path, "file is empty")
+    if b"\x00" in data[:4096]:
+        raise IngestError(path, "file is binary, not CSV text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise IngestError(
+            path,
+            f"not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start}); "
+            "re-encode it as UTF-8 (GBK files are read only where a format says so)",
+        ) from None
+
+
+def empty_records() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in RECORD_COLUMNS})

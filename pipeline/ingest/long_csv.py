@@ -1,0 +1,98 @@
+"""A plain long CSV of hourly air readings: ``station_code,time,pollutant,value,unit[,flag]``.
+
+``time`` is the hour-ending local time (Asia/Shanghai) ``YYYY-MM-DD HH:MM`` (``24:00`` is accepted
+and means the next day's 00:00; ``T`` and seconds are accepted too). ``pollutant`` is a canonical
+code or a national label (``PM2.5``, ``SO2``...). ``unit`` is ``ug/m3`` (µg/m³) or ``mg/m3``; a value
+in the other of the two is converted, and the raw text is kept. An empty ``value`` is a missing
+reading: it is counted and quarantined, never silently skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.glossary import AIR_ITEMS, UNIT_ALIASES, UNIT_FACTORS, air_code
+from pipeline.ingest import IngestError, empty_records, read_text
+
+REQUIRED = ["station_code", "time", "pollutant", "value", "unit"]
+_TIME = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(?::00)?\s*$")
+
+
+def looks_like(header: list[str]) -> bool:
+    return set(REQUIRED) <= {h.strip().lower() for h in header}
+
+
+def parse_hour_end(text: str) -> pd.Timestamp:
+    """``YYYY-MM-DD HH:MM`` (hour-ending, ``24:00`` allowed) -> Timestamp, NaT if unparseable."""
+    match = _TIME.match(text or "")
+    if not match:
+        return pd.NaT
+    day, hour, minute = match.group(1), int(match.group(2)), int(match.group(3))
+    if hour > 24 or minute >= 60 or (hour == 24 and minute):
+        return pd.NaT
+    try:
+        return pd.Timestamp(day) + pd.Timedelta(hours=hour, minutes=minute)
+    except ValueError:
+        return pd.NaT
+
+
+def read(path: Path | str) -> pd.DataFrame:
+    """Canonical air records (see :mod:`pipeline.ingest`) from one long CSV.
+
+    A row with the wrong number of fields is kept as a record that validation quarantines; a last
+    line cut short (no final newline, fields missing) means a truncated file: IngestError.
+    """
+    path = Path(path)
+    text = read_text(path)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header = [h.strip().lower() for h in rows[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise IngestError(path, f"missing column(s) {', '.join(missing)}; expected {','.join(REQUIRED)}[,flag]")
+    body = rows[1:]
+    if not body:
+        raise IngestError(path, "header only, no data rows")
+    if len(body[-1]) != len(header) and not text.endswith(("\n", "\r")):
+        raise IngestError(path, f"last line has {len(body[-1])} fields, the header has {len(header)} (truncated file)")
+    if not body:
+        return empty_records()
+    position = {name: i for i, name in enumerate(header)}
+    out = []
+    for line, row in enumerate(body, start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line is not a reading
+        ok = len(row) == len(header)
+        get = (lambda name: row[position[name]].strip() if name in position else "") if ok else (lambda name: "")
+        raw_unit = get("unit")
+        unit = UNIT_ALIASES.get(raw_unit, raw_unit)
+        code = air_code(get("pollutant")) or get("pollutant").lower() or None
+        raw_value = get("value")
+        value = pd.to_numeric(raw_value, errors="coerce") if raw_value else np.nan
+        expected_unit = AIR_ITEMS[code].unit if code in AIR_ITEMS else unit
+        if unit != expected_unit and (unit, expected_unit) in UNIT_FACTORS:
+            value = value * UNIT_FACTORS[(unit, expected_unit)]
+            unit = expected_unit
+        out.append(
+            {
+                "source_file": str(path),
+                "source_row": line,
+                "record_key": "",
+                "station_code": get("station_code") or None,
+                "hour_end": parse_hour_end(get("time")),
+                "pollutant": code,
+                "value": float(value),
+                "raw_value": raw_value,
+                "unit": unit,
+                "flag": get("flag"),
+                "raw_record": ",".join(row) if ok else f"[{len(row)} fields, header has {len(header)}] " + ",".join(row),
+            }
+        )
+    records = pd.DataFrame(out) if out else empty_records()
+    records["hour_end"] = pd.to_datetime(records["hour_end"])
+    return records

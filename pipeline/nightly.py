@@ -1,0 +1,212 @@
+"""The nightly air job, stage by stage: ingest -> validate -> load -> daily_values -> indicators.
+
+Each stage is one function; the Airflow DAG (``dags/air_quality_nightly.py``) runs one per task and
+``python -m pipeline run`` runs them in order. Stages pass small JSON-able dicts; the records move
+through pickles in a staging folder (one per dataset and day), so each task can be retried alone.
+
+Files of a day D in the landing folder: every ``*.csv`` whose name holds D (``YYYYMMDD`` or
+``YYYY-MM-DD``), and the national wide file of D+1, of which only hour 0 (= D 24:00) belongs to D.
+Values of other days in the national files are counted (``rows_other_days``) and left to their own
+day's run; every other record is either loaded or quarantined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from pipeline.db import sql
+from pipeline.indicators.daily import station_day_aqi
+from pipeline.indicators.editions import edition_for
+from pipeline.indicators.evaluation import city_day_values
+from pipeline.ingest.air import detect_format, read_air_file
+from pipeline.load import TIMESTAMP_FORMAT, Batch, Window, load_batch
+from pipeline.targets import air_indicator_rows
+from pipeline.validate import run_suite
+
+log = logging.getLogger(__name__)
+DATASET = "air_hourly"
+
+
+def _tokens(day: dt.date) -> tuple[str, str]:
+    return day.strftime("%Y%m%d"), day.isoformat()
+
+
+def landing_files(landing_dir: Path, day: dt.date) -> list[Path]:
+    """The files that hold readings of natural day ``day`` (see module docstring)."""
+    files = sorted(Path(landing_dir).glob("*.csv"))
+    today = [f for f in files if any(t in f.name for t in _tokens(day))]
+    tomorrow = [
+        f
+        for f in files
+        if any(t in f.name for t in _tokens(day + dt.timedelta(days=1))) and detect_format(f) == "cnemc_wide"
+    ]
+    return today + tomorrow
+
+
+def staging_path(staging_dir: Path, day: dt.date) -> Path:
+    path = Path(staging_dir) / DATASET / day.isoformat()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def ingest(landing_dir: Path, day: dt.date, staging_dir: Path) -> dict:
+    """Read the day's files into canonical records (staged). Raises IngestError on a bad file and
+    FileNotFoundError when the landing folder has nothing for the day."""
+    files = landing_files(landing_dir, day)
+    if not files:
+        raise FileNotFoundError(f"no air files for {day} in {landing_dir} (expected e.g. china_sites_{day:%Y%m%d}.csv)")
+    window = Window(day)
+    frames, other_days = [], 0
+    for path in files:
+        records = read_air_file(path)
+        if detect_format(path) == "cnemc_wide":
+            elsewhere = records["hour_end"].notna() & ~window.contains(records["hour_end"])
+            other_days += int(elsewhere.sum())
+            records = records[~elsewhere]
+        frames.append(records)
+        log.info("ingest: %s -> %d records", path.name, len(records))
+    records = pd.concat(frames, ignore_index=True)
+    batch = Batch(DATASET, files, window, rows_other_days=other_days)
+    target = staging_path(staging_dir, day)
+    records.to_pickle(target / "records.pkl")
+    return {
+        "day": day.isoformat(),
+        "files": [str(f) for f in files],
+        "sha256": batch.sha256,
+        "rows_read": len(records),
+        "rows_other_days": other_days,
+        "started_at": batch.started_at.isoformat(),
+        "staging": str(target),
+    }
+
+
+def known_stations(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return [row[0] for row in conn.execute(sql("dml/select_station_codes"))]
+
+
+def validate(engine: Engine, staged: dict) -> dict:
+    """Run the ``air_hourly`` GX suite on the staged records; stage valid and quarantined rows."""
+    window = Window(dt.date.fromisoformat(staged["day"]))
+    stations = known_stations(engine)
+    if not stations:
+        raise RuntimeError("the station registry is empty: run `python -m pipeline init-db` first")
+    target = Path(staged["staging"])
+    records = pd.read_pickle(target / "records.pkl")
+    result = run_suite(
+        records,
+        DATASET,
+        {
+            "known_stations": stations,
+            "first_hour_end": window.first_hour_end,
+            "last_hour_end": window.last_hour_end,
+        },
+    )
+    result.valid.to_pickle(target / "valid.pkl")
+    result.quarantined.to_pickle(target / "quarantined.pkl")
+    return {**staged, "rows_valid": len(result.valid), "rows_quarantined": len(result.quarantined)}
+
+
+def load(engine: Engine, validated: dict) -> dict:
+    """Write the day's batch in one transaction (replacing the day's readings)."""
+    target = Path(validated["staging"])
+    batch = Batch(
+        DATASET,
+        [Path(f) for f in validated["files"]],
+        Window(dt.date.fromisoformat(validated["day"])),
+        rows_other_days=validated["rows_other_days"],
+        started_at=dt.datetime.fromisoformat(validated["started_at"]),
+        sha256=validated["sha256"],
+    )
+    accounting = load_batch(engine, batch, pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl"))
+    return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}
+
+
+def _db_rows(frame: pd.DataFrame) -> list[dict]:
+    """DataFrame -> parameter dicts: NaN -> NULL, numpy scalars -> Python, integer-valued columns
+    that the schema declares INTEGER -> int."""
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    for row in rows:
+        for key, value in row.items():
+            if hasattr(value, "item"):
+                row[key] = value.item()
+            if value is not None and (key.startswith("iaqi_") or key in ("aqi", "level")):
+                row[key] = int(value) if key != "level" or value else None
+    return rows
+
+
+def daily_values(engine: Engine, day: dt.date) -> dict:
+    """Station-day and city-day values of ``day`` from the warehouse's hourly readings."""
+    window = Window(day)
+    params = {
+        "window_start": pd.Timestamp(day).strftime(TIMESTAMP_FORMAT),
+        "window_end": window.last_hour_end.strftime(TIMESTAMP_FORMAT),
+    }
+    with engine.connect() as conn:
+        long = pd.DataFrame(conn.execute(sql("dml/select_air_hourly_window"), params).mappings().all())
+        cities = pd.DataFrame(conn.execute(sql("dml/select_city_stations")).mappings().all())
+    if long.empty:
+        station_days = station_day_aqi(pd.DataFrame(columns=["station_code", "hour_end"]))
+    else:
+        long["hour_end"] = pd.to_datetime(long["hour_end"])
+        hourly = long.pivot(index=["station_code", "hour_end"], columns="pollutant", values="value").reset_index()
+        station_days = station_day_aqi(hourly)
+    station_city = cities.set_index("station_code")["city_zh"] if len(cities) else pd.Series(dtype=object)
+    city_days = city_day_values(station_days, station_city)
+    edition = edition_for(day)
+    station_days = station_days.assign(date=day.isoformat(), edition=edition)
+    city_days = city_days.assign(date=day.isoformat(), edition=edition)
+    with engine.begin() as conn:
+        conn.execute(sql("dml/delete_air_station_day"), {"date": day.isoformat()})
+        conn.execute(sql("dml/delete_air_city_day"), {"date": day.isoformat()})
+        if len(station_days):
+            conn.execute(sql("dml/insert_air_station_day"), _db_rows(station_days))
+        if len(city_days):
+            conn.execute(sql("dml/insert_air_city_day"), _db_rows(city_days))
+    return {"day": day.isoformat(), "station_days": len(station_days), "city_days": len(city_days)}
+
+
+def indicators(engine: Engine, year: int) -> dict:
+    """Recompute the air indicators of ``year`` (and its months) for every city."""
+    with engine.connect() as conn:
+        city_days = pd.DataFrame(
+            conn.execute(
+                sql("dml/select_air_city_day_range"),
+                {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"},
+            ).mappings().all()
+        )
+    rows = air_indicator_rows(city_days, year) if len(city_days) else pd.DataFrame()
+    with engine.begin() as conn:
+        conn.execute(sql("dml/delete_indicators_of_year"), {"family": "air.%", "year": str(year), "months": f"{year}-%"})
+        if len(rows):
+            conn.execute(sql("dml/insert_indicator"), _db_rows(rows))
+    return {"year": year, "indicators": len(rows)}
+
+
+def run_day(engine: Engine, landing_dir: Path, day: dt.date, staging_dir: Path) -> dict:
+    """The whole nightly job for one day, as ``python -m pipeline run`` does it."""
+    staged = ingest(landing_dir, day, staging_dir)
+    validated = validate(engine, staged)
+    loaded = load(engine, validated)
+    days = daily_values(engine, day)
+    found = indicators(engine, day.year)
+    return {**loaded, **days, **found}
+
+
+def day_for_run(logical_date: dt.datetime, timezone: str = "Asia/Shanghai") -> dt.date:
+    """The natural day a nightly run processes: the day before its logical date, in local time.
+
+    With a cron trigger (Airflow 3) ``data_interval_start == data_interval_end == logical_date``, so
+    the day is derived from the logical date: the 01:30 run of D+1 processes D (its 24:00 hour
+    arrives in D+1's file shortly after midnight).
+    """
+    from zoneinfo import ZoneInfo
+
+    if logical_date.tzinfo is None:
+        logical_date = logical_date.replace(tzinfo=dt.timezone.utc)
+    return logical_date.astimezone(ZoneInfo(timezone)).date() - dt.timedelta(days=1)

@@ -1,0 +1,84 @@
+"""Readable summaries of what the warehouse holds, for the CLI and the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from pipeline.db import sql
+from pipeline.report import format_table
+from pipeline.targets import AIR_TARGETS
+
+STATUS_ZH = {"met": "达标 met", "missed": "未达标 MISSED", "no_data": "无数据 no data"}
+
+
+def _query(engine: Engine, name: str, params: dict) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(sql(name), params).mappings().all())
+
+
+def indicator_frame(engine: Engine, year: int | None) -> pd.DataFrame:
+    """Stored indicators with their Chinese and English names."""
+    params = {"year": None if year is None else str(year), "months": f"{year}-%"}
+    frame = _query(engine, "dml/select_indicators", params)
+    if frame.empty:
+        return frame
+    names = {k: (t.name_zh, t.name_en) for k, t in AIR_TARGETS.items()}
+    frame.insert(1, "name_zh", frame["indicator"].map(lambda k: names.get(k, ("", ""))[0]))
+    frame.insert(2, "name_en", frame["indicator"].map(lambda k: names.get(k, ("", ""))[1]))
+    frame["data_complete"] = frame["data_complete"].astype(bool)
+    return frame
+
+
+def _days(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["valid_day"] = frame["valid_day"].map(lambda v: "yes" if v else "no (invalid)")
+    frame["category"] = frame["category_zh"] + " " + frame["category_en"]
+    return frame.drop(columns=["category_zh", "category_en"])
+
+
+def _plan_lines(indicators: pd.DataFrame, city: str, periods: list[str]) -> list[str]:
+    lines = []
+    for row in indicators[(indicators["scope"] == city) & indicators["period"].isin(periods)].itertuples():
+        value = "—" if pd.isna(row.value) else f"{row.value:g} {row.unit}"
+        partial = "" if row.data_complete else " (period incomplete so far)"
+        lines.append(
+            f"  {row.period:8} {row.name_zh} / {row.name_en}: {value} vs target {row.comparator} {row.target:g} "
+            f"{row.unit} -> {STATUS_ZH.get(row.status, row.status)}{partial}"
+        )
+    return lines
+
+
+def day_summary(engine: Engine, day: dt.date, city: str) -> str:
+    """Station and city AQI of one day, and the month's and year's good-air-day ratio so far."""
+    params = {"city": city, "first_date": day.isoformat(), "last_date": day.isoformat()}
+    stations = _query(engine, "dml/select_air_summary_station_days", params)
+    cities = _query(engine, "dml/select_air_summary_city_days", params)
+    if stations.empty:
+        return f"  no station-day values for {city} on {day}"
+    out = [format_table(_days(stations).drop(columns=["date"]), f"  {city} {day}: daily AQI per station 站点日AQI")]
+    if len(cities):
+        out.append(format_table(_days(cities).drop(columns=["date"]), f"  {city} {day}: city AQI 城市日AQI (HJ 663-2013)"))
+    indicators = indicator_frame(engine, day.year)
+    if len(indicators):
+        ratio = indicators[indicators["indicator"] == "air.good_day_ratio"]
+        out.append("  811 plan target 规划目标 (good-air days > 95 %):")
+        out += _plan_lines(ratio, city, [day.strftime("%Y-%m"), str(day.year)])
+    return "\n".join(out) + "\n"
+
+
+def year_summary(engine: Engine, year: int, city: str) -> str:
+    """All days of a year for a city, then every air indicator against the plan."""
+    params = {"city": city, "first_date": f"{year}-01-01", "last_date": f"{year}-12-31"}
+    cities = _query(engine, "dml/select_air_summary_city_days", params)
+    if cities.empty:
+        return f"no city-day values for {city} in {year}: run `python -m pipeline run --date ...` first"
+    stations = _query(engine, "dml/select_air_summary_station_days", params)
+    wide = stations.pivot(index="date", columns="station", values="aqi").add_prefix("AQI ")
+    table = _days(cities).set_index("date").join(wide).reset_index()
+    out = [format_table(table, f"{city} {year}: daily AQI, city and stations 城市及站点日AQI")]
+    out.append(f"\n{city} {year}: 811 plan air targets 规划空气质量目标")
+    out += _plan_lines(indicator_frame(engine, year), city, sorted({str(year), *pd.to_datetime(cities['date']).dt.strftime('%Y-%m')}))
+    return "\n".join(out)

@@ -1,0 +1,1 @@
+DELETE FROM air_city_day WHERE date = :date

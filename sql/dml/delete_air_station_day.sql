@@ -1,0 +1,1 @@
+DELETE FROM air_station_day WHERE date = :date

@@ -1,0 +1,1 @@
+DELETE FROM station WHERE source = :source

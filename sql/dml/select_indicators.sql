@@ -1,0 +1,4 @@
+SELECT indicator, scope, period, value, unit, comparator, target, status, data_complete, n, detail, edition
+FROM indicator
+WHERE (CAST(:year AS VARCHAR(4)) IS NULL OR period = :year OR period LIKE :months)
+ORDER BY indicator, scope, period

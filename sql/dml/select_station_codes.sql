@@ -1,0 +1,1 @@
+SELECT station_code FROM station
