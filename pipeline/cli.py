@@ -117,7 +117,9 @@ def _emit(frame: pd.DataFrame, fmt: str, title: str) -> None:
     if fmt == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif fmt == "json":
-        print(json.dumps(frame.astype(object).where(frame.notna(), None).to_dict("records"), ensure_ascii=False, indent=1))
+        print(
+            json.dumps(frame.astype(object).where(frame.notna(), None).to_dict("records"), ensure_ascii=False, indent=1)
+        )
     else:
         print(format_table(frame, title))
 
@@ -180,7 +182,9 @@ def cmd_daily_aqi(args, settings: Settings) -> int:
     needed = ["station_code", "time"]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise CommandError(f"{args.input}: missing column(s) {', '.join(missing)}; expected station_code,time,so2,no2,pm10,co,o3,pm25")
+        raise CommandError(
+            f"{args.input}: missing column(s) {', '.join(missing)}; expected station_code,time,so2,no2,pm10,co,o3,pm25"
+        )
     pollutants = [c for c in ("so2", "no2", "pm10", "co", "o3", "pm25") if c in frame.columns]
     hourly = _numeric(frame, pollutants, args.input)
     hourly["station_code"] = frame["station_code"].str.strip()
@@ -192,9 +196,12 @@ def cmd_daily_aqi(args, settings: Settings) -> int:
         days = station_day_aqi(hourly)
     except ValueError as err:
         raise CommandError(f"{args.input}: {err}") from None
-    out = pd.DataFrame({"station_code": days["station_code"], "date": pd.to_datetime(days["date"]).dt.strftime("%Y-%m-%d")})
+    out = pd.DataFrame(
+        {"station_code": days["station_code"], "date": pd.to_datetime(days["date"]).dt.strftime("%Y-%m-%d")}
+    )
     for column in ("so2", "no2", "pm10", "co", "pm25", "o3_8h", "o3_1h"):
-        out[column] = days[column].map(lambda v: "" if pd.isna(v) else (f"{v:.1f}" if column == "co" else str(int(v))))
+        decimals = 1 if column == "co" else 0
+        out[column] = days[column].map(lambda v, d=decimals: "" if pd.isna(v) else f"{v:.{d}f}")
     out["aqi"] = _integers(days["aqi"])
     out["level"] = days["level"].map(lambda v: str(v) if v else "")
     out["primary_pollutant"] = days["primary_pollutant"]
@@ -212,11 +219,15 @@ def _write(frame: pd.DataFrame, output: str | None) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description="qz811: Quzhou 811 environmental indicators")
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline", description="qz811: Quzhou 811 environmental indicators"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress of each stage")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("init-db", help="create the warehouse schema and load the national station list").set_defaults(func=cmd_init_db)
+    sub.add_parser("init-db", help="create the warehouse schema and load the national station list").set_defaults(
+        func=cmd_init_db
+    )
 
     p = sub.add_parser("ingest", help="validate and load files into the warehouse")
     p.add_argument("dataset", choices=["air"], help="which kind of readings")
@@ -255,7 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     from sqlalchemy.exc import SQLAlchemyError
 
     from pipeline.ingest import IngestError

@@ -48,7 +48,7 @@ class Batch:
     files: list[Path]
     window: Window | None
     rows_other_days: int = 0
-    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     sha256: list[str] = field(default_factory=list)
 
     def __post_init__(self):
@@ -95,16 +95,17 @@ def load_batch(engine: Engine, batch: Batch, valid: pd.DataFrame, quarantined: p
                 {"window_start": accounting["window_start"], "window_end": accounting["window_end"]},
             )
         elif readings:
-            conn.execute(sql("dml/delete_air_hourly_key"), [
-                {k: r[k] for k in ("station_code", "hour_end", "pollutant")} for r in readings
-            ])
+            conn.execute(
+                sql("dml/delete_air_hourly_key"),
+                [{k: r[k] for k in ("station_code", "hour_end", "pollutant")} for r in readings],
+            )
         if readings:
             conn.execute(sql("dml/insert_air_hourly"), readings)
     return accounting
 
 
 def _write_batch_row(conn: Connection, accounting: dict) -> None:
-    row = {**accounting, "finished_at": dt.datetime.now(dt.timezone.utc).strftime(TIMESTAMP_FORMAT)}
+    row = {**accounting, "finished_at": dt.datetime.now(dt.UTC).strftime(TIMESTAMP_FORMAT)}
     accounting["finished_at"] = row["finished_at"]
     if conn.execute(sql("dml/update_ingest_batch"), row).rowcount == 0:
         conn.execute(sql("dml/insert_ingest_batch"), row)

@@ -123,7 +123,9 @@ def load(engine: Engine, validated: dict) -> dict:
         started_at=dt.datetime.fromisoformat(validated["started_at"]),
         sha256=validated["sha256"],
     )
-    accounting = load_batch(engine, batch, pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl"))
+    accounting = load_batch(
+        engine, batch, pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl")
+    )
     return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}
 
 
@@ -178,11 +180,15 @@ def indicators(engine: Engine, year: int) -> dict:
             conn.execute(
                 sql("dml/select_air_city_day_range"),
                 {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"},
-            ).mappings().all()
+            )
+            .mappings()
+            .all()
         )
     rows = air_indicator_rows(city_days, year) if len(city_days) else pd.DataFrame()
     with engine.begin() as conn:
-        conn.execute(sql("dml/delete_indicators_of_year"), {"family": "air.%", "year": str(year), "months": f"{year}-%"})
+        conn.execute(
+            sql("dml/delete_indicators_of_year"), {"family": "air.%", "year": str(year), "months": f"{year}-%"}
+        )
         if len(rows):
             conn.execute(sql("dml/insert_indicator"), _db_rows(rows))
     return {"year": year, "indicators": len(rows)}
@@ -208,5 +214,5 @@ def day_for_run(logical_date: dt.datetime, timezone: str = "Asia/Shanghai") -> d
     from zoneinfo import ZoneInfo
 
     if logical_date.tzinfo is None:
-        logical_date = logical_date.replace(tzinfo=dt.timezone.utc)
+        logical_date = logical_date.replace(tzinfo=dt.UTC)
     return logical_date.astimezone(ZoneInfo(timezone)).date() - dt.timedelta(days=1)

@@ -26,7 +26,7 @@ def format_table(frame: pd.DataFrame, title: str | None = None) -> str:
     widths = [max([display_width(h)] + [display_width(r[i]) for r in cells]) for i, h in enumerate(header)]
 
     def line(values):
-        return "  ".join(v + " " * (w - display_width(v)) for v, w in zip(values, widths)).rstrip()
+        return "  ".join(v + " " * (w - display_width(v)) for v, w in zip(values, widths, strict=False)).rstrip()
 
     out = [title] if title else []
     out += [line(header), line(["-" * w for w in widths])] + [line(r) for r in cells]

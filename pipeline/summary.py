@@ -60,7 +60,9 @@ def day_summary(engine: Engine, day: dt.date, city: str) -> str:
         return f"  no station-day values for {city} on {day}"
     out = [format_table(_days(stations).drop(columns=["date"]), f"  {city} {day}: daily AQI per station 站点日AQI")]
     if len(cities):
-        out.append(format_table(_days(cities).drop(columns=["date"]), f"  {city} {day}: city AQI 城市日AQI (HJ 663-2013)"))
+        out.append(
+            format_table(_days(cities).drop(columns=["date"]), f"  {city} {day}: city AQI 城市日AQI (HJ 663-2013)")
+        )
     indicators = indicator_frame(engine, day.year)
     if len(indicators):
         ratio = indicators[indicators["indicator"] == "air.good_day_ratio"]
@@ -80,5 +82,7 @@ def year_summary(engine: Engine, year: int, city: str) -> str:
     table = _days(cities).set_index("date").join(wide).reset_index()
     out = [format_table(table, f"{city} {year}: daily AQI, city and stations 城市及站点日AQI")]
     out.append(f"\n{city} {year}: 811 plan air targets 规划空气质量目标")
-    out += _plan_lines(indicator_frame(engine, year), city, sorted({str(year), *pd.to_datetime(cities['date']).dt.strftime('%Y-%m')}))
+    out += _plan_lines(
+        indicator_frame(engine, year), city, sorted({str(year), *pd.to_datetime(cities["date"]).dt.strftime("%Y-%m")})
+    )
     return "\n".join(out)

@@ -101,9 +101,7 @@ def air_indicator_rows(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
     rows = []
     if days.empty:
         return pd.DataFrame(rows)
-    editions = days.assign(
-        month=days["date"].dt.strftime("%Y-%m"), year=days["date"].dt.strftime("%Y")
-    )
+    editions = days.assign(month=days["date"].dt.strftime("%Y-%m"), year=days["date"].dt.strftime("%Y"))
 
     def edition_of(city: str, period: str) -> str:
         column = "year" if len(period) == 4 else "month"

@@ -89,6 +89,4 @@ def run_suite(records: pd.DataFrame, suite_name: str, parameters: dict) -> Valid
     quarantined = frame[bad].copy()
     quarantined["reason"] = quarantined["gx_row"].map(lambda i: "; ".join(dict.fromkeys(reasons[i])))
     log.info("%s: %d rows valid, %d quarantined", suite_name, int((~bad).sum()), int(bad.sum()))
-    return Validated(
-        frame[~bad].drop(columns="gx_row"), quarantined.drop(columns="gx_row"), len(result.results)
-    )
+    return Validated(frame[~bad].drop(columns="gx_row"), quarantined.drop(columns="gx_row"), len(result.results))

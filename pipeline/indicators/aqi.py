@@ -16,6 +16,10 @@ IAQI, note 2) and O3 8-h above 800 µg/m³ (report O3 with its 1-h IAQI, note 3)
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
@@ -105,12 +109,6 @@ def round_half_even(values, decimals: int = 0):
     return float(rounded) if np.ndim(values) == 0 else rounded
 
 
-def round_concentration(values: pd.Series, column: str) -> pd.Series:
-    """Round a concentration column to its published precision (see :data:`DECIMALS`)."""
-    rounded = round_half_even(values.to_numpy(dtype=float), DECIMALS.get(column.split("_")[0], 0))
-    return pd.Series(rounded, index=values.index, name=values.name)
-
-
 def iaqi(concentration, table: str):
     """IAQI of a concentration on one HJ 633-2012 Table 1 row.
 
@@ -124,12 +122,43 @@ def iaqi(concentration, table: str):
     scalar = np.ndim(concentration) == 0
     c = np.atleast_1d(np.asarray(concentration, dtype=float))
     raw = np.interp(c, breakpoints, levels)
-    # Snap away binary noise before rounding up: 100.00000000000001 must give 100, not 101.
-    result = np.ceil(np.round(raw, 9))
+    # Round up, but not over binary noise: 100.00000000000001 must give 100, not 101. Real fractions
+    # are far larger (>= 50/1500 of an IAQI per 0.1 unit of concentration).
+    result = np.ceil(raw - 1e-9)
     above = c > breakpoints[-1]
     result[above] = np.nan if table in NO_IAQI_ABOVE_TABLE else 500.0
     result[np.isnan(c) | (c < 0)] = np.nan
     return float(result[0]) if scalar else result
+
+
+@cache
+def iaqi_lookup(table: str) -> np.ndarray:
+    """IAQI of every concentration on the published grid (integers; CO 0.1 mg/m³) of one Table 1
+    row, up to its top breakpoint, in exact rational arithmetic (HJ 633-2012 eq. 1, rounded up).
+    Index = concentration / grid step. Used by :func:`aqi_frame`, whose input is rounded first."""
+    step = Fraction(1, 10 ** DECIMALS.get(table.split("_")[0], 0))
+    breakpoints = [Fraction(b).limit_denominator(10) for b in BREAKPOINTS_HJ633_2012[table]]
+    values = []
+    for k in range(int(breakpoints[-1] / step) + 1):
+        c = k * step
+        i = next(i for i in range(len(breakpoints) - 1) if c <= breakpoints[i + 1])
+        lo, hi = breakpoints[i], breakpoints[i + 1]
+        exact = Fraction(int(IAQI_LEVELS[i + 1] - IAQI_LEVELS[i])) / (hi - lo) * (c - lo) + int(IAQI_LEVELS[i])
+        values.append(math.ceil(exact))
+    return np.array(values, dtype=float)
+
+
+def _iaqi_on_grid(rounded: np.ndarray, table: str) -> np.ndarray:
+    """:func:`iaqi` for concentrations already on the published grid, by table lookup."""
+    lookup = iaqi_lookup(table)
+    scale = 10 ** DECIMALS.get(table.split("_")[0], 0)
+    with np.errstate(invalid="ignore"):
+        index = np.rint(rounded * scale)
+        inside = (index >= 0) & (index < len(lookup))
+    result = np.full(rounded.shape, np.nan)
+    result[inside] = lookup[index[inside].astype(np.int64)]
+    result[index >= len(lookup)] = np.nan if table in NO_IAQI_ABOVE_TABLE else 500.0
+    return result
 
 
 def aqi_level(aqi_values) -> np.ndarray:
@@ -154,46 +183,46 @@ def aqi_frame(frame: pd.DataFrame, mode: str = "daily") -> pd.DataFrame:
     if mode not in ("daily", "hourly"):
         raise ValueError(f"mode must be 'daily' or 'hourly', not {mode!r}")
     tables = DAILY_TABLES if mode == "daily" else HOURLY_TABLES
-    out = pd.DataFrame(index=frame.index)
+    n = len(frame)
+    out: dict[str, np.ndarray] = {}
     for column, table in tables.items():
-        if column in frame:
-            values = round_concentration(pd.to_numeric(frame[column], errors="coerce"), column)
-            sub = iaqi(values.to_numpy(), table)
-            if mode == "hourly" and column == "so2":
-                # HJ 633-2012 Table 1 note 2: SO2 1-h > 800 -> use the 24-h IAQI.
-                day = frame["so2_24h"] if "so2_24h" in frame else pd.Series(np.nan, frame.index)
-                day = round_concentration(pd.to_numeric(day, errors="coerce"), "so2")
-                sub = np.where(values.to_numpy() > 800, iaqi(day.to_numpy(), "so2_24h"), sub)
-            out[f"iaqi_{column}"] = sub
-        else:
-            out[f"iaqi_{column}"] = np.nan
-    counted = [f"iaqi_{c}" for c in tables if not (mode == "hourly" and c == "o3_8h")]
-    sub_indices = out[counted].to_numpy(dtype=float)
-    has_any = ~np.all(np.isnan(sub_indices), axis=1)
-    aqi_values = np.full(len(out), np.nan)
-    if has_any.any():
-        aqi_values[has_any] = np.nanmax(sub_indices[has_any], axis=1)
+        if column not in frame:
+            out[f"iaqi_{column}"] = np.full(n, np.nan)
+            continue
+        values = _concentrations(frame[column], column)
+        sub = _iaqi_on_grid(values, table)
+        if mode == "hourly" and column == "so2":
+            # HJ 633-2012 Table 1 note 2: SO2 1-h > 800 -> use the 24-h IAQI.
+            day = _concentrations(frame["so2_24h"], "so2") if "so2_24h" in frame else np.full(n, np.nan)
+            sub = np.where(values > 800, _iaqi_on_grid(day, "so2_24h"), sub)
+        out[f"iaqi_{column}"] = sub
+    counted = [c for c in tables if not (mode == "hourly" and c == "o3_8h")]
+    sub_indices = np.column_stack([out[f"iaqi_{c}"] for c in counted])
+    aqi_values = np.fmax.reduce(sub_indices, axis=1) if n else np.full(0, np.nan)  # NaN only if all are
     out["aqi"] = aqi_values
     levels = aqi_level(aqi_values)
     out["level"] = levels
-    categories = AQI_CATEGORIES.set_index("level")
-    out["category_zh"] = pd.Series(levels, index=out.index).map(categories["category_zh"]).fillna("")
-    out["category_en"] = pd.Series(levels, index=out.index).map(categories["category_en"]).fillna("")
-    out["primary_pollutant"] = primary_pollutants(out[counted], aqi_values)
-    return out
+    for column in ("category_zh", "category_en"):  # level 0 (no AQI) -> ""
+        out[column] = pd.Categorical.from_codes(levels, ["", *AQI_CATEGORIES[column]])
+    out["primary_pollutant"] = primary_pollutants(sub_indices, aqi_values, counted)
+    return pd.DataFrame(out, index=frame.index)
 
 
-def primary_pollutants(sub_indices: pd.DataFrame, aqi_values: np.ndarray) -> pd.Series:
+def _concentrations(values: pd.Series, column: str) -> np.ndarray:
+    """A column as floats rounded to its published precision (text -> NaN)."""
+    if values.dtype.kind != "f":
+        values = pd.to_numeric(values, errors="coerce")
+    return round_half_even(values.to_numpy(dtype=float), DECIMALS.get(column.split("_")[0], 0))
+
+
+def primary_pollutants(sub_indices: np.ndarray, aqi_values: np.ndarray, names: list[str]) -> pd.Categorical:
     """Primary pollutant(s): those whose IAQI equals the AQI, only when AQI > 50.
 
-    HJ 633-2012, clause 6.2 (首要污染物). ``sub_indices`` has ``iaqi_<name>`` columns; names are
-    joined with ``;`` in column order. Empty string when AQI <= 50 or missing.
+    HJ 633-2012, clause 6.2 (首要污染物). ``sub_indices`` is (rows, pollutants) with one column per
+    name of ``names``; names are joined with ``;`` in that order. Empty string when AQI <= 50 or missing.
     """
-    names = np.full(len(sub_indices), "", dtype=object)
     reported = np.nan_to_num(aqi_values, nan=0.0) > 50
-    for column in sub_indices.columns:
-        hit = reported & (sub_indices[column].to_numpy(dtype=float) == aqi_values)
-        if hit.any():
-            name = column.removeprefix("iaqi_")
-            names[hit] = np.where(names[hit] == "", name, names[hit] + ";" + name)
-    return pd.Series(names, index=sub_indices.index, dtype=object)
+    hits = (sub_indices == np.asarray(aqi_values, dtype=float)[:, None]) & reported[:, None]
+    mask = hits @ (1 << np.arange(len(names)))  # which pollutants tie for the AQI, as bits
+    joined = [";".join(c for i, c in enumerate(names) if m >> i & 1) for m in range(1 << len(names))]
+    return pd.Categorical.from_codes(mask, joined)

@@ -62,11 +62,11 @@ def natural_day_and_hour(hour_end: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     hour_end: hour-ending timestamps, local time, on the hour. Raises ValueError otherwise.
     """
-    stamps = pd.to_datetime(hour_end).to_numpy().astype("datetime64[m]").astype(np.int64)
-    if np.any(stamps % 60):
+    seconds = pd.to_datetime(hour_end).to_numpy().astype("datetime64[s]").view(np.int64)
+    hours, off_hour = np.divmod(seconds, 3600)
+    if off_hour.any():
         raise ValueError("hour-ending timestamps must fall on the hour")
-    hours = stamps // 60 - 1
-    return hours // 24, hours % 24
+    return np.divmod(hours - 1, 24)
 
 
 def station_day_values(hourly: pd.DataFrame) -> pd.DataFrame:
@@ -83,17 +83,23 @@ def station_day_values(hourly: pd.DataFrame) -> pd.DataFrame:
     """
     if hourly.empty:
         return pd.DataFrame(columns=list(STATION_DAY_COLUMNS))
-    station_idx, stations = pd.factorize(hourly["station_code"], sort=True)
+    codes = hourly["station_code"]
+    if isinstance(codes.dtype, pd.CategoricalDtype):  # national-scale callers: codes come free
+        station_idx, stations = codes.cat.codes.to_numpy(), codes.cat.categories
+    else:
+        station_idx, stations = pd.factorize(codes, sort=True)
     day_num, hour_slot = natural_day_and_hour(hourly["hour_end"])
     first_day = int(day_num.min())
     n_days = int(day_num.max()) - first_day + 1
     group = station_idx.astype(np.int64) * n_days + (day_num - first_day)
     cell = group * 24 + hour_slot
     n_cells = len(stations) * n_days * 24
-    if np.bincount(cell, minlength=n_cells).max() > 1:
+    per_cell = np.bincount(cell, minlength=n_cells)
+    if per_cell.max() > 1:
         dup = hourly.loc[pd.Series(cell).duplicated(keep=False).to_numpy(), ["station_code", "hour_end"]]
         raise ValueError(f"duplicate station-hour(s): {dup.head(3).to_dict('records')}")
-    occupied = np.flatnonzero(np.bincount(group, minlength=len(stations) * n_days))
+    occupied = np.flatnonzero(per_cell.reshape(-1, 24).any(axis=1))
+    every_group = len(occupied) == len(stations) * n_days
 
     out = {
         "station_code": stations.to_numpy()[occupied // n_days],
@@ -103,8 +109,12 @@ def station_day_values(hourly: pd.DataFrame) -> pd.DataFrame:
     def grid(column: str) -> np.ndarray:
         values = np.full(n_cells, np.nan)
         if column in hourly:
-            values[cell] = pd.to_numeric(hourly[column], errors="coerce").to_numpy(dtype=float)
-        return values.reshape(-1, 24)[occupied]
+            source = hourly[column]
+            if source.dtype.kind != "f":
+                source = pd.to_numeric(source, errors="coerce")
+            values[cell] = source.to_numpy(dtype=float)
+        values = values.reshape(-1, 24)
+        return values if every_group else values[occupied]
 
     for pollutant in DAY_MEAN_POLLUTANTS:
         values = grid(pollutant)
@@ -134,18 +144,20 @@ def daily_max_8h(o3_by_hour: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     day's value is valid with >= 14 valid windows or a maximum above 160 (HJ 663-2013).
     Returns (value rounded to an integer or NaN, valid window count).
     """
-    present = ~np.isnan(o3_by_hour)
-    zeros = np.zeros((o3_by_hour.shape[0], 1))
-    sums = np.hstack([zeros, np.cumsum(np.where(present, o3_by_hour, 0.0), axis=1)])
-    counts = np.hstack([zeros, np.cumsum(present, axis=1)])
+    by_hour = np.ascontiguousarray(o3_by_hour.T)  # (24, days): each hour a contiguous row
+    present = ~np.isnan(by_hour)
+    sums = np.zeros((25, by_hour.shape[1]))
+    counts = np.zeros((25, by_hour.shape[1]))
+    np.cumsum(np.where(present, by_hour, 0.0), axis=0, out=sums[1:])
+    np.cumsum(present, axis=0, out=counts[1:])
     ends = np.array(O3_8H_WINDOW_ENDS)
-    window_sums = sums[:, ends] - sums[:, ends - 8]
-    window_counts = counts[:, ends] - counts[:, ends - 8]
+    window_sums = sums[ends] - sums[ends - 8]
+    window_counts = counts[ends] - counts[ends - 8]
     valid = window_counts >= MIN_HOURS_8H
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(valid, window_sums / window_counts, -np.inf)
-    n_valid = valid.sum(axis=1)
-    best = _rounded(np.where(n_valid > 0, means.max(axis=1), np.nan), "o3")
+    n_valid = valid.sum(axis=0)
+    best = _rounded(np.where(n_valid > 0, means.max(axis=0), np.nan), "o3")
     ok = (n_valid >= MIN_WINDOWS_O3_8H) | (best > O3_8H_VALID_ABOVE)
     return np.where(ok, best, np.nan), n_valid
 

@@ -37,6 +37,6 @@ def edition_for(dates) -> np.ndarray | str:
         date = pd.Timestamp(dates).date()
         return EDITION_2012 if date < EDITION_2026_EFFECTIVE else EDITION_2012_IN_LIEU_OF_2026
     stamps = pd.to_datetime(pd.Series(dates)).to_numpy()
-    return np.where(
-        stamps < np.datetime64(EDITION_2026_EFFECTIVE), EDITION_2012, EDITION_2012_IN_LIEU_OF_2026
-    ).astype(object)
+    return np.where(stamps < np.datetime64(EDITION_2026_EFFECTIVE), EDITION_2012, EDITION_2012_IN_LIEU_OF_2026).astype(
+        object
+    )

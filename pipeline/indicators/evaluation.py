@@ -85,9 +85,7 @@ def good_day_ratio(days: pd.DataFrame, scope: str, freq: str) -> pd.DataFrame:
     )
     out = out.reset_index()
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["ratio_pct"] = np.where(
-            out["valid_days"] > 0, 100.0 * out["good_days"] / out["valid_days"], np.nan
-        )
+        out["ratio_pct"] = np.where(out["valid_days"] > 0, 100.0 * out["good_days"] / out["valid_days"], np.nan)
     return out
 
 
@@ -121,8 +119,7 @@ def annual_statistics(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
             value = round_half_even(value, 1 if limit.pollutant == "co" else 0)
             per_month = frame.loc[values.notna(), "month"].value_counts()
             months_ok = all(
-                per_month.get(m, 0) >= (MIN_DAYS_FEBRUARY if m == 2 else MIN_DAYS_MONTH)
-                for m in range(1, 13)
+                per_month.get(m, 0) >= (MIN_DAYS_FEBRUARY if m == 2 else MIN_DAYS_MONTH) for m in range(1, 13)
             )
             n_days = int(values.notna().sum())
             rows.append(

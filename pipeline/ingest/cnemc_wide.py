@@ -56,7 +56,8 @@ def read(path: Path | str) -> pd.DataFrame:
     last_block = sum(1 for r in body if (r[0], r[1]) == last_key)
     if last_block < TYPES_PER_HOUR and len({r[2] for r in body}) >= TYPES_PER_HOUR:
         raise IngestError(
-            path, f"last hour ({last_key[0]} {last_key[1]}) has {last_block} of {TYPES_PER_HOUR} type rows (truncated file)"
+            path,
+            f"last hour ({last_key[0]} {last_key[1]}) has {last_block} of {TYPES_PER_HOUR} type rows (truncated file)",
         )
 
     grid = np.array([r[3:] for r in body], dtype=object)

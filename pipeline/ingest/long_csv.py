@@ -68,11 +68,12 @@ def read(path: Path | str) -> pd.DataFrame:
         if not any(cell.strip() for cell in row):
             continue  # a blank line is not a reading
         ok = len(row) == len(header)
-        get = (lambda name: row[position[name]].strip() if name in position else "") if ok else (lambda name: "")
-        raw_unit = get("unit")
+        fields = {name: row[i].strip() for name, i in position.items()} if ok else {}
+        get = fields.get
+        raw_unit = get("unit", "")
         unit = UNIT_ALIASES.get(raw_unit, raw_unit)
-        code = air_code(get("pollutant")) or get("pollutant").lower() or None
-        raw_value = get("value")
+        code = air_code(get("pollutant", "")) or get("pollutant", "").lower() or None
+        raw_value = get("value", "")
         value = pd.to_numeric(raw_value, errors="coerce") if raw_value else np.nan
         expected_unit = AIR_ITEMS[code].unit if code in AIR_ITEMS else unit
         if unit != expected_unit and (unit, expected_unit) in UNIT_FACTORS:
@@ -84,13 +85,15 @@ def read(path: Path | str) -> pd.DataFrame:
                 "source_row": line,
                 "record_key": "",
                 "station_code": get("station_code") or None,
-                "hour_end": parse_hour_end(get("time")),
+                "hour_end": parse_hour_end(get("time", "")),
                 "pollutant": code,
                 "value": float(value),
                 "raw_value": raw_value,
                 "unit": unit,
-                "flag": get("flag"),
-                "raw_record": ",".join(row) if ok else f"[{len(row)} fields, header has {len(header)}] " + ",".join(row),
+                "flag": get("flag", ""),
+                "raw_record": ",".join(row)
+                if ok
+                else f"[{len(row)} fields, header has {len(header)}] " + ",".join(row),
             }
         )
     records = pd.DataFrame(out) if out else empty_records()

@@ -132,7 +132,9 @@ def test_empty_row_has_no_aqi():
 def published_vs_computed(paths) -> tuple[int, int, pd.DataFrame]:
     """Hourly AQI computed per HJ 633-2012 (real-time) vs the published AQI row, every station-hour."""
     records = pd.concat([read(p) for p in paths])
-    wide = records.pivot_table(index=["source_file", "station_code", "hour_end"], columns="pollutant", values="value", aggfunc="first")
+    wide = records.pivot_table(
+        index=["source_file", "station_code", "hour_end"], columns="pollutant", values="value", aggfunc="first"
+    )
     wide = wide[wide["aqi"].notna()]
     hourly = wide.rename(columns={"o3": "o3_1h"})[["so2", "no2", "pm10", "co", "pm25", "o3_1h"]]
     computed = aqi_frame(hourly, mode="hourly")["aqi"]

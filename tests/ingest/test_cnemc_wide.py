@@ -1,0 +1,79 @@
+"""The national wide format: layout, time labels, missing cells, and files that must be refused."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.ingest import IngestError
+from pipeline.ingest.air import detect_format, read_air_file
+from pipeline.ingest.cnemc_wide import read
+from tests.conftest import SAMPLE_AIR
+
+SAMPLE = SAMPLE_AIR / "china_sites_20190210.csv"
+
+
+def test_reads_every_non_empty_cell_with_canonical_names():
+    records = read(SAMPLE)
+    raw = pd.read_csv(SAMPLE, dtype=str)
+    assert len(records) == int(raw[["1264A", "1265A", "1266A"]].notna().sum().sum())
+    assert set(records["pollutant"]) == {
+        "aqi", "pm25", "pm25_24h", "pm10", "pm10_24h", "so2", "so2_24h", "no2", "no2_24h",
+        "o3", "o3_24h", "o3_8h", "o3_8h_24h", "co", "co_24h",
+    }  # fmt: skip
+    co = records[(records["pollutant"] == "co")]
+    assert set(co["unit"]) == {"mg/m3"}
+
+
+def test_hour_label_is_the_hour_end_and_hour_0_is_previous_days_2400():
+    records = read(SAMPLE)
+    first = records[(records["source_row"] == 2) & (records["station_code"] == "1264A")].iloc[0]
+    assert first["pollutant"] == "aqi" and first["hour_end"] == pd.Timestamp("2019-02-10 00:00")
+    assert records["hour_end"].max() == pd.Timestamp("2019-02-10 23:00")
+
+
+def test_empty_cell_is_missing_not_a_record():
+    records = read(SAMPLE)
+    pm10 = records[(records["pollutant"] == "pm10") & (records["station_code"] == "1266A")]
+    assert pd.Timestamp("2019-02-10 01:00") not in set(pm10["hour_end"])  # the cell is empty in the file
+
+
+def test_format_detection(tmp_path):
+    assert detect_format(SAMPLE) == "cnemc_wide"
+    other = tmp_path / "x.csv"
+    other.write_text("a,b,c\n1,2,3\n")
+    with pytest.raises(IngestError, match="unknown air format"):
+        read_air_file(other)
+
+
+def test_truncated_mid_row_is_refused(tmp_path):
+    cut = tmp_path / "china_sites_20190210.csv"
+    data = SAMPLE.read_bytes()
+    cut.write_bytes(data[: len(data) // 2 + 7])
+    with pytest.raises(IngestError, match="truncated"):
+        read(cut)
+
+
+def test_truncated_at_a_row_boundary_is_refused(tmp_path):
+    cut = tmp_path / "china_sites_20190210.csv"
+    lines = SAMPLE.read_text().splitlines(keepends=True)
+    cut.write_text("".join(lines[:-5]))
+    with pytest.raises(IngestError, match="10 of 15 type rows"):
+        read(cut)
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02binary", "binary"),
+        ("date,hour,type,1264A\r\n20190210,0,PM2.5,\xc4\xe3\r\n".encode("latin-1"), "not UTF-8"),
+        (b"date,hour,type,1264A\r\n", "header only"),
+    ],
+)
+def test_unreadable_files_are_refused(tmp_path, content, message):
+    path = tmp_path / "china_sites_20190210.csv"
+    path.write_bytes(content)
+    with pytest.raises(IngestError, match=message) as err:
+        read(path)
+    assert str(path) in str(err.value)

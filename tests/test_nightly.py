@@ -1,0 +1,140 @@
+"""The nightly job end to end on the embedded warehouse: idempotent days, quarantine, refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from pipeline.ingest import IngestError
+from pipeline.nightly import day_for_run, landing_files, run_day
+from tests.conftest import SAMPLE_AIR
+
+DAY = dt.date(2019, 2, 10)
+TABLES = ["station", "ingest_batch", "quarantine", "air_hourly", "air_station_day", "air_city_day", "indicator"]
+
+
+def dump(engine) -> dict[str, pd.DataFrame]:
+    """Every table, sorted; batch timings (the last run's clock) left out."""
+    out = {}
+    with engine.connect() as conn:
+        for table in TABLES:
+            frame = pd.read_sql(sa.text(f"SELECT * FROM {table}"), conn)
+            frame = frame.drop(columns=[c for c in ("started_at", "finished_at") if c in frame])
+            out[table] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+    return out
+
+
+def count(engine, sql: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.text(sql)).scalar_one()
+
+
+@pytest.fixture
+def landing(tmp_path):
+    folder = tmp_path / "landing"
+    shutil.copytree(SAMPLE_AIR, folder)
+    return folder
+
+
+def test_day_for_run_is_the_previous_local_day():
+    assert day_for_run(dt.datetime(2019, 2, 10, 17, 30, tzinfo=dt.UTC)) == DAY  # 01:30 +08 on 02-11
+    assert day_for_run(dt.datetime(2019, 2, 10, 15, 59, tzinfo=dt.UTC)) == dt.date(2019, 2, 9)
+
+
+def test_landing_files_take_the_next_days_national_file_too(landing):
+    assert [f.name for f in landing_files(landing, DAY)] == ["china_sites_20190210.csv", "china_sites_20190211.csv"]
+
+
+def test_run_loads_the_day_and_is_idempotent(warehouse, landing, tmp_path):
+    first = run_day(warehouse, landing, DAY, tmp_path / "staging")
+    assert first["rows_read"] == first["rows_loaded"] + first["rows_quarantined"]
+    assert count(warehouse, "SELECT COUNT(*) FROM air_hourly") == first["rows_loaded"]
+    assert count(warehouse, "SELECT MIN(hour_end) FROM air_hourly").startswith("2019-02-10 01:00")
+    assert count(warehouse, "SELECT MAX(hour_end) FROM air_hourly").startswith("2019-02-11 00:00")
+    assert count(warehouse, "SELECT COUNT(*) FROM air_station_day") == 3
+    assert count(warehouse, "SELECT aqi FROM air_city_day WHERE city = '衢州'") == 26
+    before = dump(warehouse)
+    run_day(warehouse, landing, DAY, tmp_path / "staging")
+    after = dump(warehouse)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(before[table], after[table], obj=table)
+
+
+def test_bad_rows_are_quarantined_with_reasons_and_good_rows_load(warehouse, landing, tmp_path):
+    wide = landing / "china_sites_20190210.csv"
+    lines = wide.read_text().splitlines()
+    lines[0] += ",1264A,9999X"  # a second 1264A column (duplicate hours) and an unknown station
+    for i in range(1, len(lines)):
+        lines[i] += ",1,2"
+    row = lines[20].split(",")  # hour 1, a value of 1266A
+    row[5] = "-5"
+    lines[20] = ",".join(row)
+    row = lines[21].split(",")
+    row[5] = "n/a"
+    lines[21] = ",".join(row)
+    wide.write_text("\r\n".join(lines) + "\r\n")
+    result = run_day(warehouse, landing, DAY, tmp_path / "staging")
+    assert result["rows_read"] == result["rows_loaded"] + result["rows_quarantined"]
+    with warehouse.connect() as conn:
+        reasons = pd.read_sql(sa.text("SELECT reason, COUNT(*) AS n FROM quarantine GROUP BY reason"), conn).set_index(
+            "reason"
+        )["n"]
+        batch = pd.read_sql(sa.text("SELECT * FROM ingest_batch"), conn).iloc[0]
+    assert reasons["negative value"] == 1
+    assert reasons["value missing or not a number"] == 1
+    assert reasons["unknown station (not in the station registry)"] == 23 * 15  # hours 1-23, 15 types
+    original = pd.read_csv(SAMPLE_AIR / "china_sites_20190210.csv", dtype=str)
+    present = int(original.loc[original["hour"] != "0", "1264A"].notna().sum())  # hours 1-23
+    assert reasons["duplicate (station, hour, pollutant)"] == 2 * present
+    assert batch["rows_quarantined"] == reasons.sum() == result["rows_quarantined"]
+    assert count(warehouse, "SELECT COUNT(*) FROM air_hourly WHERE station_code = '1265A'") > 300  # good rows loaded
+
+
+def test_truncated_file_fails_and_loads_nothing(warehouse, landing, tmp_path):
+    run_day(warehouse, landing, DAY, tmp_path / "staging")
+    before = dump(warehouse)
+    data = (landing / "china_sites_20190210.csv").read_bytes()
+    (landing / "china_sites_20190210.csv").write_bytes(data[: len(data) - 40])
+    with pytest.raises(IngestError, match="truncated"):
+        run_day(warehouse, landing, DAY, tmp_path / "staging")
+    after = dump(warehouse)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(before[table], after[table], obj=table)
+
+
+def test_failure_inside_the_load_rolls_the_whole_day_back(warehouse, landing, tmp_path, monkeypatch):
+    from pipeline import load
+
+    original = load._reading_rows
+
+    def half_then_fail(batch_id, valid):
+        rows = original(batch_id, valid)
+        rows[len(rows) // 2]["station_code"] = None  # NOT NULL violation half way through the insert
+        return rows
+
+    monkeypatch.setattr(load, "_reading_rows", half_then_fail)
+    with pytest.raises(sa.exc.IntegrityError):
+        run_day(warehouse, landing, DAY, tmp_path / "staging")
+    assert count(warehouse, "SELECT COUNT(*) FROM air_hourly") == 0
+    assert count(warehouse, "SELECT COUNT(*) FROM ingest_batch") == 0
+
+
+def test_missing_landing_files_is_a_clear_error(warehouse, tmp_path):
+    with pytest.raises(FileNotFoundError, match="no air files for 2019-02-10"):
+        run_day(warehouse, tmp_path, DAY, tmp_path / "staging")
+
+
+def test_indicators_compare_with_the_plan(warehouse, landing, tmp_path):
+    run_day(warehouse, landing, DAY, tmp_path / "staging")
+    with warehouse.connect() as conn:
+        rows = pd.read_sql(sa.text("SELECT * FROM indicator WHERE scope = '衢州'"), conn).set_index(
+            ["indicator", "period"]
+        )
+    ratio = rows.loc[("air.good_day_ratio", "2019-02")]
+    assert ratio["value"] == 100.0 and ratio["target"] == 95.0 and ratio["comparator"] == ">"
+    assert ratio["status"] == "met" and not ratio["data_complete"] and ratio["edition"] == "2012"
+    assert rows.loc[("air.annual.pm25", "2019"), "target"] == 35.0

@@ -1,0 +1,64 @@
+"""The air_hourly GX suite: each rule quarantines with its reason; nothing is lost."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from pipeline.validate import EXPECTATIONS_DIR, run_suite
+
+WINDOW = {"first_hour_end": pd.Timestamp("2019-02-10 01:00"), "last_hour_end": pd.Timestamp("2019-02-11 00:00")}
+
+
+def records(rows):
+    frame = pd.DataFrame(rows, columns=["station_code", "hour_end", "pollutant", "value", "unit"])
+    frame["hour_end"] = pd.to_datetime(frame["hour_end"])
+    frame["source_file"] = "f.csv"
+    frame["source_row"] = range(2, len(frame) + 2)
+    frame["record_key"] = ""
+    frame["raw_record"] = "raw"
+    return frame
+
+
+@pytest.mark.parametrize(
+    "row,reason",
+    [
+        (("1264A", "2019-02-10 05:00", "pm25", -1.0, "ug/m3"), "negative value"),
+        (("1264A", "2019-02-10 05:00", "pm25", None, "ug/m3"), "value missing or not a number"),
+        (("9999Z", "2019-02-10 05:00", "pm25", 10.0, "ug/m3"), "unknown station"),
+        (("1264A", "2019-02-10 05:00", "benzene", 1.0, "ug/m3"), "unknown pollutant"),
+        (("1264A", "2019-02-10 05:00", "co", 1.0, "ug/m3"), "unit does not match"),
+        (("1264A", "2019-02-10 05:00", "pm25", 9000.0, "ug/m3"), "implausible value for pm25"),
+        (("1264A", "2019-02-10 00:00", "pm25", 10.0, "ug/m3"), "outside the run's day"),
+        (("1264A", "2019-02-11 01:00", "pm25", 10.0, "ug/m3"), "outside the run's day"),
+        (("1264A", None, "pm25", 10.0, "ug/m3"), "time missing"),
+    ],
+)
+def test_each_rule_quarantines_with_its_reason(row, reason):
+    good = ("1265A", "2019-02-10 05:00", "pm25", 10.0, "ug/m3")
+    result = run_suite(records([good, row]), "air_hourly", {"known_stations": ["1264A", "1265A"], **WINDOW})
+    assert len(result.valid) == 1 and result.valid.iloc[0]["station_code"] == "1265A"
+    assert len(result.quarantined) == 1
+    assert reason in result.quarantined.iloc[0]["reason"]
+
+
+def test_duplicates_are_all_quarantined_and_counts_add_up():
+    rows = [("1264A", "2019-02-10 05:00", "pm25", 10.0, "ug/m3")] * 2 + [
+        ("1264A", "2019-02-10 06:00", "pm25", 11.0, "ug/m3")
+    ]
+    result = run_suite(records(rows), "air_hourly", {"known_stations": ["1264A"], **WINDOW})
+    assert len(result.valid) == 1 and len(result.quarantined) == 2
+    assert set(result.quarantined["reason"]) == {"duplicate (station, hour, pollutant)"}
+
+
+def test_real_extremes_pass():
+    rows = [("1264A", "2019-02-10 05:00", "pm10", 1807.0, "ug/m3"), ("1264A", "2019-02-10 05:00", "aqi", 500.0, "1")]
+    result = run_suite(records(rows), "air_hourly", {"known_stations": ["1264A"], **WINDOW})
+    assert len(result.quarantined) == 0
+
+
+def test_every_expectation_states_its_reason():
+    suite = json.loads((EXPECTATIONS_DIR / "air_hourly.json").read_text(encoding="utf-8"))
+    assert suite["expectations"] and all(e["meta"]["reason"] for e in suite["expectations"])
