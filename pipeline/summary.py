@@ -41,7 +41,11 @@ def _days(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _plan_lines(indicators: pd.DataFrame, city: str, periods: list[str]) -> list[str]:
     lines = []
-    for row in indicators[(indicators["scope"] == city) & indicators["period"].isin(periods)].itertuples():
+    chosen = indicators[(indicators["scope"] == city) & indicators["period"].isin(periods)]
+    chosen = chosen.assign(annual=chosen["indicator"] != "air.good_day_ratio").sort_values(
+        ["annual", "indicator", "period"]
+    )
+    for row in chosen.itertuples():
         value = "—" if pd.isna(row.value) else f"{row.value:g} {row.unit}"
         partial = "" if row.data_complete else " (period incomplete so far)"
         lines.append(

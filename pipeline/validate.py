@@ -47,6 +47,14 @@ def _gx_suite(suite: dict):
     return gx.ExpectationSuite(name=suite["name"], expectations=expectations, notes=suite.get("notes"))
 
 
+def _quiet_gx_logging() -> None:
+    """GX logs its set-up (temporary folders, doc registries) at INFO, some loggers with their own
+    level; keep our logs readable by raising all of them to WARNING."""
+    for name in [n for n in logging.root.manager.loggerDict if n.startswith("great_expectations")]:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
 def run_suite(records: pd.DataFrame, suite_name: str, parameters: dict) -> Validated:
     """Validate ``records`` with ``expectations/<suite_name>.json``.
 
@@ -58,9 +66,10 @@ def run_suite(records: pd.DataFrame, suite_name: str, parameters: dict) -> Valid
     if records.empty:
         return Validated(records.copy(), records.assign(reason=pd.Series(dtype=object)), 0)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO is import chatter
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    _quiet_gx_logging()
 
     frame = records.reset_index(drop=True).rename_axis("gx_row").reset_index()
     context = gx.get_context(mode="ephemeral")
