@@ -48,7 +48,7 @@ def cmd_init_db(args, settings: Settings) -> int:
 
 def cmd_ingest(args, settings: Settings) -> int:
     from pipeline.ingest.air import read_air_file
-    from pipeline.load import Batch, load_batch
+    from pipeline.load import AIR_HOURLY, Batch, load_batch
     from pipeline.nightly import DATASET, daily_values, indicators, known_stations
     from pipeline.validate import run_suite
 
@@ -62,7 +62,7 @@ def cmd_ingest(args, settings: Settings) -> int:
     for n, path in enumerate(args.paths, start=1):
         records = read_air_file(path)
         result = run_suite(records, DATASET, {"known_stations": stations, **bounds})
-        row = load_batch(engine, Batch(DATASET, [Path(path)], None), result.valid, result.quarantined)
+        row = load_batch(engine, Batch(DATASET, [Path(path)], None), result.valid, result.quarantined, AIR_HOURLY)
         days = (result.valid["hour_end"] - pd.Timedelta(hours=1)).dt.date
         touched |= set(days)
         print(

@@ -89,3 +89,71 @@ def air_code(label: str) -> str | None:
     key = label.strip().lower()
     key = _AIR_ALIASES.get(key, key)
     return key if key in AIR_ITEMS else None
+
+
+MGL = "mg/L"
+
+WATER_ITEMS: dict[str, Item] = {
+    item.code: item
+    for item in [
+        Item("ph", "pH值", "pH", "1"),
+        Item("do", "溶解氧", "Dissolved oxygen", MGL),
+        Item("codmn", "高锰酸盐指数", "Permanganate index (CODMn)", MGL),
+        Item("cod", "化学需氧量", "Chemical oxygen demand (COD)", MGL),
+        Item("bod5", "五日生化需氧量", "5-day biochemical oxygen demand", MGL),
+        Item("nh3n", "氨氮", "Ammonia nitrogen (NH3-N)", MGL),
+        Item("tp", "总磷", "Total phosphorus (as P)", MGL),
+        Item("tn", "总氮", "Total nitrogen (as N)", MGL),
+        Item("cu", "铜", "Copper", MGL),
+        Item("zn", "锌", "Zinc", MGL),
+        Item("f", "氟化物", "Fluoride", MGL),
+        Item("se", "硒", "Selenium", MGL),
+        Item("as", "砷", "Arsenic", MGL),
+        Item("hg", "汞", "Mercury", MGL),
+        Item("cd", "镉", "Cadmium", MGL),
+        Item("cr6", "六价铬", "Chromium (VI)", MGL),
+        Item("pb", "铅", "Lead", MGL),
+        Item("cn", "氰化物", "Cyanide", MGL),
+        Item("phenol", "挥发酚", "Volatile phenols", MGL),
+        Item("oil", "石油类", "Petroleum", MGL),
+        Item("las", "阴离子表面活性剂", "Anionic surfactants (LAS)", MGL),
+        Item("s2", "硫化物", "Sulfide", MGL),
+        Item("fecal_coliform", "粪大肠菌群", "Fecal coliforms", "MPN/L"),
+        Item("so4", "硫酸盐", "Sulfate", MGL),
+        Item("cl", "氯化物", "Chloride", MGL),
+        Item("no3n", "硝酸盐氮", "Nitrate (as N)", MGL),
+        Item("fe", "铁", "Iron", MGL),
+        Item("mn", "锰", "Manganese", MGL),
+        Item("water_temp", "水温", "Water temperature", "degC"),
+        Item("turbidity", "浊度", "Turbidity", "NTU"),
+        Item("conductivity", "电导率", "Conductivity", "uS/cm"),
+    ]
+}
+"""Water items: GB 3838-2002 Table 1 and Table 2, plus what automatic stations add."""
+
+_WATER_ALIASES = {
+    "ph值": "ph", "溶解氧": "do", "dissolved_oxygen": "do", "高锰酸盐指数": "codmn", "cod_mn": "codmn",
+    "化学需氧量": "cod", "codcr": "cod", "五日生化需氧量": "bod5", "bod": "bod5", "氨氮": "nh3n", "nh3-n": "nh3n",
+    "nh3_n": "nh3n", "总磷": "tp", "总氮": "tn", "铜": "cu", "锌": "zn", "氟化物": "f", "硒": "se", "砷": "as",
+    "汞": "hg", "镉": "cd", "六价铬": "cr6", "铬(六价)": "cr6", "cr(vi)": "cr6", "铅": "pb", "氰化物": "cn",
+    "挥发酚": "phenol", "volatile_phenol": "phenol", "石油类": "oil", "petroleum": "oil",
+    "阴离子表面活性剂": "las", "硫化物": "s2", "粪大肠菌群": "fecal_coliform", "fc": "fecal_coliform",
+    "硫酸盐": "so4", "氯化物": "cl", "硝酸盐": "no3n", "硝酸盐氮": "no3n", "no3-n": "no3n", "铁": "fe", "锰": "mn",
+    "水温": "water_temp", "temperature": "water_temp", "温度": "water_temp", "浊度": "turbidity",
+    "电导率": "conductivity",
+}  # fmt: skip
+
+WATER_UNIT_ALIASES = {
+    "mg/l": MGL, "毫克/升": MGL, "ug/l": "ug/L", "µg/l": "ug/L", "μg/l": "ug/L", "微克/升": "ug/L",
+    "mpn/l": "MPN/L", "个/l": "MPN/L", "1": "1", "无量纲": "1", "": "", "℃": "degC", "°c": "degC", "degc": "degC",
+    "ntu": "NTU", "us/cm": "uS/cm", "µs/cm": "uS/cm", "μs/cm": "uS/cm", "ms/m": "mS/m",
+}  # fmt: skip
+WATER_UNIT_FACTORS = {("ug/L", MGL): 0.001, ("mS/m", "uS/cm"): 10.0}
+"""Multiply a value in the first unit by the factor to express it in the second."""
+
+
+def water_code(label: str) -> str | None:
+    """Canonical water item code for a label (``NH3-N``, ``氨氮``, ``nh3n``), or None if unknown."""
+    key = label.strip().lower().replace(" ", "")
+    key = _WATER_ALIASES.get(key, key)
+    return key if key in WATER_ITEMS else None

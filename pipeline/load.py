@@ -1,16 +1,17 @@
 """Idempotent writes to the warehouse.
 
 A batch is written in **one transaction**: its ``ingest_batch`` row, its quarantine, and its
-readings. With a window (a nightly run), the window's readings are replaced as a whole, so
-re-running a day on the same files gives the same warehouse and a corrected file replaces the day's
-values; without one (``ingest air``), readings are upserted on their natural key. A failure
-anywhere rolls the whole batch back: no half-written day.
+readings. With a window (a scheduled run's day or month), the window's readings are replaced as a
+whole, so re-running a period on the same files gives the same warehouse and a corrected file
+replaces the period's values; without one (``ingest``), readings are upserted on their natural key.
+A failure anywhere rolls the whole batch back: no half-written day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,22 +23,35 @@ from pipeline.db import sql
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
+def stamp(value) -> str | None:
+    """A timestamp as the warehouse's text form ``YYYY-MM-DD HH:MM:SS`` (None for missing)."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime(TIMESTAMP_FORMAT)
+
+
 @dataclass(frozen=True)
 class Window:
-    """A natural day's hour-ending window: (day 00:00, day+1 00:00], local time."""
+    """The readings a scheduled run owns: timestamps in [first, last], both inclusive."""
 
-    day: dt.date
+    first: pd.Timestamp
+    last: pd.Timestamp
+    label: str
 
-    @property
-    def first_hour_end(self) -> pd.Timestamp:
-        return pd.Timestamp(self.day) + pd.Timedelta(hours=1)
+    @classmethod
+    def natural_day(cls, day: dt.date) -> Window:
+        """Hour-ending air readings of natural day D: D 01:00 ... D+1 00:00 (= D 24:00)."""
+        start = pd.Timestamp(day)
+        return cls(start + pd.Timedelta(hours=1), start + pd.Timedelta(days=1), day.isoformat())
 
-    @property
-    def last_hour_end(self) -> pd.Timestamp:
-        return pd.Timestamp(self.day) + pd.Timedelta(days=1)
+    @classmethod
+    def calendar(cls, start: dt.date, end: dt.date, label: str) -> Window:
+        """Sampling times from ``start`` 00:00 to the last second before ``end``."""
+        return cls(pd.Timestamp(start), pd.Timestamp(end) - pd.Timedelta(seconds=1), label)
 
-    def contains(self, hour_end: pd.Series) -> pd.Series:
-        return (hour_end >= self.first_hour_end) & (hour_end <= self.last_hour_end)
+    def contains(self, times: pd.Series) -> pd.Series:
+        return (times >= self.first) & (times <= self.last)
+
+    def params(self) -> dict:
+        return {"window_start": stamp(self.first), "window_end": stamp(self.last)}
 
 
 @dataclass
@@ -57,50 +71,54 @@ class Batch:
 
     @property
     def batch_id(self) -> str:
-        """Derived from dataset, window and file contents: the same day on the same files is the
+        """Derived from dataset, window and file contents: the same period on the same files is the
         same batch, replaced on re-run."""
-        window = self.window.day.isoformat() if self.window else "-"
+        window = self.window.label if self.window else "-"
         key = "|".join([self.dataset, window, *sorted(self.sha256)])
         return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
-def _stamp(value) -> str | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime(TIMESTAMP_FORMAT)
+@dataclass(frozen=True)
+class ReadingTable:
+    """Where a dataset's valid records go, and the SQL files that replace them."""
+
+    insert: str
+    delete_window: str
+    delete_key: str
+    key: tuple[str, ...]
+    rows: Callable[[str, pd.DataFrame], list[dict]]
+    window_filter: dict = field(default_factory=dict)  # extra parameters of delete_window, e.g. kind
 
 
-def load_batch(engine: Engine, batch: Batch, valid: pd.DataFrame, quarantined: pd.DataFrame) -> dict:
+def load_batch(
+    engine: Engine, batch: Batch, valid: pd.DataFrame, quarantined: pd.DataFrame, table: ReadingTable
+) -> dict:
     """Write a validated batch in one transaction. Returns the batch's accounting row."""
     accounting = {
         "batch_id": batch.batch_id,
         "dataset": batch.dataset,
         "source_files": ";".join(Path(f).name for f in batch.files),
         "sha256": ";".join(batch.sha256),
-        "window_start": _stamp(batch.window and pd.Timestamp(batch.window.day)),
-        "window_end": _stamp(batch.window and batch.window.last_hour_end),
+        "window_start": stamp(batch.window.first) if batch.window else None,
+        "window_end": stamp(batch.window.last) if batch.window else None,
         "rows_read": len(valid) + len(quarantined),
         "rows_loaded": len(valid),
         "rows_quarantined": len(quarantined),
         "rows_other_days": batch.rows_other_days,
         "started_at": batch.started_at.strftime(TIMESTAMP_FORMAT),
     }
+    readings = table.rows(batch.batch_id, valid) if len(valid) else []
     with engine.begin() as conn:
         _write_batch_row(conn, accounting)
         conn.execute(sql("dml/delete_ingest_batch"), {"batch_id": batch.batch_id})
         if len(quarantined):
             conn.execute(sql("dml/insert_quarantine"), _quarantine_rows(batch.batch_id, quarantined))
-        readings = _reading_rows(batch.batch_id, valid)
         if batch.window:
-            conn.execute(
-                sql("dml/delete_air_hourly_window"),
-                {"window_start": accounting["window_start"], "window_end": accounting["window_end"]},
-            )
+            conn.execute(sql(table.delete_window), {**batch.window.params(), **table.window_filter})
         elif readings:
-            conn.execute(
-                sql("dml/delete_air_hourly_key"),
-                [{k: r[k] for k in ("station_code", "hour_end", "pollutant")} for r in readings],
-            )
+            conn.execute(sql(table.delete_key), [{k: r[k] for k in table.key} for r in readings])
         if readings:
-            conn.execute(sql("dml/insert_air_hourly"), readings)
+            conn.execute(sql(table.insert), readings)
     return accounting
 
 
@@ -111,9 +129,7 @@ def _write_batch_row(conn: Connection, accounting: dict) -> None:
         conn.execute(sql("dml/insert_ingest_batch"), row)
 
 
-def _reading_rows(batch_id: str, valid: pd.DataFrame) -> list[dict]:
-    if valid.empty:
-        return []
+def air_hourly_rows(batch_id: str, valid: pd.DataFrame) -> list[dict]:
     frame = pd.DataFrame(
         {
             "station_code": valid["station_code"].astype(str),
@@ -126,6 +142,44 @@ def _reading_rows(batch_id: str, valid: pd.DataFrame) -> list[dict]:
         }
     )
     return frame.to_dict("records")
+
+
+def water_sample_rows(batch_id: str, valid: pd.DataFrame) -> list[dict]:
+    frame = pd.DataFrame(
+        {
+            "section_code": valid["section_code"].astype(str),
+            "sampled_at": valid["sampled_at"].dt.strftime(TIMESTAMP_FORMAT),
+            "item": valid["item"].astype(str),
+            "value": valid["value"].astype(float),
+            "raw_value": valid["raw_value"].astype(str),
+            "below_detection": valid["below_detection"].astype(bool),
+            "unit": valid["unit"].astype(str),
+            "kind": valid["kind"].astype(str),
+            "batch_id": batch_id,
+        }
+    )
+    return frame.to_dict("records")
+
+
+AIR_HOURLY = ReadingTable(
+    "dml/insert_air_hourly",
+    "dml/delete_air_hourly_window",
+    "dml/delete_air_hourly_key",
+    ("station_code", "hour_end", "pollutant"),
+    air_hourly_rows,
+)
+
+
+def water_samples(kind: str) -> ReadingTable:
+    """Manual or automatic water readings; a window replaces only readings of that kind."""
+    return ReadingTable(
+        "dml/insert_water_sample",
+        "dml/delete_water_sample_window",
+        "dml/delete_water_sample_key",
+        ("section_code", "sampled_at", "item"),
+        water_sample_rows,
+        {"kind": kind},
+    )
 
 
 def _quarantine_rows(batch_id: str, quarantined: pd.DataFrame) -> list[dict]:

@@ -24,7 +24,7 @@ from pipeline.indicators.daily import station_day_aqi
 from pipeline.indicators.editions import edition_for
 from pipeline.indicators.evaluation import city_day_values
 from pipeline.ingest.air import detect_format, read_air_file
-from pipeline.load import TIMESTAMP_FORMAT, Batch, Window, load_batch
+from pipeline.load import AIR_HOURLY, Batch, Window, load_batch
 from pipeline.targets import air_indicator_rows
 from pipeline.validate import run_suite
 
@@ -60,7 +60,7 @@ def ingest(landing_dir: Path, day: dt.date, staging_dir: Path) -> dict:
     files = landing_files(landing_dir, day)
     if not files:
         raise FileNotFoundError(f"no air files for {day} in {landing_dir} (expected e.g. china_sites_{day:%Y%m%d}.csv)")
-    window = Window(day)
+    window = Window.natural_day(day)
     frames, other_days = [], 0
     for path in files:
         records = read_air_file(path)
@@ -92,7 +92,7 @@ def known_stations(engine: Engine) -> list[str]:
 
 def validate(engine: Engine, staged: dict) -> dict:
     """Run the ``air_hourly`` GX suite on the staged records; stage valid and quarantined rows."""
-    window = Window(dt.date.fromisoformat(staged["day"]))
+    window = Window.natural_day(dt.date.fromisoformat(staged["day"]))
     stations = known_stations(engine)
     if not stations:
         raise RuntimeError("the station registry is empty: run `python -m pipeline init-db` first")
@@ -103,8 +103,8 @@ def validate(engine: Engine, staged: dict) -> dict:
         DATASET,
         {
             "known_stations": stations,
-            "first_hour_end": window.first_hour_end,
-            "last_hour_end": window.last_hour_end,
+            "first_hour_end": window.first,
+            "last_hour_end": window.last,
         },
     )
     result.valid.to_pickle(target / "valid.pkl")
@@ -118,13 +118,13 @@ def load(engine: Engine, validated: dict) -> dict:
     batch = Batch(
         DATASET,
         [Path(f) for f in validated["files"]],
-        Window(dt.date.fromisoformat(validated["day"])),
+        Window.natural_day(dt.date.fromisoformat(validated["day"])),
         rows_other_days=validated["rows_other_days"],
         started_at=dt.datetime.fromisoformat(validated["started_at"]),
         sha256=validated["sha256"],
     )
     accounting = load_batch(
-        engine, batch, pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl")
+        engine, batch, pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl"), AIR_HOURLY
     )
     return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}
 
@@ -144,11 +144,7 @@ def _db_rows(frame: pd.DataFrame) -> list[dict]:
 
 def daily_values(engine: Engine, day: dt.date) -> dict:
     """Station-day and city-day values of ``day`` from the warehouse's hourly readings."""
-    window = Window(day)
-    params = {
-        "window_start": pd.Timestamp(day).strftime(TIMESTAMP_FORMAT),
-        "window_end": window.last_hour_end.strftime(TIMESTAMP_FORMAT),
-    }
+    params = Window.natural_day(day).params()
     with engine.connect() as conn:
         long = pd.DataFrame(conn.execute(sql("dml/select_air_hourly_window"), params).mappings().all())
         cities = pd.DataFrame(conn.execute(sql("dml/select_city_stations")).mappings().all())

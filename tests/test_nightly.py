@@ -107,16 +107,18 @@ def test_truncated_file_fails_and_loads_nothing(warehouse, landing, tmp_path):
 
 
 def test_failure_inside_the_load_rolls_the_whole_day_back(warehouse, landing, tmp_path, monkeypatch):
-    from pipeline import load
+    import dataclasses
 
-    original = load._reading_rows
+    from pipeline import nightly
+
+    original = nightly.AIR_HOURLY.rows
 
     def half_then_fail(batch_id, valid):
         rows = original(batch_id, valid)
         rows[len(rows) // 2]["station_code"] = None  # NOT NULL violation half way through the insert
         return rows
 
-    monkeypatch.setattr(load, "_reading_rows", half_then_fail)
+    monkeypatch.setattr(nightly, "AIR_HOURLY", dataclasses.replace(nightly.AIR_HOURLY, rows=half_then_fail))
     with pytest.raises(sa.exc.IntegrityError):
         run_day(warehouse, landing, DAY, tmp_path / "staging")
     assert count(warehouse, "SELECT COUNT(*) FROM air_hourly") == 0

@@ -6,8 +6,8 @@ CREATE TABLE IF NOT EXISTS ingest_batch (
     dataset             VARCHAR(40) NOT NULL,     -- e.g. air_hourly
     source_files        TEXT NOT NULL,            -- file names, ';'-separated
     sha256              TEXT NOT NULL,            -- their SHA-256, same order
-    window_start        TIMESTAMP,                -- hour-ending, exclusive (NULL: no window)
-    window_end          TIMESTAMP,                -- hour-ending, inclusive
+    window_start        TIMESTAMP,                -- first timestamp the run owns (NULL: no window)
+    window_end          TIMESTAMP,                -- last timestamp it owns (inclusive)
     rows_read           INTEGER NOT NULL,         -- = rows_loaded + rows_quarantined
     rows_loaded         INTEGER NOT NULL,
     rows_quarantined    INTEGER NOT NULL,

@@ -1,0 +1,239 @@
+"""Surface-water classes per GB 3838-2002 and the national evaluation method (环办〔2011〕22号).
+
+Single-factor evaluation (地表水环境质量评价办法(试行), 环办〔2011〕22号, clause on 单因子评价): each item's
+class is the best class whose Table 1 limit its value meets (``max`` items: value <= limit; DO, a
+minimum: value >= limit; pH: 6-9 in every class, outside it 劣V); a value meeting no class-V limit is
+劣V. The sample's or section's class is the worst class among the assessed items, and those items
+are its limiting items. Classes are numbered 1-6 (6 = 劣V).
+
+Items assessed (same method): GB 3838-2002 Table 1 without water temperature, total nitrogen and fecal
+coliform (21 items). Lakes and reservoirs use the lake TP limits; their TN is a reference item,
+evaluated apart. Period values: the arithmetic mean of each item over the period, then classified.
+Non-detects (``0.01L``) enter at half the detection limit (the method's convention as recalled in
+``shared/reference/water_evaluation.md``; unverified).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+CLASS_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "劣V"}
+"""Class number -> name as written in reports (Latin letters; 劣V = worse than V)."""
+
+_ROMAN = {"Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III", "Ⅳ": "IV", "Ⅴ": "V"}
+
+GB3838_2002_TABLE1 = pd.DataFrame(
+    [
+        # code, name_zh, name_en, unit, I, II, III, IV, V, direction
+        ("ph", "pH值", "pH", "1", 6, 6, 6, 6, 6, "range"),
+        ("do", "溶解氧", "Dissolved oxygen", "mg/L", 7.5, 6, 5, 3, 2, "min"),
+        ("codmn", "高锰酸盐指数", "Permanganate index", "mg/L", 2, 4, 6, 10, 15, "max"),
+        ("cod", "化学需氧量", "Chemical oxygen demand", "mg/L", 15, 15, 20, 30, 40, "max"),
+        ("bod5", "五日生化需氧量", "5-day biochemical oxygen demand", "mg/L", 3, 3, 4, 6, 10, "max"),
+        ("nh3n", "氨氮", "Ammonia nitrogen", "mg/L", 0.15, 0.5, 1.0, 1.5, 2.0, "max"),
+        ("tp", "总磷(以P计)", "Total phosphorus (as P)", "mg/L", 0.02, 0.1, 0.2, 0.3, 0.4, "max"),
+        (
+            "tp_lake",
+            "总磷(湖、库)",
+            "Total phosphorus, lakes and reservoirs",
+            "mg/L",
+            0.01,
+            0.025,
+            0.05,
+            0.1,
+            0.2,
+            "max",
+        ),
+        ("tn", "总氮(湖、库,以N计)", "Total nitrogen (lakes/reservoirs)", "mg/L", 0.2, 0.5, 1.0, 1.5, 2.0, "max"),
+        ("cu", "铜", "Copper", "mg/L", 0.01, 1.0, 1.0, 1.0, 1.0, "max"),
+        ("zn", "锌", "Zinc", "mg/L", 0.05, 1.0, 1.0, 2.0, 2.0, "max"),
+        ("f", "氟化物(以F-计)", "Fluoride", "mg/L", 1.0, 1.0, 1.0, 1.5, 1.5, "max"),
+        ("se", "硒", "Selenium", "mg/L", 0.01, 0.01, 0.01, 0.02, 0.02, "max"),
+        ("as", "砷", "Arsenic", "mg/L", 0.05, 0.05, 0.05, 0.1, 0.1, "max"),
+        ("hg", "汞", "Mercury", "mg/L", 0.00005, 0.00005, 0.0001, 0.001, 0.001, "max"),
+        ("cd", "镉", "Cadmium", "mg/L", 0.001, 0.005, 0.005, 0.005, 0.01, "max"),
+        ("cr6", "铬(六价)", "Chromium (hexavalent)", "mg/L", 0.01, 0.05, 0.05, 0.05, 0.1, "max"),
+        ("pb", "铅", "Lead", "mg/L", 0.01, 0.01, 0.05, 0.05, 0.1, "max"),
+        ("cn", "氰化物", "Cyanide", "mg/L", 0.005, 0.05, 0.2, 0.2, 0.2, "max"),
+        ("phenol", "挥发酚", "Volatile phenols", "mg/L", 0.002, 0.002, 0.005, 0.01, 0.1, "max"),
+        ("oil", "石油类", "Petroleum", "mg/L", 0.05, 0.05, 0.05, 0.5, 1.0, "max"),
+        ("las", "阴离子表面活性剂", "Anionic surfactants", "mg/L", 0.2, 0.2, 0.2, 0.3, 0.3, "max"),
+        ("s2", "硫化物", "Sulfide", "mg/L", 0.05, 0.1, 0.2, 0.5, 1.0, "max"),
+        ("fecal_coliform", "粪大肠菌群", "Fecal coliforms", "MPN/L", 200, 2000, 10000, 20000, 40000, "max"),
+    ],
+    columns=["code", "name_zh", "name_en", "unit", "I", "II", "III", "IV", "V", "direction"],
+).set_index("code")
+"""GB 3838-2002, Table 1: standard limits of the basic items, classes I-V [mg/L; pH 1; coliform
+MPN/L]. pH: 6-9 for every class (the class columns hold the lower bound). ``tp_lake`` is TP for lakes
+and reservoirs. Water temperature (item 1) has only a narrative limit and is not classified."""
+
+PH_RANGE = (6.0, 9.0)
+"""GB 3838-2002, Table 1 item 2: pH 6-9 in classes I-V."""
+
+GB3838_2002_TABLE2 = pd.DataFrame(
+    [
+        ("so4", "硫酸盐(以SO4 2-计)", "Sulfate", "mg/L", 250.0),
+        ("cl", "氯化物(以Cl-计)", "Chloride", "mg/L", 250.0),
+        ("no3n", "硝酸盐(以N计)", "Nitrate (as N)", "mg/L", 10.0),
+        ("fe", "铁", "Iron", "mg/L", 0.3),
+        ("mn", "锰", "Manganese", "mg/L", 0.1),
+    ],
+    columns=["code", "name_zh", "name_en", "unit", "limit"],
+).set_index("code")
+"""GB 3838-2002, Table 2: supplementary items of centralised drinking-water sources, one limit each
+[mg/L] (recalled with high confidence; ``shared/reference``)."""
+
+ASSESSED_ITEMS = [c for c in GB3838_2002_TABLE1.index if c not in ("tn", "fecal_coliform", "tp_lake")]
+"""The 21 items of the national evaluation (环办〔2011〕22号): Table 1 without water temperature, TN and
+fecal coliform. For lakes and reservoirs ``tp`` is judged on the ``tp_lake`` limits."""
+
+NO_EXCEEDANCE_MULTIPLE = frozenset({"ph", "do"})
+"""No exceedance multiple for pH and DO (water-temperature too) (recalled; water_evaluation.md)."""
+
+
+def parse_class(text) -> float:
+    """'Ⅱ', 'II', '劣Ⅴ', '劣V', 'III类' -> 2, 2, 6, 6, 3; NaN for empty or unknown text."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return np.nan
+    value = str(text).strip().removesuffix("类")
+    for roman, latin in _ROMAN.items():
+        value = value.replace(roman, latin)
+    if value.startswith("劣"):
+        return 6.0 if value[1:] == "V" else np.nan
+    names = {v: k for k, v in CLASS_NAMES.items()}
+    return float(names[value]) if value in names else np.nan
+
+
+def class_name(number) -> str:
+    """6 -> '劣V'; NaN -> ''."""
+    return "" if number is None or pd.isna(number) else CLASS_NAMES[int(number)]
+
+
+def _limits(item: str, waterbody: str) -> tuple[np.ndarray, str]:
+    code = "tp_lake" if item == "tp" and waterbody == "lake" else item
+    row = GB3838_2002_TABLE1.loc[code]
+    return row[["I", "II", "III", "IV", "V"]].to_numpy(dtype=float), row["direction"]
+
+
+def item_class(values, item: str, waterbody="river") -> np.ndarray:
+    """Class 1-6 of each value of one item (GB 3838-2002 Table 1); NaN where the value is missing.
+
+    values: concentrations [mg/L; pH 1; coliform MPN/L]. waterbody: ``river`` or ``lake`` (lakes and
+    reservoirs), a scalar or an array aligned with ``values`` (only TP differs).
+    """
+    values = np.asarray(values, dtype=float)
+    bodies = np.broadcast_to(np.asarray(waterbody, dtype=object), values.shape)
+    result = np.full(values.shape, np.nan)
+    for body in ("river", "lake"):
+        rows = bodies == body
+        if not rows.any():
+            continue
+        limits, direction = _limits(item, body)
+        v = values[rows]
+        if direction == "range":
+            classes = np.where((v >= PH_RANGE[0]) & (v <= PH_RANGE[1]), 1.0, 6.0)
+        else:
+            # A tiny tolerance keeps a mean of 0.05000000000000001 at the 0.05 limit.
+            meets = v[:, None] <= limits * (1 + 1e-9) if direction == "max" else v[:, None] >= limits * (1 - 1e-9)
+            classes = np.where(meets.any(axis=1), meets.argmax(axis=1) + 1.0, 6.0)
+        result[rows] = np.where(np.isnan(v), np.nan, classes)
+    unknown = ~np.isin(bodies, ["river", "lake"])
+    if unknown.any():
+        raise ValueError(f"waterbody must be 'river' or 'lake', not {sorted(set(bodies[unknown]))}")
+    return result
+
+
+def limit_of(item: str, water_class: int, waterbody: str = "river") -> float:
+    """Table 1 limit of ``item`` for class 1-5 [mg/L]."""
+    return float(_limits(item, waterbody)[0][int(water_class) - 1])
+
+
+def classify(frame: pd.DataFrame, items=None, target_class=None) -> pd.DataFrame:
+    """Single-factor class of each row (a sample, or a section's period means).
+
+    frame: item columns (canonical codes of :data:`GB3838_2002_TABLE1`) and ``waterbody``
+      (``river``/``lake``; default river). items: the items that count (default :data:`ASSESSED_ITEMS`
+      present in ``frame``). target_class: a column name or array of target classes 1-5 (optional).
+    Returns, same index: ``water_class`` (1-6, NaN if no item), ``water_class_name``,
+    ``limiting_items`` (items at the worst class, ``;``-joined, empty for class I), ``meets_target``
+    (class <= target; NaN without target), ``exceedances`` (``item=multiple;...`` for items above the
+    target class limit, or above class III without a target; multiple = (C - limit) / limit).
+    """
+    items = [c for c in (items or ASSESSED_ITEMS) if c in frame.columns]
+    body = frame["waterbody"].to_numpy(dtype=object) if "waterbody" in frame else np.full(len(frame), "river", object)
+    classes = pd.DataFrame({c: item_class(frame[c].to_numpy(dtype=float), c, body) for c in items}, index=frame.index)
+    worst = classes.max(axis=1, skipna=True) if items else pd.Series(np.nan, index=frame.index)
+    out = pd.DataFrame(index=frame.index)
+    out["water_class"] = worst
+    out["water_class_name"] = worst.map(class_name)
+    hits = classes.eq(worst, axis=0) & (worst > 1).to_numpy()[:, None]
+    out["limiting_items"] = hits.apply(lambda r: ";".join(c for c in items if r[c]), axis=1) if items else ""
+    if target_class is not None:
+        target = frame[target_class] if isinstance(target_class, str) else pd.Series(target_class, index=frame.index)
+        target = pd.to_numeric(target, errors="coerce")
+        meets = pd.array(worst <= target, dtype="boolean")
+        meets[(target.isna() | worst.isna()).to_numpy()] = pd.NA
+        out["meets_target"] = meets
+    else:
+        target = pd.Series(np.nan, index=frame.index)
+        out["meets_target"] = pd.array([pd.NA] * len(frame), dtype="boolean")
+    out["exceedances"] = exceedances(frame, items, target.fillna(3), body)
+    return out
+
+
+def exceedances(frame: pd.DataFrame, items, target: pd.Series, waterbody: np.ndarray) -> pd.Series:
+    """``item=multiple`` for every item above its limit at the target class, ``;``-joined.
+    Multiple = (C - C_target) / C_target, two decimals; none for pH and DO."""
+    parts = pd.Series("", index=frame.index, dtype=object)
+    for item in items:
+        if item in NO_EXCEEDANCE_MULTIPLE:
+            continue
+        values = frame[item].to_numpy(dtype=float)
+        limits = np.array(
+            [limit_of(item, int(t), b) if 1 <= t <= 5 else np.nan for t, b in zip(target, waterbody, strict=True)]
+        )
+        with np.errstate(invalid="ignore"):
+            over = values > limits * (1 + 1e-9)
+        multiple = (values - limits) / limits
+        text = pd.Series(np.where(over, [f"{item}={m:.2f}" for m in multiple], ""), index=frame.index)
+        parts = np.where((parts != "") & (text != ""), parts + ";" + text, parts + text)
+        parts = pd.Series(parts, index=frame.index, dtype=object)
+    return parts
+
+
+def table2_compliant(frame: pd.DataFrame) -> pd.Series:
+    """True where every Table 2 item present is within its limit (GB 3838-2002 Table 2, drinking-water
+    sources); NaN-valued items are ignored."""
+    ok = pd.Series(True, index=frame.index)
+    for item, row in GB3838_2002_TABLE2.iterrows():
+        if item in frame:
+            ok &= ~(frame[item].to_numpy(dtype=float) > row["limit"] * (1 + 1e-9))
+    return ok
+
+
+def river_status(classes) -> tuple[str, str, float, float]:
+    """Water-quality status of a river or basin from its sections' classes (环办〔2011〕22号, 5 or more
+    sections): I-III share >= 90 % 优; >= 75 % 良好; otherwise by the 劣V share: < 20 % 轻度污染,
+    < 40 % 中度污染, else 重度污染. Returns (status_zh, status_en, I-III share %, 劣V share %).
+    With fewer than 5 sections the method classifies the mean of the sections instead: see
+    :func:`classify` on averaged values."""
+    classes = np.asarray([c for c in classes if not pd.isna(c)], dtype=float)
+    if classes.size == 0:
+        return "", "", np.nan, np.nan
+    good = 100.0 * np.mean(classes <= 3)
+    worst = 100.0 * np.mean(classes == 6)
+    if good >= 90:
+        return "优", "excellent", good, worst
+    if good >= 75:
+        return "良好", "good", good, worst
+    if worst < 20:
+        return "轻度污染", "lightly polluted", good, worst
+    if worst < 40:
+        return "中度污染", "moderately polluted", good, worst
+    return "重度污染", "heavily polluted", good, worst
+
+
+STATUS_BY_CLASS = {1: ("优", "excellent"), 2: ("优", "excellent"), 3: ("良好", "good"), 4: ("轻度污染", "lightly polluted"),
+                   5: ("中度污染", "moderately polluted"), 6: ("重度污染", "heavily polluted")}  # fmt: skip
+"""Qualitative wording of a class (环办〔2011〕22号; recalled): I-II 优, III 良好, IV 轻度污染, V 中度污染, 劣V 重度污染."""

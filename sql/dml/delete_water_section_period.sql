@@ -1,0 +1,1 @@
+DELETE FROM water_section_period WHERE period = :period AND kind = :kind
