@@ -1,8 +1,8 @@
 """``python -m pipeline``: a thin command line over the library.
 
 Each command parses its arguments, calls the library, and turns library errors into one line on
-stderr and a non-zero exit (1: bad input or data, 2: usage). Every command is documented in the
-README (a test checks it).
+stderr and a non-zero exit (1: bad input or data; 2: a usage error, from argparse). Every command is
+documented in the README (a test checks it).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import logging
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.config import Settings
@@ -38,15 +39,131 @@ def _day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {text!r}") from None
+
+
 def cmd_init_db(args, settings: Settings) -> int:
     from pipeline.db import init_db
 
     result = init_db(_engine(settings))
-    print(f"warehouse ready at {settings.db_url}: {len(result['ddl'])} schema files, {result['stations']} stations")
+    print(
+        f"warehouse ready at {settings.db_url}: {len(result['ddl'])} schema files, "
+        f"{result['stations']} air stations, {result['water_sections']} water sections"
+    )
     return 0
 
 
 def cmd_ingest(args, settings: Settings) -> int:
+    return cmd_ingest_water(args, settings) if args.dataset == "water" else cmd_ingest_air(args, settings)
+
+
+def cmd_ingest_water(args, settings: Settings) -> int:
+    from pipeline import water
+    from pipeline.ingest.water import read
+    from pipeline.load import Batch, load_batch, water_samples
+    from pipeline.validate import run_suite
+
+    engine = _engine(settings)
+    registry = water.sections(engine)
+    if registry.empty:
+        raise CommandError("the water-section registry is empty: run `python -m pipeline init-db` first")
+    params = {
+        "known_sections": registry["section_code"].tolist(),
+        "first_time": pd.Timestamp("2000-01-01"),
+        "last_time": pd.Timestamp.now().ceil("h"),
+    }
+    touched: set[tuple[str, pd.Timestamp]] = set()
+    files = [(path, read(path)) for path in args.paths]  # every file readable, or nothing is loaded
+    for n, (path, records) in enumerate(files, start=1):
+        kind = str(records["kind"].iloc[0]) if len(records) else "manual"
+        result = run_suite(records, water.SUITE, params)
+        row = load_batch(
+            engine, Batch(f"water_{kind}", [Path(path)], None), result.valid, result.quarantined, water_samples(kind)
+        )
+        times = pd.to_datetime(result.valid["sampled_at"])
+        touched |= {(kind, t.normalize() if kind == "auto" else t.replace(day=1).normalize()) for t in times}
+        print(
+            f"[{n}/{len(args.paths)}] {path}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
+            f"{row['rows_quarantined']} quarantined (batch {row['batch_id']})"
+        )
+    for kind, start in sorted(touched):
+        if kind == "auto":
+            water.classes(engine, kind, water.day_window(start.date()))
+        else:
+            water.classes(engine, kind, water.month_window(start.year, start.month))
+    for year in sorted({start.year for kind, start in touched if kind == "manual"}):
+        water.indicators(engine, year)
+    if touched:
+        print(f"classes recomputed for {len(touched)} period(s)")
+    return 0
+
+
+def cmd_water(args, settings: Settings) -> int:
+    from pipeline import water
+    from pipeline.summary import water_summary
+
+    landing = Path(args.landing) if args.landing else settings.water_landing_dir
+    engine = _engine(settings)
+    if args.month:
+        windows = [("manual", water.month_window(m.year, m.month)) for m in args.month]
+    else:
+        windows = [("auto", water.day_window(d)) for d in args.date]
+    for n, (kind, window) in enumerate(windows, start=1):
+        result = water.run_period(engine, landing, kind, window, settings.staging_dir)
+        print(
+            f"[{n}/{len(windows)}] water {kind} {window.label}: {result['rows_read']} read, {result['rows_loaded']} loaded, "
+            f"{result['rows_quarantined']} quarantined, {result['rows_other_days']} left to other days"
+        )
+    if args.month and not args.quiet:
+        print(water_summary(engine, args.month[-1]))
+    return 0
+
+
+def cmd_water_class(args, settings: Settings) -> int:
+    from pipeline.indicators.water_class import GB3838_2002_TABLE1, classify, parse_class
+    from pipeline.ingest.water import parse_lab_value
+
+    frame = _read_csv(args.input)
+    items = [c for c in frame.columns if c in GB3838_2002_TABLE1.index and c != "tp_lake"]
+    if not items:
+        raise CommandError(f"{args.input}: no item column; expected canonical codes such as ph, do, codmn, nh3n, tp")
+    values = pd.DataFrame(index=frame.index)
+    for column in items:
+        parsed = frame[column].map(parse_lab_value)
+        bad = parsed.map(lambda p: p[2] and np.isnan(p[0]))
+        if bad.any():
+            i = bad.idxmax()
+            raise CommandError(f"{args.input}: line {i + 2}, column {column}: {frame.at[i, column]!r} is not a number")
+        values[column] = parsed.map(lambda p: p[0] / 2 if p[1] else p[0])
+    body = frame["waterbody"].str.strip().str.lower() if "waterbody" in frame else pd.Series("river", index=frame.index)
+    body = body.replace({"reservoir": "lake", "湖库": "lake", "河流": "river", "": "river"})
+    if not body.isin(["river", "lake"]).all():
+        i = (~body.isin(["river", "lake"])).idxmax()
+        raise CommandError(f"{args.input}: line {i + 2}: waterbody {frame.at[i, 'waterbody']!r} is not river or lake")
+    values["waterbody"] = body
+    target = None
+    if "target_class" in frame:
+        values["target"] = frame["target_class"].map(parse_class)
+        bad = values["target"].isna() & (frame["target_class"].str.strip() != "") | (values["target"] > 5)
+        if bad.any():
+            i = bad.idxmax()
+            raise CommandError(f"{args.input}: line {i + 2}: target_class {frame.at[i, 'target_class']!r} is not I-V")
+        target = "target"
+    result = classify(values, target_class=target)
+    out = frame.copy()
+    out["water_class"] = result["water_class_name"]
+    out["limiting_items"] = result["limiting_items"]
+    out["meets_target"] = result["meets_target"].map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
+    out["exceedances"] = result["exceedances"]
+    _write(out, args.output)
+    return 0
+
+
+def cmd_ingest_air(args, settings: Settings) -> int:
     from pipeline.ingest.air import read_air_file
     from pipeline.load import AIR_HOURLY, Batch, load_batch
     from pipeline.nightly import DATASET, daily_values, indicators, known_stations
@@ -59,11 +176,11 @@ def cmd_ingest(args, settings: Settings) -> int:
     # Without a run's window, readings may be from any past hour up to the next one.
     bounds = {"first_hour_end": pd.Timestamp("2000-01-01 01:00"), "last_hour_end": pd.Timestamp.now().ceil("h")}
     touched: set[dt.date] = set()
-    for n, path in enumerate(args.paths, start=1):
-        records = read_air_file(path)
+    files = [(path, read_air_file(path)) for path in args.paths]  # every file readable, or nothing is loaded
+    for n, (path, records) in enumerate(files, start=1):
         result = run_suite(records, DATASET, {"known_stations": stations, **bounds})
         row = load_batch(engine, Batch(DATASET, [Path(path)], None), result.valid, result.quarantined, AIR_HOURLY)
-        days = (result.valid["hour_end"] - pd.Timedelta(hours=1)).dt.date
+        days = (pd.to_datetime(result.valid["hour_end"]) - pd.Timedelta(hours=1)).dt.date
         touched |= set(days)
         print(
             f"[{n}/{len(args.paths)}] {path}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
@@ -91,6 +208,8 @@ def cmd_run(args, settings: Settings) -> int:
             f"{result['rows_quarantined']} quarantined, {result['rows_other_days']} left to other days; "
             f"{result['station_days']} station-days, {result['city_days']} city-days"
         )
+        for warning in result.get("warnings", []):
+            print(f"  warning: {warning}")
         if not args.quiet:
             print(day_summary(engine, day, args.city))
     return 0
@@ -230,8 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("ingest", help="validate and load files into the warehouse")
-    p.add_argument("dataset", choices=["air"], help="which kind of readings")
-    p.add_argument("paths", nargs="+", help="national wide CSV(s) or long CSV(s)")
+    p.add_argument("dataset", choices=["air", "water"], help="which kind of readings")
+    p.add_argument("paths", nargs="+", help="air: national wide or long CSV; water: lab or automatic-station CSV/.xlsx")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("run", help="the nightly job for one or more days")
@@ -250,6 +369,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--city", default="衢州")
     p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("water", help="the water job: a month of manual samples, or a day of automatic stations")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--month", type=_month, action="append", help="YYYY-MM: manual samples, classes, indicators (repeatable)"
+    )
+    which.add_argument("--date", type=_day, action="append", help="YYYY-MM-DD: automatic-station day (repeatable)")
+    p.add_argument(
+        "--landing", help="folder with the period's files (default: QZ811_WATER_LANDING_DIR or the bundled sample)"
+    )
+    p.add_argument("--quiet", action="store_true", help="print only one line per period")
+    p.set_defaults(func=cmd_water)
+
+    p = sub.add_parser("water-class", help="GB 3838-2002 class calculator for any CSV of water samples")
+    p.add_argument("input")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_water_class)
 
     p = sub.add_parser("aqi", help="IAQI/AQI calculator for any CSV of concentrations")
     p.add_argument("input")
@@ -278,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, Settings.from_env())
     except (CommandError, IngestError, FileNotFoundError, ValidationError) as err:
         print(f"error: {err}", file=sys.stderr)
+    except (OSError, ValueError) as err:  # unwritable output, a folder given as a file, bad values
+        print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
     except SQLAlchemyError as err:
         print(f"error: warehouse: {str(err).splitlines()[0]}", file=sys.stderr)
     return EXIT_DATA

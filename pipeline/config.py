@@ -20,6 +20,8 @@ class Settings:
     """QZ811_LANDING_DIR: where the nightly job finds the day's air files (default: bundled sample)."""
     staging_dir: Path
     """QZ811_STAGING_DIR: scratch space between the nightly tasks (default: var/staging)."""
+    water_landing_dir: Path
+    """QZ811_WATER_LANDING_DIR: where the water jobs find their files (default: bundled sample)."""
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> Settings:
@@ -28,4 +30,5 @@ class Settings:
             db_url=env.get("QZ811_DB_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'warehouse.db'}",
             landing_dir=Path(env.get("QZ811_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "air"),
             staging_dir=Path(env.get("QZ811_STAGING_DIR") or REPO_ROOT / "var" / "staging"),
+            water_landing_dir=Path(env.get("QZ811_WATER_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "water"),
         )

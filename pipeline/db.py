@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 STATION_LIST = REFERENCE_DIR / "NewSiteList_GBK.csv"
+WATER_SECTIONS = REFERENCE_DIR / "water_sections_quzhou.csv"
 
 
 def make_engine(url: str) -> Engine:
@@ -104,9 +105,25 @@ def load_stations(conn: Connection, rows: list[dict]) -> int:
     return len(rows)
 
 
-def init_db(engine: Engine, station_list: Path = STATION_LIST) -> dict:
-    """Create the schema and load the national station registry. Safe to run again."""
+def read_water_sections(path: Path = WATER_SECTIONS) -> list[dict]:
+    """Rows of the water-section registry CSV (``#`` lines are its provenance header)."""
+    text = path.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#")))
+    flags = ("is_qiantang_mainstream", "has_auto_station")
+    for row in rows:
+        for flag in flags:
+            row[flag] = row[flag].strip().lower() == "true"
+        row["drinking_source_level"] = row["drinking_source_level"].strip() or None
+        row["target_class"] = int(row["target_class"])
+    return rows
+
+
+def init_db(engine: Engine, station_list: Path = STATION_LIST, water_sections: Path = WATER_SECTIONS) -> dict:
+    """Create the schema and load the air-station and water-section registries. Safe to run again."""
     applied = create_schema(engine)
+    sections = read_water_sections(water_sections)
     with engine.begin() as conn:
         n = load_stations(conn, read_station_list(station_list))
-    return {"ddl": applied, "stations": n}
+        conn.execute(sql("dml/delete_water_sections"))
+        conn.execute(sql("dml/insert_water_section"), sections)
+    return {"ddl": applied, "stations": n, "water_sections": len(sections)}

@@ -62,6 +62,7 @@ class Batch:
     files: list[Path]
     window: Window | None
     rows_other_days: int = 0
+    rows_read: int | None = None  # as counted by the reader; checked against loaded + quarantined
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     sha256: list[str] = field(default_factory=list)
 
@@ -107,16 +108,23 @@ def load_batch(
         "rows_other_days": batch.rows_other_days,
         "started_at": batch.started_at.strftime(TIMESTAMP_FORMAT),
     }
+    if batch.rows_read is not None and batch.rows_read != accounting["rows_read"]:
+        raise RuntimeError(
+            f"{batch.dataset}: {batch.rows_read} rows read but {len(valid)} valid + {len(quarantined)} quarantined"
+        )
     readings = table.rows(batch.batch_id, valid) if len(valid) else []
     with engine.begin() as conn:
+        if batch.window:
+            window = {**batch.window.params(), "dataset": batch.dataset, "batch_id": batch.batch_id}
+            conn.execute(sql(table.delete_window), {**batch.window.params(), **table.window_filter})
+            conn.execute(sql("dml/delete_quarantine_of_window"), window)
+            conn.execute(sql("dml/delete_batches_of_window"), window)
+        elif readings:
+            conn.execute(sql(table.delete_key), [{k: r[k] for k in table.key} for r in readings])
         _write_batch_row(conn, accounting)
         conn.execute(sql("dml/delete_ingest_batch"), {"batch_id": batch.batch_id})
         if len(quarantined):
             conn.execute(sql("dml/insert_quarantine"), _quarantine_rows(batch.batch_id, quarantined))
-        if batch.window:
-            conn.execute(sql(table.delete_window), {**batch.window.params(), **table.window_filter})
-        elif readings:
-            conn.execute(sql(table.delete_key), [{k: r[k] for k in table.key} for r in readings])
         if readings:
             conn.execute(sql(table.insert), readings)
     return accounting

@@ -23,6 +23,7 @@ from pipeline.db import sql
 from pipeline.indicators.daily import station_day_aqi
 from pipeline.indicators.editions import edition_for
 from pipeline.indicators.evaluation import city_day_values
+from pipeline.ingest import IngestError
 from pipeline.ingest.air import detect_format, read_air_file
 from pipeline.load import AIR_HOURLY, Batch, Window, load_batch
 from pipeline.targets import air_indicator_rows
@@ -36,15 +37,18 @@ def _tokens(day: dt.date) -> tuple[str, str]:
     return day.strftime("%Y%m%d"), day.isoformat()
 
 
+def _is_national(path: Path) -> bool:
+    try:
+        return detect_format(path) == "cnemc_wide"
+    except IngestError:
+        return False  # an unreadable file of D+1 is D+1's run's error, not D's
+
+
 def landing_files(landing_dir: Path, day: dt.date) -> list[Path]:
     """The files that hold readings of natural day ``day`` (see module docstring)."""
     files = sorted(Path(landing_dir).glob("*.csv"))
     today = [f for f in files if any(t in f.name for t in _tokens(day))]
-    tomorrow = [
-        f
-        for f in files
-        if any(t in f.name for t in _tokens(day + dt.timedelta(days=1))) and detect_format(f) == "cnemc_wide"
-    ]
+    tomorrow = [f for f in files if any(t in f.name for t in _tokens(day + dt.timedelta(days=1))) and _is_national(f)]
     return today + tomorrow
 
 
@@ -61,15 +65,24 @@ def ingest(landing_dir: Path, day: dt.date, staging_dir: Path) -> dict:
     if not files:
         raise FileNotFoundError(f"no air files for {day} in {landing_dir} (expected e.g. china_sites_{day:%Y%m%d}.csv)")
     window = Window.natural_day(day)
-    frames, other_days = [], 0
+    frames, other_days, warnings = [], 0, []
     for path in files:
         records = read_air_file(path)
-        if detect_format(path) == "cnemc_wide":
-            elsewhere = records["hour_end"].notna() & ~window.contains(records["hour_end"])
+        if detect_format(path) == "cnemc_wide" and len(records):
+            # A national file holds one calendar date: its hour 0 is the previous day's 24:00 and its
+            # hours 1-23 the day itself. Values of that date outside the window belong to another day's
+            # run; a row of any other date stays, and validation quarantines it.
+            file_date = records["hour_end"].dt.normalize().mode().iloc[0]
+            elsewhere = ~window.contains(records["hour_end"]) & (records["hour_end"].dt.normalize() == file_date)
             other_days += int(elsewhere.sum())
             records = records[~elsewhere]
         frames.append(records)
         log.info("ingest: %s -> %d records", path.name, len(records))
+    if not any(_is_national(f) and any(t in f.name for t in _tokens(day + dt.timedelta(days=1))) for f in files):
+        warnings.append(
+            f"no national file of {day + dt.timedelta(days=1)} yet: {day} 24:00 is missing; re-run {day} when it lands"
+        )
+        log.warning(warnings[-1])
     records = pd.concat(frames, ignore_index=True)
     batch = Batch(DATASET, files, window, rows_other_days=other_days)
     target = staging_path(staging_dir, day)
@@ -80,6 +93,7 @@ def ingest(landing_dir: Path, day: dt.date, staging_dir: Path) -> dict:
         "sha256": batch.sha256,
         "rows_read": len(records),
         "rows_other_days": other_days,
+        "warnings": warnings,
         "started_at": batch.started_at.isoformat(),
         "staging": str(target),
     }
@@ -120,6 +134,7 @@ def load(engine: Engine, validated: dict) -> dict:
         [Path(f) for f in validated["files"]],
         Window.natural_day(dt.date.fromisoformat(validated["day"])),
         rows_other_days=validated["rows_other_days"],
+        rows_read=validated["rows_read"],
         started_at=dt.datetime.fromisoformat(validated["started_at"]),
         sha256=validated["sha256"],
     )

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from pipeline.db import sql
 from pipeline.report import format_table
-from pipeline.targets import AIR_TARGETS
+from pipeline.targets import ALL_TARGETS
 
 STATUS_ZH = {"met": "达标 met", "missed": "未达标 MISSED", "no_data": "无数据 no data"}
 
@@ -25,7 +25,7 @@ def indicator_frame(engine: Engine, year: int | None) -> pd.DataFrame:
     frame = _query(engine, "dml/select_indicators", params)
     if frame.empty:
         return frame
-    names = {k: (t.name_zh, t.name_en) for k, t in AIR_TARGETS.items()}
+    names = {k: (t.name_zh, t.name_en) for k, t in ALL_TARGETS.items()}
     frame.insert(1, "name_zh", frame["indicator"].map(lambda k: names.get(k, ("", ""))[0]))
     frame.insert(2, "name_en", frame["indicator"].map(lambda k: names.get(k, ("", ""))[1]))
     frame["data_complete"] = frame["data_complete"].astype(bool)
@@ -89,4 +89,27 @@ def year_summary(engine: Engine, year: int, city: str) -> str:
     out += _plan_lines(
         indicator_frame(engine, year), city, sorted({str(year), *pd.to_datetime(cities["date"]).dt.strftime("%Y-%m")})
     )
+    return "\n".join(out)
+
+
+def water_summary(engine: Engine, month: dt.date) -> str:
+    """A month of the water network: section classes, river status, and the plan's water targets."""
+    period = month.strftime("%Y-%m")
+    sections = _query(engine, "dml/select_water_summary_sections", {"period": period})
+    if sections.empty:
+        return f"no water section classes for {period}: run `python -m pipeline water --month {period}` first"
+    roman = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}
+    sections["target_class"] = sections["target_class"].map(roman)
+    sections["meets_target"] = sections["meets_target"].map(lambda v: "" if pd.isna(v) else ("yes" if v else "NO"))
+    sections["drinking"] = sections["drinking"].fillna("")
+    out = [format_table(sections, f"衢州 {period}: section classes 断面水质类别 (GB 3838-2002, single factor)")]
+    rivers = _query(engine, "dml/select_water_summary_rivers", {"period": period})
+    if len(rivers):
+        rivers["share_i_iii"] = rivers["share_i_iii"].round(1)
+        out.append(format_table(rivers, f"\n衢州 {period}: river status 河流水质状况"))
+    indicators = indicator_frame(engine, month.year)
+    water = indicators[indicators["indicator"].str.startswith("water.")] if len(indicators) else indicators
+    if len(water):
+        out.append(f"\n衢州 {month.year}: 811 plan water targets 规划水环境目标")
+        out += _plan_lines(water, "衢州", [period, str(month.year)])
     return "\n".join(out)

@@ -112,7 +112,7 @@ def air_indicator_rows(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
     target = GOOD_AIR_DAYS
     for freq in ("month", "year"):
         for r in good_day_ratio(days, "city", freq).itertuples():
-            value = None if np.isnan(r.ratio_pct) else round(float(r.ratio_pct), 1)
+            value = None if np.isnan(r.ratio_pct) else float(r.ratio_pct)  # unrounded: 95.015 % is > 95 %
             rows.append(
                 {
                     "indicator": target.id,
@@ -148,4 +148,106 @@ def air_indicator_rows(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
                 "edition": edition_of(r.city, str(year)),
             }
         )
+    return pd.DataFrame(rows)
+
+
+PLAN_WATER_TEXT = (
+    "钱塘江干流(衢州段)水质达标率达到90%以上,全年保持III类水质;县以上城市集中式饮用水源地水质达标率达到100%"
+    "(2012年95%以上);乡镇饮用水源地水质达标率达到75%以上"
+)
+
+
+def _water_target(id_, name_zh, name_en, value) -> Target:
+    return Target(id_, name_zh, name_en, ">=", value, "%", PLAN_WATER_TEXT)
+
+
+WATER_TARGETS = {
+    t.id: t
+    for t in [
+        _water_target("water.qiantang_compliance", "钱塘江干流(衢州段)水质达标率", "Qiantang main stream (Quzhou): sections meeting their target", 90.0),
+        _water_target("water.qiantang_class_iii", "钱塘江干流(衢州段)I~III类水质断面比例", "Qiantang main stream (Quzhou): sections in Class I-III", 100.0),
+        _water_target("water.drinking_county_sections", "县以上集中式饮用水源地水质达标率(按断面)", "County-and-above drinking-water sources compliant (by section)", 100.0),
+        _water_target("water.drinking_county_samples", "县以上集中式饮用水源地水质达标率(按样品)", "County-and-above drinking-water sources compliant (by sample)", 100.0),
+        _water_target("water.drinking_township_sections", "乡镇饮用水源地水质达标率(按断面)", "Township drinking-water sources compliant (by section)", 75.0),
+        _water_target("water.drinking_township_samples", "乡镇饮用水源地水质达标率(按样品)", "Township drinking-water sources compliant (by sample)", 75.0),
+    ]
+}  # fmt: skip
+"""811 plan, section 二 water targets. County-and-above sources: >= 95 % up to 2012, 100 % by 2015."""
+
+ALL_TARGETS = {**AIR_TARGETS, **WATER_TARGETS}
+
+
+def _target_value(target: Target, year: int) -> float:
+    if target.id.startswith("water.drinking_county") and year <= 2012:
+        return 95.0  # 811 plan: 县以上城市集中式饮用水源地水质达标率 2012年95%以上
+    return target.value
+
+
+def water_indicator_rows(
+    periods: pd.DataFrame, samples: pd.DataFrame, registry: pd.DataFrame, year: int
+) -> pd.DataFrame:
+    """The plan's water indicators of ``year`` and its months. Pure.
+
+    periods: manual section classes (``section_code, period, n_samples, water_class, meets_target,
+    table2_ok``); samples: manual sample classes (``section_code, sampled_at, meets_target,
+    table2_ok``); registry: the water sections. A section or sample complies when its class is no
+    worse than its target class (环办〔2011〕22号: class_num <= target_num); a drinking-water source also
+    needs its GB 3838-2002 Table 2 items within limits. Rate = compliant / assessed x 100 %.
+    """
+    groups = {
+        "qiantang": registry["is_qiantang_mainstream"].astype(bool),
+        "drinking_county": registry["drinking_source_level"] == "county",
+        "drinking_township": registry["drinking_source_level"] == "township",
+    }
+    rows = []
+
+    def add(target: Target, period: str, ok: pd.Series, n_expected: int, what: str) -> None:
+        n = int(ok.notna().sum())
+        met = int(ok.fillna(False).astype(bool).sum())
+        value = round(100.0 * met / n, 1) if n else None
+        goal = _target_value(target, year)
+        rows.append(
+            {
+                "indicator": target.id,
+                "scope": "衢州",
+                "period": period,
+                "value": value,
+                "unit": "%",
+                "comparator": target.comparator,
+                "target": goal,
+                "status": "no_data" if value is None else ("met" if value >= goal else "missed"),
+                "data_complete": n >= n_expected,
+                "n": n,
+                "detail": f"{met} of {n} {what}",
+                "edition": "GB 3838-2002",
+            }
+        )
+
+    for name, in_group in groups.items():
+        codes = set(registry.loc[in_group, "section_code"])
+        if not codes:
+            continue
+        chosen = periods[periods["section_code"].isin(codes)] if len(periods) else periods
+        for period, group in chosen.groupby("period") if len(chosen) else []:
+            meets = group["meets_target"].astype("boolean")
+            if name == "qiantang":
+                add(
+                    WATER_TARGETS["water.qiantang_compliance"],
+                    period,
+                    meets,
+                    len(codes),
+                    "sections meeting their target",
+                )
+                in_iii = (group["water_class"] <= 3).astype("boolean").where(group["water_class"].notna())
+                add(WATER_TARGETS["water.qiantang_class_iii"], period, in_iii, len(codes), "sections in Class I-III")
+            else:
+                ok = meets & group["table2_ok"].astype("boolean")
+                add(WATER_TARGETS[f"water.{name}_sections"], period, ok, len(codes), "sources compliant")
+        if name != "qiantang" and len(samples):
+            chosen = samples[samples["section_code"].isin(codes)].copy()
+            chosen["month"] = pd.to_datetime(chosen["sampled_at"]).dt.strftime("%Y-%m")
+            ok_all = chosen["meets_target"].astype("boolean") & chosen["table2_ok"].astype("boolean")
+            for month, index in chosen.groupby("month").groups.items():
+                add(WATER_TARGETS[f"water.{name}_samples"], month, ok_all.loc[index], len(codes), "samples compliant")
+            add(WATER_TARGETS[f"water.{name}_samples"], str(year), ok_all, 12 * len(codes), "samples compliant")
     return pd.DataFrame(rows)

@@ -140,3 +140,38 @@ def test_indicators_compare_with_the_plan(warehouse, landing, tmp_path):
     assert ratio["value"] == 100.0 and ratio["target"] == 95.0 and ratio["comparator"] == ">"
     assert ratio["status"] == "met" and not ratio["data_complete"] and ratio["edition"] == "2012"
     assert rows.loc[("air.annual.pm25", "2019"), "target"] == 35.0
+
+
+def test_a_row_of_another_date_in_a_national_file_is_quarantined_not_skipped(warehouse, landing, tmp_path):
+    wide = landing / "china_sites_20190210.csv"
+    lines = wide.read_text().splitlines()
+    lines[30] = lines[30].replace("20190210", "20190310", 1)  # one type row of hour 1 now says March
+    wide.write_text("\r\n".join(lines) + "\r\n")
+    result = run_day(warehouse, landing, DAY, tmp_path / "staging")
+    with warehouse.connect() as conn:
+        reasons = pd.read_sql(sa.text("SELECT reason FROM quarantine"), conn)["reason"]
+    assert len(reasons) == 3 and set(reasons) == {"time outside the run's day (hour-ending window)"}
+    assert result["rows_other_days"] == 1056  # unchanged: only hour 0 of D's file and 1-23 of D+1's
+
+
+def test_a_corrected_file_replaces_the_days_batch_and_its_quarantine(warehouse, landing, tmp_path):
+    wide = landing / "china_sites_20190210.csv"
+    original = wide.read_text()
+    lines = original.splitlines()
+    row = lines[20].split(",")
+    row[5] = "-5"
+    lines[20] = ",".join(row)
+    wide.write_text("\r\n".join(lines) + "\r\n")
+    run_day(warehouse, landing, DAY, tmp_path / "staging")
+    assert count(warehouse, "SELECT COUNT(*) FROM quarantine") == 1
+    wide.write_text(original)  # the corrected file
+    run_day(warehouse, landing, DAY, tmp_path / "staging")
+    assert count(warehouse, "SELECT COUNT(*) FROM quarantine") == 0
+    assert count(warehouse, "SELECT COUNT(*) FROM ingest_batch") == 1
+
+
+def test_missing_next_day_file_is_warned(warehouse, landing, tmp_path):
+    (landing / "china_sites_20190211.csv").unlink()
+    result = run_day(warehouse, landing, DAY, tmp_path / "staging")
+    assert any("24:00 is missing" in w for w in result["warnings"])
+    assert count(warehouse, "SELECT MAX(hour_end) FROM air_hourly").startswith("2019-02-10 23:00")

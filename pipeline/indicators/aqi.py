@@ -44,6 +44,10 @@ Keys are ``<pollutant>_<averaging>``. ``so2_1h`` stops at IAQI 200 (note 2) and 
 IAQI 300 (note 3); above those the IAQI comes from the other averaging time.
 """
 
+BREAKPOINTS_BY_EDITION: dict[str, dict[str, tuple[float, ...]]] = {"2012": BREAKPOINTS_HJ633_2012}
+"""IAQI breakpoints keyed by edition (see :mod:`pipeline.indicators.editions`). Only HJ 633-2012 ships:
+HJ 633-2026's tables are added here once taken from the published standard."""
+
 NO_IAQI_ABOVE_TABLE = frozenset({"so2_1h", "o3_8h"})
 """Tables whose exceedance yields no IAQI (HJ 633-2012, Table 1 notes 2 and 3) rather than 500."""
 
@@ -109,7 +113,7 @@ def round_half_even(values, decimals: int = 0):
     return float(rounded) if np.ndim(values) == 0 else rounded
 
 
-def iaqi(concentration, table: str):
+def iaqi(concentration, table: str, edition: str = "2012"):
     """IAQI of a concentration on one HJ 633-2012 Table 1 row.
 
     concentration: scalar or array-like [µg/m³; CO mg/m³], already rounded as published.
@@ -117,7 +121,7 @@ def iaqi(concentration, table: str):
     Returns float IAQI (integer-valued) of the same shape; NaN for missing or negative input and,
     for ``so2_1h``/``o3_8h``, above the table; 500 above the top of any other table.
     """
-    breakpoints = np.asarray(BREAKPOINTS_HJ633_2012[table], dtype=float)
+    breakpoints = np.asarray(BREAKPOINTS_BY_EDITION[edition][table], dtype=float)
     levels = IAQI_LEVELS[: len(breakpoints)]
     scalar = np.ndim(concentration) == 0
     c = np.atleast_1d(np.asarray(concentration, dtype=float))
@@ -132,12 +136,12 @@ def iaqi(concentration, table: str):
 
 
 @cache
-def iaqi_lookup(table: str) -> np.ndarray:
+def iaqi_lookup(table: str, edition: str = "2012") -> np.ndarray:
     """IAQI of every concentration on the published grid (integers; CO 0.1 mg/m³) of one Table 1
     row, up to its top breakpoint, in exact rational arithmetic (HJ 633-2012 eq. 1, rounded up).
     Index = concentration / grid step. Used by :func:`aqi_frame`, whose input is rounded first."""
     step = Fraction(1, 10 ** DECIMALS.get(table.split("_")[0], 0))
-    breakpoints = [Fraction(b).limit_denominator(10) for b in BREAKPOINTS_HJ633_2012[table]]
+    breakpoints = [Fraction(b).limit_denominator(10) for b in BREAKPOINTS_BY_EDITION[edition][table]]
     values = []
     for k in range(int(breakpoints[-1] / step) + 1):
         c = k * step
@@ -148,9 +152,9 @@ def iaqi_lookup(table: str) -> np.ndarray:
     return np.array(values, dtype=float)
 
 
-def _iaqi_on_grid(rounded: np.ndarray, table: str) -> np.ndarray:
+def _iaqi_on_grid(rounded: np.ndarray, table: str, edition: str = "2012") -> np.ndarray:
     """:func:`iaqi` for concentrations already on the published grid, by table lookup."""
-    lookup = iaqi_lookup(table)
+    lookup = iaqi_lookup(table, edition)
     scale = 10 ** DECIMALS.get(table.split("_")[0], 0)
     with np.errstate(invalid="ignore"):
         index = np.rint(rounded * scale)
@@ -168,13 +172,15 @@ def aqi_level(aqi_values) -> np.ndarray:
     return np.where(np.isnan(values), 0, levels)
 
 
-def aqi_frame(frame: pd.DataFrame, mode: str = "daily") -> pd.DataFrame:
+def aqi_frame(frame: pd.DataFrame, mode: str = "daily", edition: str = "2012") -> pd.DataFrame:
     """IAQIs, AQI, level, category and primary pollutant for each row of ``frame``.
 
     frame: any subset of the columns ``so2, no2, pm10, co, pm25, o3_8h, o3_1h`` [µg/m³; CO mg/m³]
       and, in hourly mode, ``so2_24h`` for the SO2 > 800 rule. Values are rounded as published
       before the IAQI (HJ 663-2013 rounding; see module docstring).
     mode: ``daily`` (日报: 24-h means, daily max 8-h and 1-h O3) or ``hourly`` (实时报).
+    edition: key of :data:`BREAKPOINTS_BY_EDITION` (the tables in force on the data's date, see
+      :func:`pipeline.indicators.editions.tables_edition`).
     Returns a new frame, same index: ``iaqi_<column>`` for every column of
     :data:`POLLUTANT_COLUMNS` (NaN where absent or empty), ``aqi`` (float, NaN if no pollutant),
     ``level`` (1-6, 0 if no AQI), ``category_zh``, ``category_en``, ``primary_pollutant``
@@ -190,11 +196,11 @@ def aqi_frame(frame: pd.DataFrame, mode: str = "daily") -> pd.DataFrame:
             out[f"iaqi_{column}"] = np.full(n, np.nan)
             continue
         values = _concentrations(frame[column], column)
-        sub = _iaqi_on_grid(values, table)
+        sub = _iaqi_on_grid(values, table, edition)
         if mode == "hourly" and column == "so2":
             # HJ 633-2012 Table 1 note 2: SO2 1-h > 800 -> use the 24-h IAQI.
             day = _concentrations(frame["so2_24h"], "so2") if "so2_24h" in frame else np.full(n, np.nan)
-            sub = np.where(values > 800, _iaqi_on_grid(day, "so2_24h"), sub)
+            sub = np.where(values > 800, _iaqi_on_grid(day, "so2_24h", edition), sub)
         out[f"iaqi_{column}"] = sub
     counted = [c for c in tables if not (mode == "hourly" and c == "o3_8h")]
     sub_indices = np.column_stack([out[f"iaqi_{c}"] for c in counted])

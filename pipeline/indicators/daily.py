@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.indicators.aqi import aqi_frame, round_half_even
+from pipeline.indicators.editions import tables_edition
 
 MIN_HOURS_24H = 20
 """GB 3095-2012, Table 4: a 24-h mean needs at least 20 hourly values."""
@@ -164,6 +165,12 @@ def daily_max_8h(o3_by_hour: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def station_day_aqi(hourly: pd.DataFrame) -> pd.DataFrame:
     """:func:`station_day_values` plus the daily IAQIs, AQI, level, category and primary pollutant
-    (HJ 633-2012 daily report)."""
+    (HJ 633-2012 daily report), each day on the tables of the edition in force on its date."""
     days = station_day_values(hourly)
-    return pd.concat([days, aqi_frame(days[list(DAILY_STATISTICS)], mode="daily")], axis=1)
+    dates = pd.Series(days["date"].unique())
+    edition = days["date"].map(dict(zip(dates, dates.map(tables_edition), strict=True)))
+    parts = [
+        aqi_frame(days.loc[edition == e, list(DAILY_STATISTICS)], mode="daily", edition=e) for e in edition.unique()
+    ]
+    aqi = pd.concat(parts).reindex(days.index) if parts else aqi_frame(days[list(DAILY_STATISTICS)])
+    return pd.concat([days, aqi], axis=1)

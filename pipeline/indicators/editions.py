@@ -25,7 +25,17 @@ EDITION_2026_EFFECTIVE = dt.date(2026, 3, 1)
 """GB 3095-2026, HJ 633-2026 and HJ 663-2026 effective date."""
 
 SHIPPED_EDITIONS = {EDITION_2012: dt.date(2012, 2, 29)}
-"""Editions whose tables are in this package, keyed to the date they were issued."""
+"""Editions whose tables are in this package (the keys of ``aqi.BREAKPOINTS_BY_EDITION`` and
+``evaluation.GRADE_II_LIMITS_BY_EDITION``), with the date each was issued."""
+
+
+def tables_edition(date) -> str:
+    """The shipped edition whose tables apply on ``date``: the newest shipped edition issued on or
+    before it. While 2026 is not shipped that is 2012 for every date; :func:`edition_for` then marks
+    dates from 2026-03-01."""
+    day = pd.Timestamp(date).date()
+    issued = [e for e, d in sorted(SHIPPED_EDITIONS.items(), key=lambda kv: kv[1]) if d <= day]
+    return issued[-1] if issued else EDITION_2012
 
 
 def edition_for(dates) -> np.ndarray | str:

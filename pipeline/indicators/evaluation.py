@@ -29,6 +29,9 @@ GRADE_II_LIMITS_GB3095_2012 = pd.DataFrame(
 HJ 663-2013 compares against each: annual mean; CO 24-h 95th percentile; O3 daily max 8-h
 90th percentile."""
 
+GRADE_II_LIMITS_BY_EDITION = {"2012": GRADE_II_LIMITS_GB3095_2012}
+"""Grade II limits keyed by edition (see :mod:`pipeline.indicators.editions`)."""
+
 MIN_DAYS_ANNUAL = 324
 """GB 3095-2012, Table 4: an annual mean needs >= 324 daily means ..."""
 

@@ -52,13 +52,14 @@ def read(path: Path | str) -> pd.DataFrame:
             raise IngestError(
                 path, f"line {line} has {len(row)} fields, the header has {len(header)} (truncated or corrupt file)"
             )
-    last_key = (body[-1][0], body[-1][1])
-    last_block = sum(1 for r in body if (r[0], r[1]) == last_key)
-    if last_block < TYPES_PER_HOUR and len({r[2] for r in body}) >= TYPES_PER_HOUR:
-        raise IngestError(
-            path,
-            f"last hour ({last_key[0]} {last_key[1]}) has {last_block} of {TYPES_PER_HOUR} type rows (truncated file)",
-        )
+    blocks: dict[str, int] = {}  # by hour label: a row whose date is off is quarantined later, not a hole
+    for r in body:
+        blocks[r[1]] = blocks.get(r[1], 0) + 1
+    for hour, count in blocks.items():
+        if count != TYPES_PER_HOUR:
+            raise IngestError(
+                path, f"hour {hour} has {count} of {TYPES_PER_HOUR} type rows (truncated or corrupt file)"
+            )
 
     grid = np.array([r[3:] for r in body], dtype=object)
     row_idx, col_idx = np.nonzero(np.char.strip(grid.astype(str)) != "")

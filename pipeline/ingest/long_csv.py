@@ -29,12 +29,13 @@ def looks_like(header: list[str]) -> bool:
 
 
 def parse_hour_end(text: str) -> pd.Timestamp:
-    """``YYYY-MM-DD HH:MM`` (hour-ending, ``24:00`` allowed) -> Timestamp, NaT if unparseable."""
+    """``YYYY-MM-DD HH:MM`` (hour-ending, on the hour, ``24:00`` allowed) -> Timestamp; NaT if
+    unparseable or not on the hour (such a row is quarantined, not rounded)."""
     match = _TIME.match(text or "")
     if not match:
         return pd.NaT
     day, hour, minute = match.group(1), int(match.group(2)), int(match.group(3))
-    if hour > 24 or minute >= 60 or (hour == 24 and minute):
+    if hour > 24 or minute:  # hourly means are labelled on the hour
         return pd.NaT
     try:
         return pd.Timestamp(day) + pd.Timedelta(hours=hour, minutes=minute)

@@ -7,8 +7,8 @@ CREATE TABLE IF NOT EXISTS air_hourly (
     hour_end      TIMESTAMP NOT NULL,
     pollutant     VARCHAR(16) NOT NULL,
     value         DOUBLE PRECISION NOT NULL,   -- in `unit`
-    unit          VARCHAR(8) NOT NULL,         -- ug/m3, mg/m3 (CO) or 1 (AQI)
-    flag          VARCHAR(8) NOT NULL DEFAULT '',
+    unit          TEXT NOT NULL,               -- ug/m3, mg/m3 (CO) or 1 (AQI)
+    flag          TEXT NOT NULL DEFAULT '',
     batch_id      VARCHAR(40) NOT NULL REFERENCES ingest_batch (batch_id),
     PRIMARY KEY (station_code, hour_end, pollutant)
 );

@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS water_sample (
     value            DOUBLE PRECISION NOT NULL,
     raw_value        TEXT NOT NULL,
     below_detection  BOOLEAN NOT NULL,
-    unit             VARCHAR(8) NOT NULL,
+    unit             TEXT NOT NULL,
     kind             VARCHAR(8) NOT NULL,     -- manual (lab) | auto (automatic station)
     batch_id         VARCHAR(40) NOT NULL REFERENCES ingest_batch (batch_id),
     PRIMARY KEY (section_code, sampled_at, item)

@@ -1,1 +1,1 @@
-DELETE FROM water_river_status WHERE period = :year OR period LIKE :months
+DELETE FROM water_river_status WHERE period = :period

@@ -154,3 +154,21 @@ def test_hourly_aqi_equals_published_on_every_national_station_hour(shared_cnemc
     print(f"hourly AQI match: {matched}/{total} = {matched / total:.4%}")
     assert total > 130_000
     assert matched == total, mismatched.head()
+
+
+@pytest.mark.parametrize("table,concentration,expected", list(_cases()))
+def test_aqi_frame_lookup_path_at_every_breakpoint(table, concentration, expected):
+    """aqi_frame reads IAQIs from exact lookup tables; check them at the same golden points."""
+    column = {"so2_24h": "so2", "no2_24h": "no2", "pm10_24h": "pm10", "co_24h": "co", "pm25_24h": "pm25",
+              "o3_8h": "o3_8h", "o3_1h": "o3_1h", "so2_1h": "so2", "no2_1h": "no2", "co_1h": "co"}[table]  # fmt: skip
+    mode = "hourly" if table in ("so2_1h", "no2_1h", "co_1h") else "daily"
+    out = aqi_frame(pd.DataFrame({column: [concentration]}), mode=mode)
+    assert out.loc[0, f"iaqi_{column}"] == expected
+
+
+def test_above_the_top_of_every_table():
+    for table, points in BREAKPOINTS_HJ633_2012.items():
+        above = points[-1] + (0.1 if table.startswith("co") else 1)
+        expected = None if table in ("so2_1h", "o3_8h") else 500
+        result = iaqi(above, table)
+        assert (np.isnan(result) and expected is None) or result == expected, table

@@ -58,7 +58,14 @@ def test_truncated_at_a_row_boundary_is_refused(tmp_path):
     cut = tmp_path / "china_sites_20190210.csv"
     lines = SAMPLE.read_text().splitlines(keepends=True)
     cut.write_text("".join(lines[:-5]))
-    with pytest.raises(IngestError, match="10 of 15 type rows"):
+    with pytest.raises(IngestError, match="hour 23 has 10 of 15 type rows"):
+        read(cut)
+
+
+def test_a_file_cut_inside_its_first_hour_is_refused(tmp_path):
+    cut = tmp_path / "china_sites_20190210.csv"
+    cut.write_text("".join(SAMPLE.read_text().splitlines(keepends=True)[:8]))
+    with pytest.raises(IngestError, match="hour 0 has 7 of 15 type rows"):
         read(cut)
 
 

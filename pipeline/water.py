@@ -1,0 +1,310 @@
+"""Surface-water jobs, stage by stage: ingest -> validate -> load -> classes -> indicators.
+
+Two schedules share these stages (``dags/water_quality.py``): automatic stations daily (a day's
+window, kind ``auto``, daily section classes from the day's means) and manual lab samples monthly
+(a month's window, kind ``manual``: each sample's class, section classes of the month and of the
+year so far, then the plan's water indicators). Files of a period in the landing folder: every
+``*.csv``/``*.xlsx`` whose name holds the month (``YYYY-MM`` or ``YYYYMM``). Automatic-station files
+usually hold a whole month: a day's run takes its day and counts the rest as ``rows_other_days``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from pipeline.db import sql
+from pipeline.indicators.water_class import (
+    ASSESSED_ITEMS,
+    STATUS_BY_CLASS,
+    class_name,
+    classify,
+    river_status,
+    table2_compliant,
+)
+from pipeline.ingest import IngestError
+from pipeline.ingest.water import read
+from pipeline.load import Batch, Window, load_batch, stamp, water_samples
+from pipeline.nightly import _db_rows
+from pipeline.targets import water_indicator_rows
+from pipeline.validate import run_suite
+
+log = logging.getLogger(__name__)
+SUITE = "water_samples"
+AUTO_ITEMS = ("ph", "do", "codmn", "nh3n", "tp")
+"""Items of automatic stations that enter their daily class (TN is not assessed for rivers)."""
+
+
+def day_window(day: dt.date) -> Window:
+    return Window.calendar(day, day + dt.timedelta(days=1), day.isoformat())
+
+
+def month_window(year: int, month: int) -> Window:
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    return Window.calendar(first, last + dt.timedelta(days=1), f"{year:04d}-{month:02d}")
+
+
+def landing_files(landing_dir: Path, window: Window) -> list[Path]:
+    month = window.first
+    tokens = (month.strftime("%Y-%m"), month.strftime("%Y%m"))
+    return sorted(
+        f
+        for f in Path(landing_dir).iterdir()
+        if f.suffix.lower() in (".csv", ".xlsx") and any(t in f.name for t in tokens)
+    )
+
+
+def _staging(staging_dir: Path, kind: str, window: Window) -> Path:
+    path = Path(staging_dir) / f"water_{kind}" / window.label
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def ingest(landing_dir: Path, kind: str, window: Window, staging_dir: Path) -> dict:
+    """Read the period's files; keep records of ``kind`` (auto records outside the day are left to
+    their own day's run and counted). Raises IngestError on a bad file, FileNotFoundError on none."""
+    files = landing_files(landing_dir, window)
+    frames, other, used = [], 0, []
+    for path in files:
+        records = read(path)
+        if records.empty or (records["kind"] != kind).all():
+            continue  # a file of the other kind of readings
+        if (records["kind"] != kind).any():
+            raise IngestError(path, "mixes manual and automatic readings")
+        if kind == "auto":
+            elsewhere = records["sampled_at"].notna() & ~window.contains(records["sampled_at"])
+            other += int(elsewhere.sum())
+            records = records[~elsewhere]
+        frames.append(records)
+        used.append(path)
+    if not used:
+        raise FileNotFoundError(f"no {kind} water files for {window.label} in {landing_dir}")
+    records = pd.concat(frames, ignore_index=True)
+    target = _staging(staging_dir, kind, window)
+    records.to_pickle(target / "records.pkl")
+    batch = Batch(f"water_{kind}", used, window, rows_other_days=other)
+    return {
+        "kind": kind,
+        "window": [stamp(window.first), stamp(window.last), window.label],
+        "files": [str(f) for f in used],
+        "sha256": batch.sha256,
+        "rows_read": len(records),
+        "rows_other_days": other,
+        "started_at": batch.started_at.isoformat(),
+        "staging": str(target),
+    }
+
+
+def _window(staged: dict) -> Window:
+    first, last, label = staged["window"]
+    return Window(pd.Timestamp(first), pd.Timestamp(last), label)
+
+
+def sections(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(sql("dml/select_water_sections")).mappings().all())
+
+
+def validate(engine: Engine, staged: dict) -> dict:
+    """Run the ``water_samples`` GX suite; stage valid and quarantined rows."""
+    registry = sections(engine)
+    if registry.empty:
+        raise RuntimeError("the water-section registry is empty: run `python -m pipeline init-db` first")
+    window = _window(staged)
+    target = Path(staged["staging"])
+    records = pd.read_pickle(target / "records.pkl")
+    params = {"known_sections": registry["section_code"].tolist(), "first_time": window.first, "last_time": window.last}
+    result = run_suite(records, SUITE, params)
+    result.valid.to_pickle(target / "valid.pkl")
+    result.quarantined.to_pickle(target / "quarantined.pkl")
+    return {**staged, "rows_valid": len(result.valid), "rows_quarantined": len(result.quarantined)}
+
+
+def load(engine: Engine, validated: dict) -> dict:
+    """Replace the period's readings of this kind in one transaction."""
+    target = Path(validated["staging"])
+    batch = Batch(
+        f"water_{validated['kind']}",
+        [Path(f) for f in validated["files"]],
+        _window(validated),
+        rows_other_days=validated["rows_other_days"],
+        rows_read=validated["rows_read"],
+        started_at=dt.datetime.fromisoformat(validated["started_at"]),
+        sha256=validated["sha256"],
+    )
+    valid, quarantined = pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl")
+    accounting = load_batch(engine, batch, valid, quarantined, water_samples(validated["kind"]))
+    return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}
+
+
+def _samples(engine: Engine, kind: str, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
+    """Readings of ``kind`` in [first, last], wide: one row per section and time, non-detects at half
+    the detection limit (环办〔2011〕22号 convention, see pipeline.indicators.water_class)."""
+    params = {"kind": kind, "first_time": stamp(first), "last_time": stamp(last)}
+    with engine.connect() as conn:
+        long = pd.DataFrame(conn.execute(sql("dml/select_water_samples"), params).mappings().all())
+    if long.empty:
+        return pd.DataFrame(columns=["section_code", "sampled_at"])
+    long["value"] = np.where(long["below_detection"].astype(bool), long["value"] / 2, long["value"])
+    long["sampled_at"] = pd.to_datetime(long["sampled_at"])
+    return long.pivot(index=["section_code", "sampled_at"], columns="item", values="value").reset_index()
+
+
+def _with_registry(frame: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
+    return frame.merge(
+        registry[["section_code", "waterbody", "target_class", "drinking_source_level"]], on="section_code"
+    )
+
+
+def _section_means(samples: pd.DataFrame, registry: pd.DataFrame, items) -> pd.DataFrame:
+    """Period means per section (arithmetic mean of each item over the period) and the sample count."""
+    columns = [c for c in samples.columns if c not in ("section_code", "sampled_at")]
+    means = samples.groupby("section_code")[columns].mean().reset_index()
+    means["n_samples"] = samples.groupby("section_code").size().to_numpy()
+    return _with_registry(means, registry)
+
+
+def _period_rows(means: pd.DataFrame, period: str, kind: str, items) -> list[dict]:
+    classes = classify(means, items=list(items), target_class="target_class")
+    table2 = table2_compliant(means)
+    item_columns = [
+        c
+        for c in means.columns
+        if c not in ("section_code", "n_samples", "waterbody", "target_class", "drinking_source_level")
+    ]
+    rows = []
+    for i, row in means.reset_index(drop=True).iterrows():
+        c = classes.iloc[i]
+        rows.append(
+            {
+                "section_code": row["section_code"],
+                "period": period,
+                "kind": kind,
+                "n_samples": int(row["n_samples"]),
+                "water_class": None if pd.isna(c["water_class"]) else int(c["water_class"]),
+                "water_class_name": c["water_class_name"],
+                "limiting_items": c["limiting_items"],
+                "meets_target": None if pd.isna(c["meets_target"]) else bool(c["meets_target"]),
+                "table2_ok": bool(table2.iloc[i]),
+                "exceedances": c["exceedances"],
+                "means": ";".join(f"{k}={row[k]:.4g}" for k in item_columns if not pd.isna(row[k])),
+            }
+        )
+    return rows
+
+
+QIANTANG_MAINSTREAM = "钱塘江干流(衢州段)"
+
+
+def river_statuses(means: pd.DataFrame, registry: pd.DataFrame, period: str) -> list[dict]:
+    """Status of each river, and of the Qiantang main stream as a whole, from its sections' period
+    means (环办〔2011〕22号): with 5 or more sections by the shares of classes I-III and 劣V; with fewer,
+    by the class of the mean of the sections' means."""
+    frame = means.merge(registry[["section_code", "river_zh", "is_qiantang_mainstream"]], on="section_code")
+    main = frame[frame["is_qiantang_mainstream"].astype(bool)].assign(river_zh=QIANTANG_MAINSTREAM)
+    rows = []
+    for river, group in pd.concat([frame, main]).groupby("river_zh", sort=True):
+        classes_ = classify(group, target_class="target_class")["water_class"]
+        if len(group) >= 5:
+            zh, en, good, worst = river_status(classes_)
+            method = f"class shares of {len(group)} sections"
+        else:
+            items = [c for c in ASSESSED_ITEMS if c in group]
+            mean = group[items].mean().to_frame().T.assign(waterbody=group["waterbody"].iloc[0])
+            mean_class = classify(mean)["water_class"].iloc[0]
+            zh, en = STATUS_BY_CLASS.get(int(mean_class), ("", "")) if not pd.isna(mean_class) else ("", "")
+            _, _, good, worst = river_status(classes_)
+            method = f"class of the mean of {len(group)} section(s): {class_name(mean_class)}"
+        rows.append(
+            {"river_zh": river, "period": period, "n_sections": len(group), "share_i_iii": good,
+             "share_worse_v": worst, "status_zh": zh, "status_en": en, "method": method}
+        )  # fmt: skip
+    return rows
+
+
+def classes(engine: Engine, kind: str, window: Window) -> dict:
+    """Classes of the period: automatic stations -> each section's day; manual samples -> each sample,
+    each section's month and each section's year so far (GB 3838-2002 single-factor, period means)."""
+    registry = sections(engine)
+    samples = _samples(engine, kind, window.first, window.last)
+    out = {"kind": kind, "period": window.label, "samples": len(samples)}
+    with engine.begin() as conn:
+        if kind == "auto":
+            rows = (
+                _period_rows(_section_means(samples, registry, AUTO_ITEMS), window.label, "auto", AUTO_ITEMS)
+                if len(samples)
+                else []
+            )
+            conn.execute(sql("dml/delete_water_section_period"), {"period": window.label, "kind": "auto"})
+            if rows:
+                conn.execute(sql("dml/insert_water_section_period"), rows)
+            return {**out, "section_days": len(rows)}
+        window_params = {"first_time": stamp(window.first), "last_time": stamp(window.last)}
+        conn.execute(sql("dml/delete_water_sample_class"), window_params)
+        if len(samples):
+            each = _with_registry(samples, registry)
+            sample_classes = classify(each, target_class="target_class")
+            sample_rows = each[["section_code", "sampled_at"]].assign(
+                sampled_at=each["sampled_at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+                water_class=sample_classes["water_class"],
+                water_class_name=sample_classes["water_class_name"],
+                limiting_items=sample_classes["limiting_items"],
+                meets_target=sample_classes["meets_target"].astype(object),
+                table2_ok=table2_compliant(each),
+                exceedances=sample_classes["exceedances"],
+            )
+            conn.execute(sql("dml/insert_water_sample_class"), _db_rows(sample_rows))
+    year = window.first.year
+    year_samples = _samples(engine, "manual", pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31, 23, 59, 59))
+    counts = {}
+    with engine.begin() as conn:
+        for period, chosen in ((window.label, samples), (str(year), year_samples)):
+            means = _section_means(chosen, registry, ASSESSED_ITEMS) if len(chosen) else None
+            rows = _period_rows(means, period, "manual", ASSESSED_ITEMS) if means is not None else []
+            conn.execute(sql("dml/delete_water_section_period"), {"period": period, "kind": "manual"})
+            conn.execute(sql("dml/delete_water_river_status"), {"period": period})
+            if rows:
+                conn.execute(sql("dml/insert_water_section_period"), rows)
+                conn.execute(sql("dml/insert_water_river_status"), river_statuses(means, registry, period))
+            counts[period] = len(rows)
+    return {**out, "section_months": counts[window.label], "section_years": counts[str(year)]}
+
+
+def indicators(engine: Engine, year: int) -> dict:
+    """The plan's water indicators of ``year`` and its months, and each river's status."""
+    registry = sections(engine)
+    params = {"year": str(year), "months": f"{year}-%"}
+    with engine.connect() as conn:
+        periods = pd.DataFrame(conn.execute(sql("dml/select_water_section_periods"), params).mappings().all())
+        samples = pd.DataFrame(
+            conn.execute(
+                sql("dml/select_water_sample_classes"),
+                {"first_time": f"{year}-01-01 00:00:00", "last_time": f"{year}-12-31 23:59:59"},
+            )
+            .mappings()
+            .all()
+        )
+    rows = water_indicator_rows(periods, samples, registry, year)
+    with engine.begin() as conn:
+        conn.execute(sql("dml/delete_indicators_of_year"), {"family": "water.%", **params})
+        if len(rows):
+            conn.execute(sql("dml/insert_indicator"), _db_rows(rows))
+    return {"year": year, "indicators": len(rows)}
+
+
+def run_period(engine: Engine, landing_dir: Path, kind: str, window: Window, staging_dir: Path) -> dict:
+    """The whole water job for one period, as ``python -m pipeline water`` does it."""
+    staged = ingest(landing_dir, kind, window, staging_dir)
+    loaded = load(engine, validate(engine, staged))
+    found = classes(engine, kind, window)
+    result = {**loaded, **found}
+    if kind == "manual":
+        result |= indicators(engine, window.first.year)
+    return result
