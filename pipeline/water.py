@@ -102,7 +102,7 @@ def ingest(landing_dir: Path, kind: str, window: Window, staging_dir: Path) -> d
     }
 
 
-def _window(staged: dict) -> Window:
+def window_of(staged: dict) -> Window:
     first, last, label = staged["window"]
     return Window(pd.Timestamp(first), pd.Timestamp(last), label)
 
@@ -117,7 +117,7 @@ def validate(engine: Engine, staged: dict) -> dict:
     registry = sections(engine)
     if registry.empty:
         raise RuntimeError("the water-section registry is empty: run `python -m pipeline init-db` first")
-    window = _window(staged)
+    window = window_of(staged)
     target = Path(staged["staging"])
     records = pd.read_pickle(target / "records.pkl")
     params = {"known_sections": registry["section_code"].tolist(), "first_time": window.first, "last_time": window.last}
@@ -133,7 +133,7 @@ def load(engine: Engine, validated: dict) -> dict:
     batch = Batch(
         f"water_{validated['kind']}",
         [Path(f) for f in validated["files"]],
-        _window(validated),
+        window_of(validated),
         rows_other_days=validated["rows_other_days"],
         rows_read=validated["rows_read"],
         started_at=dt.datetime.fromisoformat(validated["started_at"]),
@@ -308,3 +308,12 @@ def run_period(engine: Engine, landing_dir: Path, kind: str, window: Window, sta
     if kind == "manual":
         result |= indicators(engine, window.first.year)
     return result
+
+
+def month_for_run(logical_date: dt.datetime, timezone: str = "Asia/Shanghai") -> tuple[int, int]:
+    """(year, month) a monthly run processes: the month of the day before its logical date (local
+    time), so the run on the 1st handles the month that has just ended."""
+    from pipeline.nightly import day_for_run
+
+    day = day_for_run(logical_date, timezone)
+    return day.year, day.month
