@@ -18,10 +18,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -c 'import site, sys; open(site.getsitepackages()[0] + "/qz811.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
 	@rm -f $(VENV)/.installed-* && touch $@
 
-demo: venv  ## the nightly pipeline on the bundled sample days, embedded SQLite warehouse
+demo: venv  ## the air and water jobs on the bundled sample data, embedded SQLite warehouse
 	$(PY) -m pipeline init-db
 	$(PY) -m pipeline run --quiet $(DEMO_DAYS)
 	$(PY) -m pipeline summary --year 2019 --city 衢州
+	$(PY) -m pipeline water --date 2019-07-01 --date 2019-07-02 --quiet
+	$(PY) -m pipeline water --month 2019-07
 
 test: venv
 	$(PY) -m pytest

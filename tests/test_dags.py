@@ -102,7 +102,9 @@ def test_dags_test_runs_the_sample_day_into_the_warehouse(airflow_env):
 def test_dags_test_runs_the_sample_water_month(airflow_env):
     env = {**airflow_env, "QZ811_DB_URL": airflow_env["QZ811_DB_URL"].replace("warehouse.db", "water.db")}
     env["QZ811_WATER_LANDING_DIR"] = str(REPO / "data" / "sample" / "water")
-    init = subprocess.run([sys.executable, "-m", "pipeline", "init-db"], env=env, capture_output=True, text=True, cwd=REPO)
+    init = subprocess.run(
+        [sys.executable, "-m", "pipeline", "init-db"], env=env, capture_output=True, text=True, cwd=REPO
+    )
     assert init.returncode == 0, init.stderr
     # The run of 2019-08-01 03:00 handles July 2019.
     run = subprocess.run(
@@ -119,7 +121,9 @@ def test_dags_test_runs_the_sample_water_month(airflow_env):
                 sa.text("SELECT indicator, status FROM indicator WHERE period = '2019-07' AND indicator LIKE 'water.%'")
             ).all()
         )
-        months = conn.execute(sa.text("SELECT COUNT(*) FROM water_section_period WHERE period = '2019-07'")).scalar_one()
+        months = conn.execute(
+            sa.text("SELECT COUNT(*) FROM water_section_period WHERE period = '2019-07'")
+        ).scalar_one()
     engine.dispose()
     assert months == 19
     assert rates["water.qiantang_compliance"] == "missed"  # 5 of 6 main-stream sections (樟树潭 is class IV)

@@ -16,7 +16,14 @@ from tests.test_nightly import TABLES, dump
 
 SAMPLE = REPO / "data" / "sample" / "water"
 JULY = water.month_window(2019, 7)
-WATER_TABLES = [*TABLES, "water_section", "water_sample", "water_sample_class", "water_section_period", "water_river_status"]
+WATER_TABLES = [
+    *TABLES,
+    "water_section",
+    "water_sample",
+    "water_sample_class",
+    "water_section_period",
+    "water_river_status",
+]
 
 
 @pytest.fixture
@@ -54,7 +61,9 @@ def test_sample_month_gives_the_plan_rates(warehouse, landing, tmp_path):
     assert rates.loc["water.qiantang_compliance", ["value", "target", "status"]].tolist() == [83.3, 90.0, "missed"]
     assert rates.loc["water.drinking_county_sections", ["value", "status"]].tolist() == [100.0, "met"]
     assert rates.loc["water.drinking_township_samples", ["value", "target", "status"]].tolist() == [75.0, 75.0, "met"]
-    section = rows(warehouse, "SELECT * FROM water_section_period WHERE section_code = 'QZW05' AND period = '2019-07'").iloc[0]
+    section = rows(
+        warehouse, "SELECT * FROM water_section_period WHERE section_code = 'QZW05' AND period = '2019-07'"
+    ).iloc[0]
     assert section["water_class_name"] == "IV" and section["limiting_items"] == "nh3n" and not section["meets_target"]
     status = rows(warehouse, "SELECT * FROM water_river_status WHERE period = '2019-07'").set_index("river_zh")
     assert status.loc["钱塘江干流(衢州段)", "status_zh"] == "良好"  # 5 of 6 sections in I-III
@@ -62,7 +71,9 @@ def test_sample_month_gives_the_plan_rates(warehouse, landing, tmp_path):
 
 def test_non_detects_enter_means_at_half_the_detection_limit(warehouse, landing, tmp_path):
     water.run_period(warehouse, landing, "manual", JULY, tmp_path / "staging")
-    means = rows(warehouse, "SELECT means FROM water_section_period WHERE section_code = 'QZW01' AND period = '2019-07'")
+    means = rows(
+        warehouse, "SELECT means FROM water_section_period WHERE section_code = 'QZW01' AND period = '2019-07'"
+    )
     assert "hg=2e-05" in means.iloc[0]["means"]  # 0.00004L -> 0.00002
 
 
@@ -91,7 +102,9 @@ def test_bad_input_is_quarantined_with_reasons(warehouse, landing, tmp_path):
     )
     result = water.run_period(warehouse, landing, "manual", JULY, tmp_path / "staging")
     assert result["rows_read"] == 8 == result["rows_loaded"] + result["rows_quarantined"]
-    quarantine = rows(warehouse, "SELECT source_row, reason FROM quarantine ORDER BY source_row").set_index("source_row")["reason"]
+    quarantine = rows(warehouse, "SELECT source_row, reason FROM quarantine ORDER BY source_row").set_index(
+        "source_row"
+    )["reason"]
     assert "unknown section" in quarantine[3]
     assert "value not a number" in quarantine[4]
     assert "implausible value for hg" in quarantine[5] and "µg/L" in quarantine[5]
@@ -110,7 +123,9 @@ def test_auto_day_takes_its_day_and_leaves_the_rest(warehouse, landing, tmp_path
 
 def test_water_class_cli(tmp_path):
     source = tmp_path / "in.csv"
-    source.write_text("name,waterbody,target_class,do,nh3n,tp,hg\nA,river,III,6.5,1.2,0.1,0.00004L\nB,lake,II,8,0.1,0.03,\nC,river,,8,0.1,0.03,\n")
+    source.write_text(
+        "name,waterbody,target_class,do,nh3n,tp,hg\nA,river,III,6.5,1.2,0.1,0.00004L\nB,lake,II,8,0.1,0.03,\nC,river,,8,0.1,0.03,\n"
+    )
     out = tmp_path / "out.csv"
     assert main(["water-class", str(source), "-o", str(out)]) == 0
     result = pd.read_csv(out, dtype=str, keep_default_na=False)

@@ -30,9 +30,7 @@ CODES = {"pH": "ph", "DO": "do", "CODMn": "codmn", "COD": "cod", "BOD5": "bod5",
 def test_module_table_equals_golden_table():
     for row in TABLE.itertuples(index=False):
         ours = GB3838_2002_TABLE1.loc[CODES[row.item_code]]
-        assert ours[["I", "II", "III", "IV", "V"]].astype(float).tolist() == [
-            float(v) for v in row[1:6]
-        ], row.item_code
+        assert ours[["I", "II", "III", "IV", "V"]].astype(float).tolist() == [float(v) for v in row[1:6]], row.item_code
         assert ours["direction"] == row.direction
 
 
@@ -44,13 +42,18 @@ def _boundary_cases():
         code = CODES[row.item_code]
         item, body = ("tp", "lake") if code == "tp_lake" else (code, "river")
         limits = [Decimal(str(v)) for v in row[1:6]]
-        for k, limit in enumerate(limits, start=1):
+        for limit in limits:
             best = min(j for j, v in enumerate(limits, start=1) if v == limit)  # shared limits: best class
             step = limit / 100
             beyond = limit + step if row.direction == "max" else limit - step
-            worse = next((j for j, v in enumerate(limits, start=1) if (beyond <= v if row.direction == "max" else beyond >= v)), 6)
+            worse = next(
+                (j for j, v in enumerate(limits, start=1) if (beyond <= v if row.direction == "max" else beyond >= v)),
+                6,
+            )
             yield pytest.param(item, body, float(limit), best, id=f"{code}@{limit}")
-            yield pytest.param(item, body, float(beyond), worse, id=f"{code}@{limit}{'+' if row.direction == 'max' else '-'}")
+            yield pytest.param(
+                item, body, float(beyond), worse, id=f"{code}@{limit}{'+' if row.direction == 'max' else '-'}"
+            )
 
 
 @pytest.mark.parametrize("item,body,value,expected", list(_boundary_cases()))
@@ -78,7 +81,9 @@ def test_missing_value_has_no_class():
 
 
 def test_sample_class_is_the_worst_item_with_its_limiting_items_and_exceedance():
-    frame = pd.DataFrame({"ph": [7.2], "do": [6.5], "codmn": [4.5], "nh3n": [1.6], "tp": [0.31], "tn": [9.0], "fecal_coliform": [1e6]})
+    frame = pd.DataFrame(
+        {"ph": [7.2], "do": [6.5], "codmn": [4.5], "nh3n": [1.6], "tp": [0.31], "tn": [9.0], "fecal_coliform": [1e6]}
+    )
     out = classify(frame, target_class=pd.Series([3]))
     assert out.loc[0, "water_class"] == 5 and out.loc[0, "water_class_name"] == "V"
     assert out.loc[0, "limiting_items"] == "nh3n;tp"  # TN and coliform are not assessed for rivers
@@ -100,7 +105,9 @@ def test_table2_items_for_drinking_sources():
     assert table2_compliant(pd.DataFrame({"fe": [0.3, 0.31], "mn": [0.05, 0.05]})).tolist() == [True, False]
 
 
-@pytest.mark.parametrize("text,number", [("Ⅱ", 2), ("II", 2), ("劣Ⅴ", 6), ("劣V", 6), ("III类", 3), ("", None), ("VI", None)])
+@pytest.mark.parametrize(
+    "text,number", [("Ⅱ", 2), ("II", 2), ("劣Ⅴ", 6), ("劣V", 6), ("III类", 3), ("", None), ("VI", None)]
+)
 def test_parse_class(text, number):
     result = parse_class(text)
     assert (np.isnan(result) and number is None) or result == number
@@ -127,9 +134,18 @@ def test_reproduces_published_national_weekly_classes():
 def test_reproduces_published_shanghai_classes_with_tn_excluded():
     table = golden("published_water_shanghai_district_sections_2024-02.csv")
     frame = table.rename(
-        columns={"pH": "ph", "DO_mg_L": "do", "CODMn_mg_L": "codmn", "COD_mg_L": "cod", "BOD5_mg_L": "bod5",
-                 "NH3N_mg_L": "nh3n", "TP_mg_L": "tp", "TN_mg_L": "tn", "volatile_phenol_mg_L": "phenol",
-                 "petroleum_mg_L": "oil"}  # fmt: skip
+        columns={
+            "pH": "ph",
+            "DO_mg_L": "do",
+            "CODMn_mg_L": "codmn",
+            "COD_mg_L": "cod",
+            "BOD5_mg_L": "bod5",
+            "NH3N_mg_L": "nh3n",
+            "TP_mg_L": "tp",
+            "TN_mg_L": "tn",
+            "volatile_phenol_mg_L": "phenol",
+            "petroleum_mg_L": "oil",
+        }  # fmt: skip
     )
     out = classify(frame, target_class=table["target_class"].map(parse_class))
     assert out["water_class"].tolist() == table["official_class_single_factor"].map(parse_class).tolist()

@@ -59,7 +59,9 @@ def test_long_file_units_converted_or_kept_for_rejection(tmp_path):
 
 
 def test_wide_header_units_and_excel(tmp_path):
-    frame = pd.DataFrame({"section_code": ["QZW11"], "sample_date": ["2019-07-05"], "汞(μg/L)": ["0.03"], "NH3-N": ["0.2"]})
+    frame = pd.DataFrame(
+        {"section_code": ["QZW11"], "sample_date": ["2019-07-05"], "汞(μg/L)": ["0.03"], "NH3-N": ["0.2"]}
+    )
     path = tmp_path / "lab_2019-07.xlsx"
     frame.to_excel(path, index=False)
     records = read(path).set_index("item")
