@@ -22,6 +22,8 @@ class Settings:
     """QZ811_STAGING_DIR: scratch space between the nightly tasks (default: var/staging)."""
     water_landing_dir: Path
     """QZ811_WATER_LANDING_DIR: where the water jobs find their files (default: bundled sample)."""
+    sources_landing_dir: Path
+    """QZ811_SOURCES_LANDING_DIR: where the source job finds its files (default: bundled sample)."""
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> Settings:
@@ -31,4 +33,5 @@ class Settings:
             landing_dir=Path(env.get("QZ811_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "air"),
             staging_dir=Path(env.get("QZ811_STAGING_DIR") or REPO_ROOT / "var" / "staging"),
             water_landing_dir=Path(env.get("QZ811_WATER_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "water"),
+            sources_landing_dir=Path(env.get("QZ811_SOURCES_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "sources"),
         )

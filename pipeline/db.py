@@ -19,6 +19,9 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 STATION_LIST = REFERENCE_DIR / "NewSiteList_GBK.csv"
 WATER_SECTIONS = REFERENCE_DIR / "water_sections_quzhou.csv"
+SOURCE_OUTLETS = REFERENCE_DIR / "source_outlets_quzhou.csv"
+SOURCE_LIMITS = REFERENCE_DIR / "source_limits_quzhou.csv"
+SOURCE_CAPS = REFERENCE_DIR / "source_caps_quzhou.csv"
 
 
 def make_engine(url: str) -> Engine:
@@ -105,25 +108,46 @@ def load_stations(conn: Connection, rows: list[dict]) -> int:
     return len(rows)
 
 
-def read_water_sections(path: Path = WATER_SECTIONS) -> list[dict]:
-    """Rows of the water-section registry CSV (``#`` lines are its provenance header)."""
+def read_reference(path: Path, booleans=(), integers=(), floats=(), optional=()) -> list[dict]:
+    """Rows of a registry CSV of data/reference (``#`` lines are its provenance header), typed."""
     text = path.read_text(encoding="utf-8")
     rows = list(csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#")))
-    flags = ("is_qiantang_mainstream", "has_auto_station")
     for row in rows:
-        for flag in flags:
-            row[flag] = row[flag].strip().lower() == "true"
-        row["drinking_source_level"] = row["drinking_source_level"].strip() or None
-        row["target_class"] = int(row["target_class"])
+        for key in row:
+            row[key] = row[key].strip()
+        for key in booleans:
+            row[key] = row[key].lower() == "true"
+        for key in (*integers, *floats, *optional):
+            if row[key] == "":
+                row[key] = None
+            elif key in integers:
+                row[key] = int(row[key])
+            elif key in floats:
+                row[key] = float(row[key])
     return rows
+
+
+def read_water_sections(path: Path = WATER_SECTIONS) -> list[dict]:
+    return read_reference(
+        path, booleans=("is_qiantang_mainstream", "has_auto_station"), integers=("target_class",),
+        optional=("drinking_source_level",),
+    )  # fmt: skip
 
 
 def init_db(engine: Engine, station_list: Path = STATION_LIST, water_sections: Path = WATER_SECTIONS) -> dict:
     """Create the schema and load the air-station and water-section registries. Safe to run again."""
     applied = create_schema(engine)
     sections = read_water_sections(water_sections)
+    outlets = read_reference(SOURCE_OUTLETS, booleans=("key_source",), floats=("ref_o2_pct",))
+    limits = read_reference(SOURCE_LIMITS, floats=("limit_value",))
+    caps = read_reference(SOURCE_CAPS, floats=("value_t", "reduction_pct"), integers=("baseline_year",))
     with engine.begin() as conn:
         n = load_stations(conn, read_station_list(station_list))
         conn.execute(sql("dml/delete_water_sections"))
         conn.execute(sql("dml/insert_water_section"), sections)
-    return {"ddl": applied, "stations": n, "water_sections": len(sections)}
+        for name in ("source_limits", "source_caps", "source_outlets"):
+            conn.execute(sql(f"dml/delete_{name}"))
+        conn.execute(sql("dml/insert_source_outlet"), outlets)
+        conn.execute(sql("dml/insert_source_limit"), limits)
+        conn.execute(sql("dml/insert_source_cap"), caps)
+    return {"ddl": applied, "stations": n, "water_sections": len(sections), "source_outlets": len(outlets)}

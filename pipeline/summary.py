@@ -113,3 +113,50 @@ def water_summary(engine: Engine, month: dt.date) -> str:
         out.append(f"\n衢州 {month.year}: 811 plan water targets 规划水环境目标")
         out += _plan_lines(water, "衢州", [period, str(month.year)])
     return "\n".join(out)
+
+
+def sources_summary(engine: Engine, year: int) -> str:
+    """A year of key-source monitoring: compliance per outlet, exceedances, totals, plan targets."""
+    from pipeline import sources
+
+    days = sources.year_days(engine, year)
+    if days.empty:
+        return f"no source data for {year}: run `python -m pipeline ingest sources PATH...` first"
+    days["compliant"] = days["compliant"].astype("boolean")
+    per_outlet = (
+        days.groupby(["outlet_code", "enterprise_zh", "pollutant"])
+        .agg(
+            days=("date", "nunique"),
+            assessed=("compliant", "count"),
+            compliant=("compliant", lambda c: int(c.fillna(False).sum())),
+            exceed_days=("exceeded", lambda e: int(e.astype(bool).sum())),
+            exceed_hours=("exceed_hours", "sum"),
+            other_hours=("other_hours", "sum"),
+            load_t=("load_kg", lambda k: round(k.sum() / 1000, 4)),
+        )
+        .reset_index()
+    )
+    out = [
+        format_table(
+            per_outlet, f"{year}: outlet compliance 排放口达标情况 (valid = flag N hours; other flags = data capture)"
+        )
+    ]
+    exceed = days[days["exceeded"].astype(bool)][
+        ["date", "outlet_code", "pollutant", "mean", "max_hour", "limit_value", "basis", "exceed_hours"]
+    ]
+    if len(exceed):
+        out.append(format_table(exceed, f"\n{year}: exceedances 超标记录 (flue gas at the reference O2)"))
+    totals = sources.totals(days)
+    totals["load_t"] = totals["load_t"].round(4)
+    out.append(format_table(totals, f"\n{year}: totals 排放量 [t] by city and county (valid hours)"))
+    indicators = indicator_frame(engine, year)
+    chosen = indicators[indicators["indicator"].str.startswith("sources.")] if len(indicators) else indicators
+    if len(chosen):
+        out.append(f"\n衢州 {year}: 811 plan source targets 规划污染源目标")
+        for row in chosen.itertuples():
+            value = "—" if pd.isna(row.value) else f"{row.value:.4g} {row.unit}"
+            out.append(
+                f"  {row.period:8} {row.name_zh} / {row.name_en}: {value} vs target {row.comparator} {row.target:.4g} "
+                f"{row.unit} -> {STATUS_ZH.get(row.status, row.status)} ({row.detail})"
+            )
+    return "\n".join(out)

@@ -251,3 +251,75 @@ def water_indicator_rows(
                 add(WATER_TARGETS[f"water.{name}_samples"], month, ok_all.loc[index], len(codes), "samples compliant")
             add(WATER_TARGETS[f"water.{name}_samples"], str(year), ok_all, 12 * len(codes), "samples compliant")
     return pd.DataFrame(rows)
+
+
+PLAN_SOURCE_TEXT = (
+    "重点工业污染源实现稳定达标排放;化学需氧量、氨氮、二氧化硫、氮氧化物排放总量控制在省下达指标以内;"
+    "铅、汞、铬、砷等重金属排放量比2009年下降5%以上"
+)
+
+SOURCE_TARGETS = {
+    "sources.key_compliance": Target(
+        "sources.key_compliance", "重点污染源达标排放率(按源日)", "Key sources: compliant source-days", ">=", 100.0, "%", PLAN_SOURCE_TEXT
+    ),
+    "sources.key_steady": Target(
+        "sources.key_steady", "重点污染源稳定达标比例(每月达标)", "Key sources compliant in every month (steady)", ">=", 100.0, "%", PLAN_SOURCE_TEXT
+    ),
+}  # fmt: skip
+SOURCE_NAMES = {"cod": ("化学需氧量", "COD"), "nh3n": ("氨氮", "NH3-N"), "so2": ("二氧化硫", "SO2"), "nox": ("氮氧化物", "NOx"),
+                "pb": ("铅", "lead"), "cd": ("镉", "cadmium"), "hg": ("汞", "mercury"), "as": ("砷", "arsenic"),
+                "cr6": ("六价铬", "chromium (VI)")}  # fmt: skip
+for _code, (_zh, _en) in SOURCE_NAMES.items():
+    SOURCE_TARGETS[f"sources.total.{_code}"] = Target(
+        f"sources.total.{_code}", f"{_zh}排放总量", f"{_en} emitted (total)", "<=", np.nan, "t", PLAN_SOURCE_TEXT
+    )
+ALL_TARGETS.update(SOURCE_TARGETS)
+
+
+def source_indicator_rows(days: pd.DataFrame, outlets: pd.DataFrame, caps: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The plan's source indicators of ``year``. Pure.
+
+    days: ``source_outlet_day`` rows with ``key_source`` and ``county_zh``; caps: ``source_cap`` rows.
+    Key-source compliance = compliant source-days / assessed source-days (only valid, flag-N data);
+    steady = key outlets compliant in every month assessed; totals = loads of valid hours [t] against the
+    cap (``<=`` cap) or the baseline (``<=`` baseline x (1 - reduction))."""
+    from pipeline.indicators.sources import compliance_rate, steady_share
+
+    key = days[days["key_source"].astype(bool)]
+    rows = []
+
+    def add(target: Target, period: str, value, goal: float, n: int, detail: str, complete: bool) -> None:
+        status = (
+            "no_data"
+            if value is None or pd.isna(value)
+            else ("met" if COMPARATORS[target.comparator](value, goal) else "missed")
+        )
+        rows.append({"indicator": target.id, "scope": "衢州", "period": period, "value": None if value is None or pd.isna(value) else float(value),
+                     "unit": target.unit, "comparator": target.comparator, "target": goal, "status": status,
+                     "data_complete": complete, "n": n, "detail": detail, "edition": "source standards per outlet"})  # fmt: skip
+
+    target = SOURCE_TARGETS["sources.key_compliance"]
+    months = key.assign(month=key["date"].astype(str).str[:7])
+    for month, group in months.groupby("month"):
+        rate, ok, n = compliance_rate(group)
+        add(target, month, rate, target.value, n, f"{ok} of {n} source-days compliant", True)
+    rate, ok, n = compliance_rate(key)
+    add(target, str(year), rate, target.value, n, f"{ok} of {n} source-days compliant", False)
+    share, ok, n = steady_share(key, key["outlet_code"].unique())
+    target = SOURCE_TARGETS["sources.key_steady"]
+    add(target, str(year), share, target.value, n, f"{ok} of {n} key outlets compliant every month", False)
+
+    loads = days.groupby("pollutant")["load_kg"].sum() / 1000.0
+    for cap in caps.itertuples():
+        if cap.pollutant not in loads.index:
+            continue
+        target = SOURCE_TARGETS[f"sources.total.{cap.pollutant}"]
+        if cap.kind == "baseline":
+            goal = cap.value_t * (1 - cap.reduction_pct / 100.0)
+            detail = f"{loads[cap.pollutant]:.4g} t vs {cap.baseline_year} baseline {cap.value_t:g} t - {cap.reduction_pct:g} %"
+        else:
+            goal = cap.value_t
+            detail = f"{loads[cap.pollutant]:.4g} t vs cap {cap.value_t:g} t ({cap.note})"
+        outlets_with = days.loc[days["pollutant"] == cap.pollutant, "outlet_code"].nunique()
+        add(target, str(year), loads[cap.pollutant], goal, int(outlets_with), detail, False)
+    return pd.DataFrame(rows)

@@ -1,0 +1,141 @@
+"""HJ 212-2017 messages (污染物在线监控(监测)系统数据传输标准), as logged by a receiving platform.
+
+A message is ``##`` + the data segment's length (4 decimal digits) + the data segment + its CRC (4 hex
+digits) + CR LF (HJ 212-2017, clause 6.3.1). The data segment is ``QN=...;ST=..;CN=....;PW=...;MN=...;
+Flag=.;CP=&&...&&``; in ``CP`` each value is ``<code>-<field>=<value>`` separated by ``,`` (same pollutant)
+or ``;`` (next pollutant), with ``DataTime=YYYYMMDDhhmmss``. Uploads read here: CN 2061 (hourly data)
+and CN 2031 (daily data), field ``Avg`` with its ``Flag``; ``Cou`` (cumulative amount) is kept when sent.
+
+CRC: HJ 212-2017 Appendix A's CRC16 (register 0xFFFF; per byte ``reg = (reg >> 8) ^ byte`` then eight
+shifts with polynomial 0xA001), over the data segment. The standard's own example message
+(``##0101QN=20160801085857223;...;CP=&&RtdInterval=30&&1C80``) is a test case.
+
+Value flags (HJ 212-2017, Table 7 / data flags): N normal, F stopped (停运), M maintenance (维护),
+S manual input (手工输入), D fault (故障), C calibration (校准), T over range (超测上限), P power failure
+(电源故障). Only N counts toward compliance.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+FLAGS = {"N": "normal", "F": "stopped", "M": "maintenance", "S": "manual input", "D": "fault",
+         "C": "calibration", "T": "over range", "P": "power failure"}  # fmt: skip
+UPLOADS = {"2061": "hour", "2031": "day"}
+"""Command numbers read: hourly (CN 2061) and daily (CN 2031) data."""
+
+CODES = {
+    "a21026": "so2", "a21002": "nox", "a34013": "pm", "a19001": "o2", "a00000": "flow", "a01012": "flue_temp",
+    "w01018": "cod", "w21003": "nh3n", "w21011": "tp", "w21001": "tn", "w01001": "ph", "w00000": "flow",
+    "w20111": "hg", "w20115": "cd", "w20120": "pb", "w20119": "as", "w20117": "cr6",
+}  # fmt: skip
+"""HJ 212-2017 Appendix B pollutant codes read here -> qz811 item codes (flue gas a*, wastewater w*).
+The heavy-metal codes are as recalled from Appendix B (unverified)."""
+
+FLOW_TO_M3H = {"a00000": 3600.0, "w00000": 3.6}
+"""HJ 212-2017 flow units (recalled): exhaust a00000 in m³/s, wastewater w00000 in L/s -> m³/h."""
+
+
+class HJ212Error(ValueError):
+    """A message that cannot be accepted; the reason goes to quarantine."""
+
+
+@dataclass
+class Message:
+    qn: str
+    st: str
+    cn: str
+    mn: str
+    flag: str
+    data_time: pd.Timestamp
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> {"Avg": "1.2", "Flag": "N"}
+
+
+def crc16(data: bytes) -> int:
+    """HJ 212-2017 Appendix A CRC16 of ``data``."""
+    register = 0xFFFF
+    for byte in data:
+        register = (register >> 8) ^ byte
+        for _ in range(8):
+            carry = register & 1
+            register >>= 1
+            if carry:
+                register ^= 0xA001
+    return register
+
+
+def frame(segment: str) -> str:
+    """A complete message for a data segment: header, length, segment, CRC, CR LF."""
+    return f"##{len(segment.encode('ascii')):04d}{segment}{crc16(segment.encode('ascii')):04X}\r\n"
+
+
+_TIME = re.compile(r"^\d{14}$")
+
+
+def parse(message: str) -> Message:
+    """Check and parse one message (CR/LF and surrounding spaces ignored). Raises HJ212Error."""
+    text = message.strip()
+    if not text.startswith("##"):
+        raise HJ212Error("no ## header")
+    if len(text) < 10 or not text[2:6].isdigit():
+        raise HJ212Error("no 4-digit data length after ##")
+    declared = int(text[2:6])
+    segment, crc_text = text[6:-4], text[-4:]
+    if len(segment.encode("ascii", "replace")) != declared:
+        raise HJ212Error(f"data length {len(segment)} but header says {declared} (truncated or joined message)")
+    try:
+        expected = int(crc_text, 16)
+    except ValueError:
+        raise HJ212Error(f"CRC {crc_text!r} is not 4 hex digits") from None
+    actual = crc16(segment.encode("ascii", "replace"))
+    if actual != expected:
+        raise HJ212Error(f"CRC mismatch: message says {crc_text.upper()}, data gives {actual:04X}")
+    head, sep, cp = segment.partition("CP=&&")
+    if not sep or not cp.endswith("&&"):
+        raise HJ212Error("no CP=&&...&& block")
+    fields = dict(part.split("=", 1) for part in head.strip(";").split(";") if "=" in part)
+    values: dict[str, dict[str, str]] = {}
+    data_time = None
+    for part in re.split(r"[;,]", cp[:-2]):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        if key == "DataTime":
+            data_time = value
+            continue
+        code, dash, name = key.partition("-")
+        if dash:
+            values.setdefault(code, {})[name] = value
+    if data_time is None or not _TIME.match(data_time):
+        raise HJ212Error(f"DataTime missing or malformed ({data_time!r})")
+    stamp = pd.to_datetime(data_time, format="%Y%m%d%H%M%S", errors="coerce")
+    if pd.isna(stamp):
+        raise HJ212Error(f"DataTime {data_time} is not a date")
+    return Message(fields.get("QN", ""), fields.get("ST", ""), fields.get("CN", ""), fields.get("MN", ""),
+                   fields.get("Flag", ""), stamp, values)  # fmt: skip
+
+
+def split_log(text: str) -> list[tuple[int, str]]:
+    """Messages of a platform log as (line number where each starts, message text). A message that the
+    log wrapped over several lines is joined back (its line breaks are not part of the message)."""
+    messages: list[tuple[int, str]] = []
+    current: list[str] = []
+    start = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("##"):
+            if current:
+                messages.append((start, "".join(current)))
+            current, start = [stripped], number
+        elif current:
+            current.append(stripped)
+        else:
+            messages.append((number, stripped))  # text before any message: rejected as such
+    if current:
+        messages.append((start, "".join(current)))
+    return messages

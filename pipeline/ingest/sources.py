@@ -1,0 +1,131 @@
+"""Pollution-source online-monitoring data in two forms.
+
+(a) HJ 212-2017 platform logs (:mod:`pipeline.ingest.hj212`): hourly (CN 2061) and daily (CN 2031)
+uploads; a message that fails its length or CRC check, has no valid DataTime, or carries another
+command, is a rejected row with its reason (quarantined, never dropped). (b) CSV exports:
+``enterprise,outlet,hour,pollutant,concentration,o2,flow,flag`` (``hour`` = start of the hour,
+concentration in mg/m³ or mg/L, o2 in %, flow in m³/h; o2 and flow become readings of their own).
+
+Canonical source records: ``source_file, source_row, record_key, mn, outlet_code, period_start,
+interval (hour|day), item, value, flag, raw_record``. HJ 212 records carry the device id ``mn``;
+the job maps it to ``outlet_code`` with the registry.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.ingest import IngestError, read_text
+from pipeline.ingest.hj212 import CODES, FLOW_TO_M3H, UPLOADS, HJ212Error, parse, split_log
+
+RECORD_COLUMNS = ["source_file", "source_row", "record_key", "mn", "outlet_code", "period_start", "interval",
+                  "item", "value", "flag", "raw_record"]  # fmt: skip
+REJECT_COLUMNS = ["source_file", "source_row", "record_key", "reason", "raw_record"]
+EXPORT_COLUMNS = ["enterprise", "outlet", "hour", "pollutant", "concentration", "o2", "flow", "flag"]
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def read_hj212_log(path: Path, text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    records, rejects = [], []
+    for line, message in split_log(text):
+        try:
+            parsed = parse(message)
+            if parsed.cn not in UPLOADS:
+                raise HJ212Error(f"CN {parsed.cn} is not an hourly (2061) or daily (2031) upload")
+        except HJ212Error as err:
+            rejects.append(
+                {
+                    "source_file": str(path),
+                    "source_row": line,
+                    "record_key": "message",
+                    "reason": f"HJ 212: {err}",
+                    "raw_record": message,
+                }
+            )
+            continue
+        for code, fields in parsed.values.items():
+            raw = fields.get("Avg", "")
+            value = pd.to_numeric(raw, errors="coerce")
+            value = value * FLOW_TO_M3H.get(code, 1.0)
+            records.append(
+                {
+                    "source_file": str(path), "source_row": line, "record_key": code, "mn": parsed.mn, "outlet_code": None,
+                    "period_start": parsed.data_time, "interval": UPLOADS[parsed.cn], "item": CODES.get(code, code),
+                    "value": float(value), "flag": fields.get("Flag", ""), "raw_record": f"{code}-Avg={raw};Flag={fields.get('Flag', '')} in {message}",
+                }
+            )  # fmt: skip
+    return _frame(records, RECORD_COLUMNS), _frame(rejects, REJECT_COLUMNS)
+
+
+def read_export(path: Path, text: str) -> pd.DataFrame:
+    try:
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as err:
+        raise IngestError(path, f"not a readable CSV ({str(err).strip().splitlines()[-1]})") from None
+    missing = [c for c in EXPORT_COLUMNS if c not in table.columns]
+    if missing:
+        raise IngestError(path, f"missing column(s) {', '.join(missing)}; expected {','.join(EXPORT_COLUMNS)}")
+    if table.empty:
+        raise IngestError(path, "header only, no data rows")
+    records, seen = [], {}
+    for i, row in enumerate(table.to_dict("records")):
+        hour = pd.to_datetime(row["hour"].strip(), errors="coerce")
+        raw = ",".join(str(row[c]) for c in EXPORT_COLUMNS)
+        pollutant = row["pollutant"].strip().lower()
+        cells = [(CODES.get(pollutant, pollutant), row["concentration"])]
+        for extra in ("o2", "flow"):
+            if row[extra].strip() != "":
+                key = (row["outlet"], row["hour"], extra)
+                if seen.get(key) == row[extra].strip():
+                    continue  # the same hour's O2/flow repeated on each pollutant's row
+                seen[key] = row[extra].strip()
+                cells.append((extra, row[extra]))
+        for item, text_value in cells:
+            records.append(
+                {
+                    "source_file": str(path), "source_row": i + 2, "record_key": item, "mn": None,
+                    "outlet_code": row["outlet"].strip() or None, "period_start": hour, "interval": "hour", "item": item,
+                    "value": float(pd.to_numeric(text_value.strip() or np.nan, errors="coerce")),
+                    "flag": row["flag"].strip(), "raw_record": raw,
+                }
+            )  # fmt: skip
+    return _frame(records, RECORD_COLUMNS)
+
+
+def read(path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(records, rejected rows with reasons) of one file of either form."""
+    path = Path(path)
+    text = read_text(path)
+    if text.lstrip().startswith("##"):
+        records, rejects = read_hj212_log(path, text)
+    else:
+        records, rejects = read_export(path, text), _frame([], REJECT_COLUMNS)
+    records["period_start"] = pd.to_datetime(records["period_start"])
+    return records, rejects
+
+
+def single_parameter_export(path: Path | str, outlet_code: str, item: str) -> pd.DataFrame:
+    """A one-parameter sensor export (``monitorTime,monitorAvgValue``, e.g. the Kahsolt sample) as the
+    CSV-export form, for one outlet and item. Hourly values; an empty value stays empty (and is
+    quarantined as missing, not dropped); every present value is flagged N (the export has no flags)."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    hour = pd.to_datetime(table["monitorTime"]).dt.strftime("%Y-%m-%d %H:%M")
+    return pd.DataFrame(
+        {
+            "enterprise": "",
+            "outlet": outlet_code,
+            "hour": hour,
+            "pollutant": item,
+            "concentration": table["monitorAvgValue"],
+            "o2": "",
+            "flow": "",
+            "flag": "N",
+        }  # fmt: skip
+    )

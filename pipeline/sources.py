@@ -1,0 +1,209 @@
+"""Pollution-source job, stage by stage: ingest -> validate -> load -> daily_values -> indicators.
+
+Hourly uploads arrive through the day; the nightly run (``dags/pollution_sources.py``) takes the
+previous day: every file in the landing folder whose name holds the day's month (``YYYY-MM``, e.g. a
+platform's monthly log) or the day, the day's readings in it, and the rest counted as
+``rows_other_days``. HJ 212 messages the reader rejects are quarantined with their reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from pipeline.db import sql
+from pipeline.indicators.sources import outlet_days
+from pipeline.ingest.sources import read
+from pipeline.load import TIMESTAMP_FORMAT, Batch, ReadingTable, Window, load_batch, stamp
+from pipeline.nightly import _db_rows
+from pipeline.validate import run_suite
+
+DATASET = "source_readings"
+
+
+def reading_rows(batch_id: str, valid: pd.DataFrame) -> list[dict]:
+    frame = pd.DataFrame(
+        {
+            "outlet_code": valid["outlet_code"].astype(str),
+            "period_start": valid["period_start"].dt.strftime(TIMESTAMP_FORMAT),
+            "interval": valid["interval"].astype(str),
+            "item": valid["item"].astype(str),
+            "value": valid["value"].astype(float),
+            "flag": valid["flag"].astype(str),
+            "batch_id": batch_id,
+        }
+    )
+    return frame.to_dict("records")
+
+
+SOURCE_READINGS = ReadingTable(
+    "dml/insert_source_reading",
+    "dml/delete_source_reading_window",
+    "dml/delete_source_reading_key",
+    ("outlet_code", "period_start", "interval", "item"),
+    reading_rows,
+)
+
+
+def day_window(day: dt.date) -> Window:
+    return Window.calendar(day, day + dt.timedelta(days=1), day.isoformat())
+
+
+def registry(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    with engine.connect() as conn:
+        return tuple(
+            pd.DataFrame(conn.execute(sql(f"dml/select_source_{name}")).mappings().all())
+            for name in ("outlets", "limits", "caps")
+        )
+
+
+def landing_files(landing_dir: Path, day: dt.date) -> list[Path]:
+    tokens = (day.strftime("%Y-%m"), day.strftime("%Y%m"))
+    return sorted(f for f in Path(landing_dir).iterdir() if f.is_file() and any(t in f.name for t in tokens))
+
+
+def read_mapped(path: Path, outlets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Records of a file with HJ 212 device ids mapped to outlet codes (unknown ids stay empty and are
+    quarantined as unknown outlets), and the file's rejected messages."""
+    records, rejects = read(path)
+    by_mn = dict(zip(outlets["mn"], outlets["outlet_code"], strict=True)) if len(outlets) else {}
+    from_log = records["mn"].notna()
+    records.loc[from_log, "outlet_code"] = records.loc[from_log, "mn"].map(by_mn)
+    return records, rejects
+
+
+def _staging(staging_dir: Path, window: Window) -> Path:
+    path = Path(staging_dir) / DATASET / window.label
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def ingest(engine: Engine, landing_dir: Path, window: Window, staging_dir: Path) -> dict:
+    """Read the day's files; stage the day's records and every rejected message."""
+    outlets, _, _ = registry(engine)
+    files = landing_files(landing_dir, window.first.date())
+    if not files:
+        raise FileNotFoundError(f"no source files for {window.label} in {landing_dir}")
+    frames, rejected, other = [], [], 0
+    for path in files:
+        records, rejects = read_mapped(path, outlets)
+        # Files hold a month: readings of the month's other days belong to their own runs; readings
+        # dated outside the month (or in the future) go, once, to the run of the month's first day,
+        # whose validation quarantines them.
+        month = records["period_start"].dt.strftime("%Y-%m") == window.first.strftime("%Y-%m")
+        first_day = window.first.day == 1
+        elsewhere = records["period_start"].notna() & ~window.contains(records["period_start"]) & (month | ~first_day)
+        other += int(elsewhere.sum())
+        frames.append(records[~elsewhere])
+        rejected.append(rejects[_reject_in_window(rejects, window)])
+    target = _staging(staging_dir, window)
+    records = pd.concat(frames, ignore_index=True)
+    rejects = pd.concat(rejected, ignore_index=True)
+    records.to_pickle(target / "records.pkl")
+    rejects.to_pickle(target / "rejects.pkl")
+    batch = Batch(DATASET, files, window, rows_other_days=other)
+    return {
+        "window": [stamp(window.first), stamp(window.last), window.label], "files": [str(f) for f in files],
+        "sha256": batch.sha256, "rows_read": len(records) + len(rejects), "rows_other_days": other,
+        "started_at": batch.started_at.isoformat(), "staging": str(target),
+    }  # fmt: skip
+
+
+def _reject_in_window(rejects: pd.DataFrame, window: Window) -> pd.Series:
+    """A rejected message belongs to the run of the day its QN/DataTime names when that can be read,
+    else to the first day of the month (so that each is quarantined exactly once)."""
+    if rejects.empty:
+        return pd.Series(dtype=bool)
+    found = rejects["raw_record"].str.extract(r"DataTime=(\d{8})")[0]
+    day = pd.to_datetime(found, format="%Y%m%d", errors="coerce")
+    fallback = window.first.replace(day=1)
+    day = day.where(day.notna() & (day.dt.strftime("%Y-%m") == window.first.strftime("%Y-%m")), fallback)
+    return day == window.first.normalize()
+
+
+def window_of(staged: dict) -> Window:
+    first, last, label = staged["window"]
+    return Window(pd.Timestamp(first), pd.Timestamp(last), label)
+
+
+def validate(engine: Engine, staged: dict) -> dict:
+    outlets, _, _ = registry(engine)
+    window = window_of(staged)
+    target = Path(staged["staging"])
+    records = pd.read_pickle(target / "records.pkl")
+    params = {"known_outlets": outlets["outlet_code"].tolist(), "first_time": window.first, "last_time": window.last}
+    result = run_suite(records, DATASET, params)
+    rejects = pd.read_pickle(target / "rejects.pkl")
+    quarantined = pd.concat([result.quarantined, rejects], ignore_index=True)
+    result.valid.to_pickle(target / "valid.pkl")
+    quarantined.to_pickle(target / "quarantined.pkl")
+    return {**staged, "rows_valid": len(result.valid), "rows_quarantined": len(quarantined)}
+
+
+def load(engine: Engine, validated: dict) -> dict:
+    target = Path(validated["staging"])
+    batch = Batch(
+        DATASET, [Path(f) for f in validated["files"]], window_of(validated),
+        rows_other_days=validated["rows_other_days"], rows_read=validated["rows_read"],
+        started_at=dt.datetime.fromisoformat(validated["started_at"]), sha256=validated["sha256"],
+    )  # fmt: skip
+    valid, quarantined = pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl")
+    accounting = load_batch(engine, batch, valid, quarantined, SOURCE_READINGS)
+    return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}
+
+
+def daily_values(engine: Engine, first: dt.date, last: dt.date | None = None) -> dict:
+    """Outlet-day values (means, loads, exceedances, compliance) of the days first ... last."""
+    last = last or first
+    outlets, limits, _ = registry(engine)
+    params = {"first_time": f"{first} 00:00:00", "last_time": f"{last} 23:59:59"}
+    with engine.connect() as conn:
+        hours = pd.DataFrame(conn.execute(sql("dml/select_source_hours"), params).mappings().all())
+    days = outlet_days(hours, outlets, limits) if len(hours) else pd.DataFrame()
+    with engine.begin() as conn:
+        conn.execute(
+            sql("dml/delete_source_outlet_day"), {"first_date": first.isoformat(), "last_date": last.isoformat()}
+        )
+        if len(days):
+            conn.execute(sql("dml/insert_source_outlet_day"), _db_rows(days))
+    return {"first": first.isoformat(), "last": last.isoformat(), "outlet_days": len(days)}
+
+
+def year_days(engine: Engine, year: int) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.DataFrame(
+            conn.execute(
+                sql("dml/select_source_outlet_days"), {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"}
+            )
+            .mappings()
+            .all()
+        )
+
+
+def indicators(engine: Engine, year: int) -> dict:
+    """The plan's source indicators of ``year`` (and its months)."""
+    from pipeline.targets import source_indicator_rows
+
+    days = year_days(engine, year)
+    outlets, _, caps = registry(engine)
+    rows = source_indicator_rows(days, outlets, caps, year) if len(days) else pd.DataFrame()
+    with engine.begin() as conn:
+        conn.execute(
+            sql("dml/delete_indicators_of_year"), {"family": "sources.%", "year": str(year), "months": f"{year}-%"}
+        )
+        if len(rows):
+            conn.execute(sql("dml/insert_indicator"), _db_rows(rows))
+    return {"year": year, "indicators": len(rows)}
+
+
+def totals(days: pd.DataFrame) -> pd.DataFrame:
+    """Loads [t] per pollutant for the city and each county (valid hours only)."""
+    if days.empty:
+        return pd.DataFrame(columns=["scope", "pollutant", "load_t"])
+    city = days.groupby("pollutant")["load_kg"].sum().div(1000).rename("load_t").reset_index().assign(scope="衢州")
+    county = days.groupby(["county_zh", "pollutant"])["load_kg"].sum().div(1000).rename("load_t").reset_index()
+    county = county.rename(columns={"county_zh": "scope"})
+    return pd.concat([city, county], ignore_index=True)[["scope", "pollutant", "load_t"]]
