@@ -4,6 +4,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 DEMO_DAYS := --date 2019-02-10 --date 2019-02-11 --date 2019-07-01 --date 2019-07-02
+SOURCE_SAMPLES := data/sample/sources/hj212_platform_2019-07.log data/sample/sources/wastewater_export_2019-07.csv \
+	data/sample/sources/kahsolt_QZS04_2021-01.csv
 
 .PHONY: venv demo test lint format bench lock clean
 
@@ -18,12 +20,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -c 'import site, sys; open(site.getsitepackages()[0] + "/qz811.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
 	@rm -f $(VENV)/.installed-* && touch $@
 
-demo: venv  ## the air and water jobs on the bundled sample data, embedded SQLite warehouse
+demo: venv  ## the air, water and source jobs on the bundled sample data, embedded SQLite warehouse
 	$(PY) -m pipeline init-db
 	$(PY) -m pipeline run --quiet $(DEMO_DAYS)
 	$(PY) -m pipeline summary --year 2019 --city 衢州
 	$(PY) -m pipeline water --date 2019-07-01 --date 2019-07-02 --quiet
 	$(PY) -m pipeline water --month 2019-07
+	$(PY) -m pipeline ingest sources $(SOURCE_SAMPLES)
+	$(PY) -m pipeline sources --year 2019
 
 test: venv
 	$(PY) -m pytest

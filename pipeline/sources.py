@@ -94,8 +94,8 @@ def ingest(engine: Engine, landing_dir: Path, window: Window, staging_dir: Path)
         # dated outside the month (or in the future) go, once, to the run of the month's first day,
         # whose validation quarantines them.
         month = records["period_start"].dt.strftime("%Y-%m") == window.first.strftime("%Y-%m")
-        first_day = window.first.day == 1
-        elsewhere = records["period_start"].notna() & ~window.contains(records["period_start"]) & (month | ~first_day)
+        others_here = month if window.first.day == 1 else pd.Series(True, index=records.index)
+        elsewhere = records["period_start"].notna() & ~window.contains(records["period_start"]) & others_here
         other += int(elsewhere.sum())
         frames.append(records[~elsewhere])
         rejected.append(rejects[_reject_in_window(rejects, window)])

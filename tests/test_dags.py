@@ -57,7 +57,8 @@ def test_every_dag_file_loads_without_import_errors(airflow_env):
     assert result.returncode == 0, result.stderr[-2000:]
     bag = json.loads(result.stdout.strip().splitlines()[-1])
     assert bag["errors"] == {}
-    assert set(bag["dags"]) == {"air_quality_nightly", "water_auto_daily", "water_manual_monthly"}
+    assert set(bag["dags"]) == {"air_quality_nightly", "water_auto_daily", "water_manual_monthly", "pollution_sources"}
+    assert bag["dags"]["pollution_sources"]["tasks"] == ["ingest", "validate", "load", "daily_values", "indicators"]
     nightly = bag["dags"]["air_quality_nightly"]
     assert nightly["tasks"] == ["ingest", "validate", "load", "daily_values", "indicators"]
     assert nightly["outlets"] == ["qz811://warehouse/air_city_day"]
@@ -129,3 +130,29 @@ def test_dags_test_runs_the_sample_water_month(airflow_env):
     assert rates["water.qiantang_compliance"] == "missed"  # 5 of 6 main-stream sections (樟树潭 is class IV)
     assert rates["water.drinking_county_sections"] == "met"
     assert rates["water.drinking_township_samples"] == "met"
+
+
+def test_dags_test_runs_a_sample_source_day(airflow_env):
+    env = {**airflow_env, "QZ811_DB_URL": airflow_env["QZ811_DB_URL"].replace("warehouse.db", "sources.db")}
+    env["QZ811_SOURCES_LANDING_DIR"] = str(REPO / "data" / "sample" / "sources")
+    init = subprocess.run(
+        [sys.executable, "-m", "pipeline", "init-db"], env=env, capture_output=True, text=True, cwd=REPO
+    )
+    assert init.returncode == 0, init.stderr
+    run = subprocess.run(
+        [BIN / "airflow", "dags", "test", "pollution_sources", "2019-07-13T02:30:00+08:00"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    engine = sa.create_engine(env["QZ811_DB_URL"])
+    with engine.connect() as conn:
+        exceeded = conn.execute(
+            sa.text("SELECT outlet_code, pollutant FROM source_outlet_day WHERE date = '2019-07-12' AND exceeded")
+        ).all()
+        status = conn.execute(
+            sa.text("SELECT status FROM indicator WHERE indicator = 'sources.key_compliance' AND period = '2019-07'")
+        ).scalar_one()
+    engine.dispose()
+    assert [tuple(r) for r in exceeded] == [("QZS01", "so2")] and status == "missed"
