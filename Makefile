@@ -20,7 +20,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -c 'import site, sys; open(site.getsitepackages()[0] + "/qz811.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
 	@rm -f $(VENV)/.installed-* && touch $@
 
-demo: venv  ## the air, water and source jobs on the bundled sample data, embedded SQLite warehouse
+demo: venv  ## air, water, sources, then the 811 scoreboard and alerts, on the bundled samples (SQLite)
 	$(PY) -m pipeline init-db
 	$(PY) -m pipeline run --quiet $(DEMO_DAYS)
 	$(PY) -m pipeline summary --year 2019 --city 衢州
@@ -28,6 +28,11 @@ demo: venv  ## the air, water and source jobs on the bundled sample data, embedd
 	$(PY) -m pipeline water --month 2019-07
 	$(PY) -m pipeline ingest sources $(SOURCE_SAMPLES)
 	$(PY) -m pipeline sources --year 2019
+	$(PY) -m pipeline ingest statistics data/sample/plan/statistics_2014-2019.csv
+	$(PY) -m pipeline ingest precipitation data/sample/plan/precipitation_2018-2019.csv
+	$(PY) -m pipeline ingest noise data/sample/plan/noise_2018-2019.csv
+	$(PY) -m pipeline scoreboard --year 2019
+	$(PY) -m pipeline alerts --year 2019
 
 test: venv
 	$(PY) -m pytest

@@ -59,7 +59,92 @@ def cmd_init_db(args, settings: Settings) -> int:
 
 def cmd_ingest(args, settings: Settings) -> int:
     handlers = {"air": cmd_ingest_air, "water": cmd_ingest_water, "sources": cmd_ingest_sources}
-    return handlers[args.dataset](args, settings)
+    if args.dataset in handlers:
+        return handlers[args.dataset](args, settings)
+    from pipeline import annual
+
+    for n, row in enumerate(annual.ingest(_engine(settings), args.dataset, args.paths), start=1):
+        print(
+            f"[{n}/{len(args.paths)}] {row['source_files']}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
+            f"{row['rows_quarantined']} quarantined (batch {row['batch_id']})"
+        )
+    return 0
+
+
+def cmd_targets(args, settings: Settings) -> int:
+    from pipeline.scoreboard import read_registry
+
+    registry = read_registry()
+    columns = ["id", "indicator_zh", "indicator_en", "comparator", "value", "unit", "baseline_year", "deadline", "scope",
+               "measured_by", "kind", "section", "source_indicator"]  # fmt: skip
+    _emit(registry[columns], args.format, title=f"811 plan targets 规划目标 ({len(registry)})")
+    return 0
+
+
+def cmd_scoreboard(args, settings: Settings) -> int:
+    from pipeline import scoreboard
+    from pipeline.summary import scoreboard_text
+
+    engine = _engine(settings)
+    scoreboard.compute(engine, args.year)
+    print(scoreboard_text(engine, args.year))
+    return 0
+
+
+def cmd_alerts(args, settings: Settings) -> int:
+    from pipeline import alerts, scoreboard
+
+    engine = _engine(settings)
+    now = dt.datetime.now(dt.UTC)
+    year = args.year or now.year
+    if args.dry_run:
+        scoreboard.compute(engine, year)
+        for row in _would_alert(engine, year):
+            print(f"would send: {row['subject']} -> {row['recipients']}")
+        return 0
+    scoreboard.compute(engine, year)
+    created = alerts.plan_alerts(engine, year, now)
+    smtp = alerts.SmtpSettings.from_env()
+    counts = alerts.deliver(engine, smtp, settings.outbox_dir, now)
+    where = f"SMTP {smtp.host}:{smtp.port}" if smtp else f"outbox {settings.outbox_dir} (no QZ811_SMTP_HOST)"
+    print(f"{len(created)} new alert(s); delivered via {where}: {counts}")
+    return 0
+
+
+def _would_alert(engine, year: int) -> list[dict]:
+    """The alerts a run would create, without creating them (a rolled-back transaction)."""
+    from pipeline import alerts
+
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            created = alerts.plan_alerts(_SingleConnection(conn), year, dt.datetime.now(dt.UTC))
+        finally:
+            transaction.rollback()
+    return created
+
+
+class _SingleConnection:
+    """Engine-like wrapper so that library functions run inside one caller-held transaction."""
+
+    def __init__(self, conn):
+        self._conn = conn
+
+    def connect(self):
+        return _Nested(self._conn)
+
+    begin = connect
+
+
+class _Nested:
+    def __init__(self, conn):
+        self._conn = conn
+
+    def __enter__(self):
+        return self._conn
+
+    def __exit__(self, *exc):
+        return False
 
 
 def cmd_ingest_sources(args, settings: Settings) -> int:
@@ -388,7 +473,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("ingest", help="validate and load files into the warehouse")
-    p.add_argument("dataset", choices=["air", "water", "sources"], help="which kind of readings")
+    p.add_argument(
+        "dataset",
+        choices=["air", "water", "sources", "statistics", "precipitation", "noise"],
+        help="which kind of readings",
+    )
     p.add_argument(
         "paths", nargs="+",
         help="air: national wide or long CSV; water: lab or automatic-station CSV/.xlsx; sources: HJ 212 log or CSV export",
@@ -427,6 +516,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sources", help="a year's source compliance table, exceedances and totals against the plan")
     p.add_argument("--year", type=int, required=True)
     p.set_defaults(func=cmd_sources)
+
+    p = sub.add_parser("targets", help="the 811 plan's target registry")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_targets)
+
+    p = sub.add_parser("scoreboard", help="every plan target for a year: value, target, status")
+    p.add_argument("--year", type=int, required=True)
+    p.set_defaults(func=cmd_scoreboard)
+
+    p = sub.add_parser("alerts", help="create and send the alert emails the scoreboard calls for")
+    p.add_argument("--year", type=int, help="the scoreboard year (default: this year)")
+    p.add_argument("--dry-run", action="store_true", help="show what would be sent; send and record nothing")
+    p.set_defaults(func=cmd_alerts)
 
     p = sub.add_parser("water-class", help="GB 3838-2002 class calculator for any CSV of water samples")
     p.add_argument("input")

@@ -24,6 +24,8 @@ class Settings:
     """QZ811_WATER_LANDING_DIR: where the water jobs find their files (default: bundled sample)."""
     sources_landing_dir: Path
     """QZ811_SOURCES_LANDING_DIR: where the source job finds its files (default: bundled sample)."""
+    outbox_dir: Path
+    """QZ811_OUTBOX_DIR: where alert emails are written when no SMTP server is set (default: var/outbox)."""
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> Settings:
@@ -34,4 +36,5 @@ class Settings:
             staging_dir=Path(env.get("QZ811_STAGING_DIR") or REPO_ROOT / "var" / "staging"),
             water_landing_dir=Path(env.get("QZ811_WATER_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "water"),
             sources_landing_dir=Path(env.get("QZ811_SOURCES_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "sources"),
+            outbox_dir=Path(env.get("QZ811_OUTBOX_DIR") or REPO_ROOT / "var" / "outbox"),
         )

@@ -22,6 +22,7 @@ WATER_SECTIONS = REFERENCE_DIR / "water_sections_quzhou.csv"
 SOURCE_OUTLETS = REFERENCE_DIR / "source_outlets_quzhou.csv"
 SOURCE_LIMITS = REFERENCE_DIR / "source_limits_quzhou.csv"
 SOURCE_CAPS = REFERENCE_DIR / "source_caps_quzhou.csv"
+PLAN_TARGETS = REFERENCE_DIR / "plan_targets_811.csv"
 
 
 def make_engine(url: str) -> Engine:
@@ -141,6 +142,9 @@ def init_db(engine: Engine, station_list: Path = STATION_LIST, water_sections: P
     outlets = read_reference(SOURCE_OUTLETS, booleans=("key_source",), floats=("ref_o2_pct",))
     limits = read_reference(SOURCE_LIMITS, floats=("limit_value",))
     caps = read_reference(SOURCE_CAPS, floats=("value_t", "reduction_pct"), integers=("baseline_year",))
+    plan = read_reference(
+        PLAN_TARGETS, floats=("value",), integers=("baseline_year", "deadline"), optional=("source_indicator",)
+    )
     with engine.begin() as conn:
         n = load_stations(conn, read_station_list(station_list))
         conn.execute(sql("dml/delete_water_sections"))
@@ -150,4 +154,12 @@ def init_db(engine: Engine, station_list: Path = STATION_LIST, water_sections: P
         conn.execute(sql("dml/insert_source_outlet"), outlets)
         conn.execute(sql("dml/insert_source_limit"), limits)
         conn.execute(sql("dml/insert_source_cap"), caps)
-    return {"ddl": applied, "stations": n, "water_sections": len(sections), "source_outlets": len(outlets)}
+        conn.execute(sql("dml/delete_plan_targets"))
+        conn.execute(sql("dml/insert_plan_target"), plan)
+    return {
+        "ddl": applied,
+        "stations": n,
+        "water_sections": len(sections),
+        "source_outlets": len(outlets),
+        "targets": len(plan),
+    }

@@ -160,3 +160,26 @@ def sources_summary(engine: Engine, year: int) -> str:
                 f"{row.unit} -> {STATUS_ZH.get(row.status, row.status)} ({row.detail})"
             )
     return "\n".join(out)
+
+
+def scoreboard_text(engine: Engine, year: int) -> str:
+    """The stored scoreboard of ``year`` with Chinese and English names."""
+    board = _query(engine, "dml/select_scoreboard", {"year": year})
+    if board.empty:
+        return f"no scoreboard for {year}"
+    counts = board["status"].value_counts().to_dict()
+    board["status"] = board["status"].map(
+        lambda s: {
+            "met": "达标 met",
+            "missed": "未达标 MISSED",
+            "at_risk": "有风险 AT RISK",
+            "no_data": "无数据 no data",
+        }[s]
+    )
+    board["value"] = board["value"].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
+    board["goal"] = board["goal"].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
+    shown = board[
+        ["target_id", "indicator_zh", "indicator_en", "value", "comparator", "goal", "unit", "deadline", "status"]
+    ]
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    return format_table(shown, f"811 plan scoreboard 规划目标记分板 {year} ({summary})")

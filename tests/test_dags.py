@@ -57,7 +57,14 @@ def test_every_dag_file_loads_without_import_errors(airflow_env):
     assert result.returncode == 0, result.stderr[-2000:]
     bag = json.loads(result.stdout.strip().splitlines()[-1])
     assert bag["errors"] == {}
-    assert set(bag["dags"]) == {"air_quality_nightly", "water_auto_daily", "water_manual_monthly", "pollution_sources"}
+    assert set(bag["dags"]) == {
+        "air_quality_nightly",
+        "water_auto_daily",
+        "water_manual_monthly",
+        "pollution_sources",
+        "plan_targets",
+    }
+    assert bag["dags"]["plan_targets"]["tasks"] == ["scoreboard", "alerts"]
     assert bag["dags"]["pollution_sources"]["tasks"] == ["ingest", "validate", "load", "daily_values", "indicators"]
     nightly = bag["dags"]["air_quality_nightly"]
     assert nightly["tasks"] == ["ingest", "validate", "load", "daily_values", "indicators"]

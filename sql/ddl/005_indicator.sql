@@ -7,8 +7,8 @@ CREATE TABLE IF NOT EXISTS indicator (
     value          DOUBLE PRECISION,       -- NULL when there is no data
     unit           VARCHAR(16) NOT NULL,
     comparator     VARCHAR(2) NOT NULL,    -- >, >=, <, <=
-    target         DOUBLE PRECISION NOT NULL,
-    status         VARCHAR(16) NOT NULL,   -- met, missed, no_data
+    target         DOUBLE PRECISION,       -- NULL for measurements the scoreboard compares (acid rain, noise)
+    status         VARCHAR(16) NOT NULL,   -- met, missed, no_data; measured (no target of its own)
     data_complete  BOOLEAN NOT NULL,       -- the period has the data capture its standard asks
     n              INTEGER NOT NULL,       -- days (or values) behind the value
     detail         TEXT NOT NULL,

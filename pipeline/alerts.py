@@ -1,0 +1,197 @@
+"""Alert emails: who is told what, when a plan target is missed, at risk, or recovers.
+
+An alert is created when a target's status becomes ``missed`` or ``at_risk`` (different from the last
+alert sent for it), and once more when it recovers to ``met`` — not every night. Its id comes from
+the target, the period and the status, so re-running a night never creates it twice. Delivery is a
+separate step: pending alerts are mailed (or written to an outbox folder when no SMTP server is set);
+if the server is down they stay pending, with the error, and go out on a later run, once.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import html
+import io
+import os
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from pipeline.config import REPO_ROOT
+from pipeline.db import sql
+from pipeline.load import TIMESTAMP_FORMAT
+
+RECIPIENTS = REPO_ROOT / "config" / "alert_recipients.csv"
+ALERTING = ("missed", "at_risk")
+STATUS_ZH = {"missed": "未达标", "at_risk": "有未达标风险", "met": "已恢复达标"}
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 25
+    sender: str = "qz811@localhost"
+    user: str | None = None
+    password: str | None = None
+    starttls: bool = False
+
+    @classmethod
+    def from_env(cls, env=None) -> SmtpSettings | None:
+        """QZ811_SMTP_HOST (unset: no server, alerts go to the outbox), _PORT, _FROM, _USER,
+        _PASSWORD, _STARTTLS."""
+        env = os.environ if env is None else env
+        if not env.get("QZ811_SMTP_HOST"):
+            return None
+        return cls(
+            host=env["QZ811_SMTP_HOST"], port=int(env.get("QZ811_SMTP_PORT", "25")),
+            sender=env.get("QZ811_SMTP_FROM", "qz811@localhost"), user=env.get("QZ811_SMTP_USER") or None,
+            password=env.get("QZ811_SMTP_PASSWORD") or None, starttls=env.get("QZ811_SMTP_STARTTLS", "") == "true",
+        )  # fmt: skip
+
+
+def read_recipients(path: Path = RECIPIENTS) -> list[tuple[str, list[str]]]:
+    text = Path(path).read_text(encoding="utf-8")
+    rows = csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#"))
+    return [(r["match"].strip(), [a.strip() for a in r["recipients"].split(";") if a.strip()]) for r in rows]
+
+
+def recipients_for(target_id: str, table: list[tuple[str, list[str]]]) -> list[str]:
+    found: list[str] = []
+    for match, addresses in table:
+        if match == "*" or target_id.startswith(match):
+            found += [a for a in addresses if a not in found]
+    return found
+
+
+def alert_id(target_id: str, period: str, status: str) -> str:
+    return hashlib.sha256(f"{target_id}|{period}|{status}".encode()).hexdigest()[:24]
+
+
+def plan_alerts(engine: Engine, year: int, now: dt.datetime, table=None) -> list[dict]:
+    """Create the alerts that the year's scoreboard calls for (see module docstring). Returns them."""
+    table = table if table is not None else read_recipients()
+    with engine.connect() as conn:
+        board = pd.DataFrame(conn.execute(sql("dml/select_scoreboard"), {"year": year}).mappings().all())
+    created = []
+    with engine.begin() as conn:
+        for row in board.to_dict("records"):
+            last = conn.execute(sql("dml/select_alerts_of_target"), {"target_id": row["target_id"]}).mappings().first()
+            previous = last["status"] if last else None
+            status = row["status"]
+            if not ((status in ALERTING and previous != status) or (status == "met" and previous in ALERTING)):
+                continue
+            new = {
+                "alert_id": alert_id(row["target_id"], str(year), status),
+                "target_id": row["target_id"],
+                "period": str(year),
+                "status": status,
+                "recipients": ";".join(recipients_for(row["target_id"], table)),
+                "subject": f"【811规划预警】{row['indicator_zh']}:{STATUS_ZH[status]}({year}年)",
+                "created_at": now.strftime(TIMESTAMP_FORMAT),
+            }
+            if conn.execute(sql("dml/select_alert_id"), {"alert_id": new["alert_id"]}).first():
+                continue
+            conn.execute(sql("dml/insert_alert"), new)
+            created.append(new)
+    return created
+
+
+def _chart_png(history: pd.DataFrame, goal: float | None, title: str) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(5, 2.6), dpi=100)
+    axes.plot(history["year"], history["value"], marker="o", color="#1f77b4", label="value")
+    if goal is not None and not pd.isna(goal):
+        axes.axhline(goal, color="#d62728", linestyle="--", label=f"target {goal:g}")
+    axes.set_title(title, fontsize=9)
+    axes.set_xticks(list(history["year"]))
+    axes.legend(fontsize=8)
+    axes.grid(alpha=0.3)
+    buffer = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def build_message(alert: dict, target: dict, history: pd.DataFrame, sender: str) -> EmailMessage:
+    """The email of one alert: Chinese subject, plain-text and HTML parts, the trend as an inline PNG."""
+    row = history[history["year"] == int(alert["period"])]
+    value = row["value"].iloc[0] if len(row) else None
+    goal = row["goal"].iloc[0] if len(row) else target["value"]
+    shown = "—" if value is None or pd.isna(value) else f"{value:.4g}"
+    unit = "%" if target["kind"] == "relative_change" else target["unit"]
+    goal_text = "—" if goal is None or pd.isna(goal) else f"{goal:.4g}"
+    lines = [
+        f"{target['indicator_zh']} / {target['indicator_en']}",
+        f"状态 Status: {STATUS_ZH[alert['status']]} ({alert['status']}), {alert['period']}",
+        f"数值 Value: {shown} {unit}; 目标 Target: {target['comparator']} {goal_text} {unit} (deadline {target['deadline']})",
+        f"规划原文 Plan: {target['plan_text']} (section {target['section']})",
+        f"数据依据 Data: {target['measured_by']} {target['source_indicator'] or ''}".rstrip(),
+    ]
+    message = EmailMessage()
+    message["Subject"] = alert["subject"]
+    message["From"] = sender
+    message["To"] = ", ".join(alert["recipients"].split(";"))
+    message["Message-ID"] = make_msgid(idstring=alert["alert_id"], domain="qz811")
+    message.set_content("\n".join(lines) + "\n")
+    chart_id = make_msgid(domain="qz811")
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    message.add_alternative(
+        f"<html><body><h3>{html.escape(alert['subject'])}</h3>{body}"
+        f'<p><img src="cid:{chart_id[1:-1]}" alt="trend"></p></body></html>',
+        subtype="html",
+    )
+    png = _chart_png(history, goal, f"{target['id']} ({unit})")
+    message.get_payload()[1].add_related(png, maintype="image", subtype="png", cid=chart_id)
+    return message
+
+
+def deliver(engine: Engine, smtp: SmtpSettings | None, outbox: Path, now: dt.datetime) -> dict:
+    """Mail every pending alert (or write it to ``outbox`` as .eml when ``smtp`` is None)."""
+    from pipeline.scoreboard import history
+
+    with engine.connect() as conn:
+        pending = pd.DataFrame(conn.execute(sql("dml/select_pending_alerts")).mappings().all())
+        targets = pd.DataFrame(conn.execute(sql("dml/select_plan_targets")).mappings().all())
+    counts = {"sent": 0, "outbox": 0, "failed": 0}
+    if pending.empty:
+        return counts
+    targets = targets.set_index("id")
+    for alert in pending.to_dict("records"):
+        target = {"id": alert["target_id"], **targets.loc[alert["target_id"]].to_dict()}
+        sender = smtp.sender if smtp else "qz811@localhost"
+        message = build_message(alert, target, history(engine, alert["target_id"]), sender)
+        update = {"alert_id": alert["alert_id"], "sent_at": now.strftime(TIMESTAMP_FORMAT), "last_error": ""}
+        try:
+            if smtp is None:
+                outbox.mkdir(parents=True, exist_ok=True)
+                (outbox / f"{alert['period']}_{alert['target_id']}_{alert['status']}.eml").write_bytes(
+                    message.as_bytes()
+                )
+                update["delivery_state"] = "outbox"
+            else:
+                with smtplib.SMTP(smtp.host, smtp.port, timeout=10) as client:
+                    if smtp.starttls:
+                        client.starttls()
+                    if smtp.user:
+                        client.login(smtp.user, smtp.password or "")
+                    client.send_message(message)
+                update["delivery_state"] = "sent"
+        except (OSError, smtplib.SMTPException) as err:
+            update.update(delivery_state="pending", sent_at=None, last_error=f"{type(err).__name__}: {err}")
+        with engine.begin() as conn:
+            conn.execute(sql("dml/update_alert_delivery"), update)
+        key = {"sent": "sent", "outbox": "outbox", "pending": "failed"}[update["delivery_state"]]
+        counts[key] += 1
+    return counts

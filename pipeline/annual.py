@@ -1,0 +1,169 @@
+"""Inputs beyond sensors: departments' annual statistics, precipitation samples (acid rain) and
+regional noise grid points. Each is a CSV (or .xlsx) validated by its own GX suite, loaded by key
+(upsert), and turned into the yearly indicators the scoreboard reads.
+
+Layouts: statistics ``indicator_id,year,scope,value,unit`` (indicator ids are plan target ids, and
+``<id>.cap`` for a cap a department supplies); precipitation ``station,date,ph,rainfall_mm``; noise
+``year,city,point_code,zone,leq_dba`` (daytime Leq of each grid point; zone per GB 3096-2008).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from pipeline.db import sql
+from pipeline.indicators.acid_rain import acid_rain_frequency, weighted_mean_ph
+from pipeline.indicators.noise import QUIET_CITY_DBA, city_means, share_below
+from pipeline.ingest import IngestError, read_text
+from pipeline.load import Batch, ReadingTable, load_batch
+from pipeline.nightly import _db_rows
+from pipeline.validate import run_suite
+
+CITY = "衢州"
+LAYOUTS = {
+    "statistics": ["indicator_id", "year", "scope", "value", "unit"],
+    "precipitation": ["station", "date", "ph", "rainfall_mm"],
+    "noise": ["year", "city", "point_code", "zone", "leq_dba"],
+}
+
+
+def _rows(kind):
+    def rows(batch_id: str, valid: pd.DataFrame) -> list[dict]:
+        frame = valid.drop(columns=["source_file", "source_row", "record_key", "raw_record"]).assign(batch_id=batch_id)
+        if "sampled_on" in frame:
+            frame["sampled_on"] = frame["sampled_on"].dt.strftime("%Y-%m-%d")
+        return _db_rows(frame)
+
+    return rows
+
+
+TABLES = {
+    "statistics": ReadingTable("dml/insert_annual_statistic", "", "dml/delete_annual_statistic_key",
+                               ("indicator_id", "year", "scope"), _rows("statistics")),
+    "precipitation": ReadingTable("dml/insert_precipitation", "", "dml/delete_precipitation_key",
+                                  ("station", "sampled_on"), _rows("precipitation")),
+    "noise": ReadingTable("dml/insert_noise_point", "", "dml/delete_noise_key", ("year", "city", "point_code"), _rows("noise")),
+}  # fmt: skip
+SUITES = {"statistics": "annual_statistics", "precipitation": "precipitation_samples", "noise": "noise_points"}
+
+
+def read(path: Path | str, kind: str) -> pd.DataFrame:
+    """Records of one file, typed; unparseable numbers and dates become empty (and are quarantined)."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        table = pd.read_excel(path, dtype=str, keep_default_na=False)
+    else:
+        table = pd.read_csv(io.StringIO(read_text(path)), dtype=str, keep_default_na=False)
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    missing = [c for c in LAYOUTS[kind] if c not in table.columns]
+    if missing:
+        raise IngestError(path, f"missing column(s) {', '.join(missing)}; expected {','.join(LAYOUTS[kind])}")
+    if table.empty:
+        raise IngestError(path, "header only, no data rows")
+    out = pd.DataFrame(
+        {
+            "source_file": str(path),
+            "source_row": range(2, len(table) + 2),
+            "record_key": "",
+            "raw_record": table[LAYOUTS[kind]].astype(str).agg(",".join, axis=1),
+        }  # fmt: skip
+    )
+    number = lambda c: pd.to_numeric(table[c].str.strip(), errors="coerce")  # noqa: E731
+    if kind == "statistics":
+        out["indicator_id"] = table["indicator_id"].str.strip().replace("", None)
+        out["year"] = number("year").astype("Int64")
+        out["scope"] = table["scope"].str.strip().replace("", CITY)
+        out["value"] = number("value")
+        out["unit"] = table["unit"].str.strip().replace("", None)
+    elif kind == "precipitation":
+        out["station"] = table["station"].str.strip().replace("", None)
+        out["sampled_on"] = pd.to_datetime(table["date"].str.strip(), errors="coerce")
+        out["ph"] = number("ph")
+        out["rainfall_mm"] = number("rainfall_mm")
+    else:
+        out["year"] = number("year").astype("Int64")
+        out["city"] = table["city"].str.strip().replace("", None)
+        out["point_code"] = table["point_code"].str.strip()
+        out["zone"] = table["zone"].str.strip().str.lower()
+        out["leq_day_dba"] = number("leq_dba")
+    return out
+
+
+def known_indicators(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(sql("dml/select_plan_targets"))]
+    return ids + [f"{i}.cap" for i in ids]
+
+
+def ingest(engine: Engine, kind: str, paths: list) -> list[dict]:
+    """Validate and load files of one kind (all read first: one unreadable file loads nothing), then
+    recompute the acid-rain or noise indicators of the years they hold."""
+    files = [(Path(p), read(p, kind)) for p in paths]
+    params = {"known_indicators": known_indicators(engine)} if kind == "statistics" else {}
+    results, years = [], set()
+    for path, records in files:
+        result = run_suite(records, SUITES[kind], params)
+        row = load_batch(
+            engine,
+            Batch(SUITES[kind], [path], None, rows_read=len(records)),
+            result.valid,
+            result.quarantined,
+            TABLES[kind],
+        )
+        results.append(row)
+        if kind == "precipitation":
+            years |= set(result.valid["sampled_on"].dt.year)
+        elif kind == "noise":
+            years |= set(int(y) for y in result.valid["year"])
+    for year in sorted(years):
+        (acid_rain_indicators if kind == "precipitation" else noise_indicators)(engine, int(year))
+    return results
+
+
+def _measured(indicator: str, period: str, value: float, unit: str, n: int, detail: str, edition: str) -> dict:
+    return {"indicator": indicator, "scope": CITY, "period": period, "value": None if pd.isna(value) else float(value),
+            "unit": unit, "comparator": "=", "target": None, "status": "no_data" if pd.isna(value) else "measured",
+            "data_complete": True, "n": n, "detail": detail, "edition": edition}  # fmt: skip
+
+
+def _store(engine: Engine, family: str, year: int, rows: list[dict]) -> None:
+    with engine.begin() as conn:
+        conn.execute(sql("dml/delete_indicators_of_year"), {"family": family, "year": str(year), "months": f"{year}-%"})
+        conn.execute(sql("dml/insert_indicator"), rows)
+
+
+def acid_rain_indicators(engine: Engine, year: int) -> None:
+    """Acid-rain frequency [%] and rainfall-weighted mean pH of the year, all stations together."""
+    with engine.connect() as conn:
+        samples = pd.DataFrame(
+            conn.execute(sql("dml/select_precipitation"), {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"})
+            .mappings()
+            .all()
+        )
+    n = len(samples)
+    acid = int((samples["ph"] < 5.6).sum()) if n else 0
+    _store(engine, "acid_rain.%", year, [
+        _measured("acid_rain.frequency", str(year), acid_rain_frequency(samples["ph"]) if n else float("nan"), "%", n,
+                  f"{acid} of {n} samples below pH 5.6", "HJ/T 165-2004"),
+        _measured("acid_rain.mean_ph", str(year), weighted_mean_ph(samples["ph"], samples["rainfall_mm"]) if n else float("nan"),
+                  "pH", n, "rainfall-weighted [H+]", "HJ/T 165-2004"),
+    ])  # fmt: skip
+
+
+def noise_indicators(engine: Engine, year: int) -> None:
+    """The central city's regional noise mean and the share of county-and-above cities below 55 dB(A)."""
+    with engine.connect() as conn:
+        points = pd.DataFrame(conn.execute(sql("dml/select_noise_points"), {"year": year}).mappings().all())
+    means = city_means(points.rename(columns={"leq_day_dba": "leq_dba"}))
+    central = means.loc[means["city"] == CITY, "mean_dba"]
+    _store(engine, "noise.%", year, [
+        _measured("noise.city_mean", str(year), central.iloc[0] if len(central) else float("nan"), "dB(A)",
+                  int(means.loc[means["city"] == CITY, "n_points"].sum()), "mean of grid-point daytime Leq", "GB 3096-2008"),
+        _measured("noise.county_share_below_55", str(year), share_below(means["mean_dba"]), "%", len(means),
+                  f"{int((means['mean_dba'] < QUIET_CITY_DBA).sum())} of {len(means)} cities below {QUIET_CITY_DBA:g} dB(A)",
+                  "GB 3096-2008"),
+    ])  # fmt: skip

@@ -1,0 +1,136 @@
+"""The 811 scoreboard: every plan target, its value for a year, and its status.
+
+The registry (``data/reference/plan_targets_811.csv``) says for each target how it is measured: a
+computed indicator of the warehouse (``indicator`` table, scope 衢州) or an annual statistic a department
+supplies (``annual_statistic``). Kinds of comparison: ``absolute`` (value vs target), ``relative_change``
+(% change against the baseline year's value), ``vs_previous_year`` (against last year's value) and
+``vs_supplied_cap`` (against a cap supplied as the statistic ``<id>.cap``).
+
+Status for a year: ``no_data`` without a value; at or after the deadline ``met`` or ``missed``; before
+it ``met`` when the trend (:mod:`pipeline.indicators.trend`) reaches the target by the deadline, else
+``at_risk``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from pipeline.db import REFERENCE_DIR, read_reference, sql
+from pipeline.indicators.trend import project
+from pipeline.targets import COMPARATORS
+
+REGISTRY = REFERENCE_DIR / "plan_targets_811.csv"
+STATUSES = ("met", "missed", "at_risk", "no_data")
+REGISTRY_COLUMNS = ["id", "section", "indicator_zh", "indicator_en", "comparator", "value", "unit", "kind",
+                    "baseline_year", "deadline", "scope", "measured_by", "source_indicator", "plan_text"]  # fmt: skip
+
+
+def read_registry(path=REGISTRY) -> pd.DataFrame:
+    """The plan's targets, typed."""
+    rows = read_reference(path, floats=("value",), integers=("baseline_year", "deadline"))
+    return pd.DataFrame(rows, columns=REGISTRY_COLUMNS)
+
+
+def _compare(value: float, comparator: str, goal: float) -> bool:
+    return bool(COMPARATORS[comparator](value, goal))
+
+
+def evaluate(target: dict, year: int, series: dict[int, float], cap: float | None = None) -> dict:
+    """One target in one year. Pure.
+
+    series: the target's measured values by year (the indicator or statistic); cap: the supplied cap
+    for ``vs_supplied_cap``. Returns ``value`` (what is compared: the value, or the % change for
+    ``relative_change``), ``goal``, ``status`` and ``note``.
+    """
+    kind, comparator = target["kind"], target["comparator"]
+    current = series.get(year)
+    deadline = target["deadline"] or year
+    if current is None or pd.isna(current):
+        return {"value": None, "goal": target["value"], "status": "no_data", "note": f"no value for {year}"}
+
+    def compared(v: float) -> float | None:
+        if kind == "relative_change":
+            base = series.get(target["baseline_year"])
+            return None if base in (None, 0) or pd.isna(base) else 100.0 * (v - base) / base
+        return v
+
+    if kind == "absolute" or kind == "relative_change":
+        goal = target["value"]
+    elif kind == "vs_previous_year":
+        goal = series.get(year - 1)
+    else:
+        goal = cap
+    value = compared(current)
+    if value is None or goal is None or pd.isna(goal):
+        missing = (
+            "baseline" if kind == "relative_change" else ("previous year" if kind == "vs_previous_year" else "cap")
+        )
+        return {"value": value, "goal": goal, "status": "no_data", "note": f"no {missing} value"}
+    if year >= deadline:
+        status = "met" if _compare(value, comparator, goal) else "missed"
+        return {"value": value, "goal": goal, "status": status, "note": f"due {deadline}"}
+    years = sorted(y for y in series if y <= year and not pd.isna(series[y]))
+    projected = compared(project(years, [series[y] for y in years], deadline))
+    on_track = projected is not None and _compare(projected, comparator, goal)
+    note = f"due {deadline}; linear trend of {len(years)} year(s) gives {projected:.4g} in {deadline}"
+    return {"value": value, "goal": goal, "status": "met" if on_track else "at_risk", "note": note}
+
+
+def series_for(target: dict, indicators: pd.DataFrame, statistics: pd.DataFrame) -> dict[int, float]:
+    """The target's yearly values from the warehouse's indicators (computed) or statistics."""
+    supplied = statistics[statistics["indicator_id"] == target["id"]]
+    series = {int(y): v for y, v in zip(supplied["year"], supplied["value"], strict=True)}
+    if target["measured_by"] == "computed" and target["source_indicator"]:
+        # Computed years win; a department may supply the years the warehouse lacks (e.g. a baseline).
+        rows = indicators[
+            (indicators["indicator"] == target["source_indicator"]) & (indicators["period"].str.len() == 4)
+        ]
+        rows = rows[rows["scope"] == "衢州"]
+        series |= {int(p): v for p, v in zip(rows["period"], rows["value"], strict=True)}
+    return series
+
+
+def scoreboard_rows(
+    registry: pd.DataFrame, indicators: pd.DataFrame, statistics: pd.DataFrame, year: int
+) -> pd.DataFrame:
+    """Every target evaluated for ``year``. Pure."""
+    rows = []
+    for target in registry.to_dict("records"):
+        series = series_for(target, indicators, statistics)
+        caps = statistics[(statistics["indicator_id"] == f"{target['id']}.cap") & (statistics["year"] == year)]
+        cap = float(caps["value"].iloc[0]) if len(caps) else None
+        result = evaluate(target, year, series, cap)
+        basis = f"indicator {target['source_indicator']}" if target["measured_by"] == "computed" else "annual statistic"
+        rows.append({"target_id": target["id"], "year": year, **result, "basis": basis})
+    frame = pd.DataFrame(rows)
+    frame["value"] = frame["value"].astype(float)
+    frame["goal"] = frame["goal"].astype(float)
+    return frame
+
+
+def compute(engine: Engine, year: int) -> pd.DataFrame:
+    """Evaluate every target for ``year`` and store the scoreboard (replacing the year's rows)."""
+    with engine.connect() as conn:
+        registry = pd.DataFrame(conn.execute(sql("dml/select_plan_targets")).mappings().all())
+        indicators = pd.DataFrame(
+            conn.execute(sql("dml/select_indicators"), {"year": None, "months": "-"}).mappings().all()
+        )
+        statistics = pd.DataFrame(conn.execute(sql("dml/select_annual_statistics")).mappings().all())
+    if indicators.empty:
+        indicators = pd.DataFrame(columns=["indicator", "scope", "period", "value"])
+    if statistics.empty:
+        statistics = pd.DataFrame(columns=["indicator_id", "year", "scope", "value"])
+    rows = scoreboard_rows(registry, indicators, statistics, year)
+    records = rows.astype(object).where(rows.notna(), None).to_dict("records")
+    with engine.begin() as conn:
+        conn.execute(sql("dml/delete_scoreboard_year"), {"year": year})
+        conn.execute(sql("dml/insert_scoreboard"), records)
+    return rows
+
+
+def history(engine: Engine, target_id: str) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.DataFrame(
+            conn.execute(sql("dml/select_scoreboard_history"), {"target_id": target_id}).mappings().all()
+        )

@@ -1,0 +1,1 @@
+DELETE FROM annual_statistic WHERE indicator_id = :indicator_id AND year = :year AND scope = :scope

@@ -1,0 +1,1 @@
+SELECT alert_id FROM alert WHERE alert_id = :alert_id

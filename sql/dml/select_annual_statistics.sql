@@ -1,0 +1,1 @@
+SELECT indicator_id, year, scope, value, unit FROM annual_statistic

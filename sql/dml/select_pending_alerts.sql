@@ -1,0 +1,1 @@
+SELECT * FROM alert WHERE delivery_state = 'pending' ORDER BY created_at, alert_id

@@ -1,0 +1,1 @@
+SELECT * FROM plan_target ORDER BY id

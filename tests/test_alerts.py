@@ -1,0 +1,157 @@
+"""Alert emails against a real SMTP server on loopback (aiosmtpd): one email per status change, none on
+a second run, and an alert kept while the server is down and sent once when it is back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import socket
+from email import policy
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from pipeline import alerts, scoreboard, water
+from tests.conftest import REPO
+
+NOW = dt.datetime(2020, 1, 2, 1, 0, tzinfo=dt.UTC)
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A real SMTP server on loopback that can go down and come back on the same port."""
+
+    def __init__(self, inbox: Inbox, port: int):
+        self.inbox, self.port, self.controller = inbox, port, None
+
+    def start(self):
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    server = Server(inbox, free_port())
+    server.start()
+    yield inbox, alerts.SmtpSettings(host="127.0.0.1", port=server.port, sender="qz811@test.local"), server
+    server.stop()
+
+
+@pytest.fixture
+def year_2019(warehouse, tmp_path):
+    """The sample water month loaded: the Qiantang main stream misses its 90 % target in 2019."""
+    water.run_period(
+        warehouse, REPO / "data" / "sample" / "water", "manual", water.month_window(2019, 7), tmp_path / "s"
+    )
+    scoreboard.compute(warehouse, 2019)
+    return warehouse
+
+
+def missed_targets(engine) -> set[str]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT target_id FROM scoreboard WHERE year = 2019 AND status IN ('missed', 'at_risk')")
+        )
+        return {r[0] for r in rows}
+
+
+def qiantang_message(inbox: Inbox):
+    return next(m for m in inbox.messages if "钱塘江" in m["Subject"] and "达标率" in m["Subject"])
+
+
+def test_a_missed_target_sends_one_email_with_its_content_and_none_the_next_night(year_2019, smtp, tmp_path):
+    inbox, settings, _ = smtp
+    expected = missed_targets(year_2019)
+    assert "water.qiantang_compliance" in expected
+    created = alerts.plan_alerts(year_2019, 2019, NOW)
+    counts = alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)
+    assert counts["sent"] == len(created) == len(expected) == len(inbox.messages)
+    message = qiantang_message(inbox)
+    assert message["Subject"].startswith("【811规划预警】") and "未达标" in message["Subject"]
+    envelope = inbox.envelopes[inbox.messages.index(message)]
+    assert set(envelope.rcpt_tos) == {"811-office@example.gov.cn", "water-team@example.gov.cn"}
+    text = message.get_body(("plain",)).get_content()
+    assert "83.3" in text and ">= 90" in text and "water.qiantang_compliance" in text
+    html = message.get_body(("html",)).get_content()
+    assert 'src="cid:' in html
+    images = [part for part in message.walk() if part.get_content_type() == "image/png"]
+    assert len(images) == 1 and images[0].get_payload(decode=True).startswith(b"\x89PNG")
+    # The next night: same statuses, no new alert, no email.
+    scoreboard.compute(year_2019, 2019)
+    assert alerts.plan_alerts(year_2019, 2019, NOW + dt.timedelta(days=1)) == []
+    assert alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)["sent"] == 0
+    assert len(inbox.messages) == len(expected)
+
+
+def test_server_down_keeps_the_alert_and_sends_it_once_when_back(year_2019, smtp, tmp_path):
+    inbox, settings, controller = smtp
+    controller.stop()
+    created = alerts.plan_alerts(year_2019, 2019, NOW)
+    counts = alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)
+    assert counts["failed"] == len(created) > 0 and inbox.messages == []
+    with year_2019.connect() as conn:
+        state = pd.read_sql(sa.text("SELECT delivery_state, attempts, last_error FROM alert"), conn)
+    assert set(state["delivery_state"]) == {"pending"} and (state["attempts"] == 1).all()
+    assert state["last_error"].str.contains("Connection").all()
+    controller.start()
+    assert alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)["sent"] == len(created)
+    assert alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)["sent"] == 0  # exactly once
+    assert len(inbox.messages) == len(created)
+
+
+def test_recovery_sends_one_more_email(year_2019, smtp, tmp_path):
+    inbox, settings, _ = smtp
+    alerts.plan_alerts(year_2019, 2019, NOW)
+    alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)
+    before = len(inbox.messages)
+    with year_2019.begin() as conn:  # the corrected figure: the main stream meets its target
+        conn.execute(
+            sa.text("UPDATE indicator SET value = 100, status = 'met' WHERE indicator = 'water.qiantang_compliance'")
+        )
+    scoreboard.compute(year_2019, 2019)
+    created = alerts.plan_alerts(year_2019, 2019, NOW + dt.timedelta(days=1))
+    assert [a["status"] for a in created if a["target_id"].startswith("water.qiantang")] == ["met"]
+    alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)
+    assert len(inbox.messages) == before + len(created)
+    assert "已恢复达标" in inbox.messages[-1]["Subject"]
+
+
+def test_without_smtp_the_emails_go_to_the_outbox(year_2019, tmp_path):
+    created = alerts.plan_alerts(year_2019, 2019, NOW)
+    counts = alerts.deliver(year_2019, None, tmp_path / "outbox", NOW)
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert counts["outbox"] == len(created) == len(files) > 0
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    assert parsed["Subject"].startswith("【811规划预警】")
+
+
+def test_recipients_by_prefix():
+    table = alerts.read_recipients()
+    assert alerts.recipients_for("air.good_day_ratio", table) == [
+        "811-office@example.gov.cn",
+        "air-team@example.gov.cn",
+    ]

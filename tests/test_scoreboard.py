@@ -1,0 +1,95 @@
+"""The target registry against the plan's text, the scoreboard on the sample year, the CLI."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from pipeline.scoreboard import read_registry
+from tests.conftest import SHARED
+
+REGISTRY = read_registry()
+PLAN = SHARED / "seed" / "000_61fe88dc0e2e6ae0.txt"
+
+
+def test_registry_is_complete_and_well_formed():
+    assert len(REGISTRY) >= 46 and REGISTRY["id"].is_unique
+    assert set(REGISTRY["comparator"]) <= {">=", ">", "<=", "<", "="}
+    assert set(REGISTRY["kind"]) <= {"absolute", "relative_change", "vs_previous_year", "vs_supplied_cap"}
+    assert REGISTRY.loc[REGISTRY["kind"] == "relative_change", "baseline_year"].notna().all()
+    assert set(REGISTRY["measured_by"]) == {"computed", "statistic"}
+
+
+@pytest.mark.parametrize(
+    "target_id,comparator,value,deadline",
+    [
+        ("air.good_day_ratio", ">", 95, 2015),  # 城市空气质量达到二级标准天数比例大于95%
+        ("water.qiantang_compliance", ">=", 90, 2015),
+        ("water.drinking_county_2012", ">=", 95, 2012),
+        ("water.drinking_county_2015", ">=", 100, 2015),
+        ("water.drinking_township", ">=", 75, 2015),
+        ("forest.coverage", ">=", 71, 2015),
+        ("heavy_metal.pb_reduction", "<=", -5, 2015),
+        ("dioxin.key_industry_intensity", "<=", -10, 2015),
+    ],
+)
+def test_sample_of_targets_has_the_plans_values(target_id, comparator, value, deadline):
+    row = REGISTRY.set_index("id").loc[target_id]
+    assert (row["comparator"], row["value"], row["deadline"]) == (comparator, value, deadline)
+    assert str(abs(value)) in row["plan_text"]
+
+
+def test_every_numeric_target_quotes_its_number():
+    """Each number is the plan's own, except the documented readings: "all"/"full coverage" as 100 %,
+    and the Grade II annual means as GB 3095-2012's limits (registry header)."""
+    numeric = REGISTRY[REGISTRY["value"].notna() & (REGISTRY["kind"] == "absolute")]
+    for row in numeric.itertuples():
+        number = f"{abs(row.value):g}"
+        quoted = re.search(rf"(?<![\d.]){re.escape(number)}", row.plan_text)
+        read_as_all = row.value == 100 and re.search("全|实现|保持", row.plan_text)
+        assert quoted or read_as_all or row.id.startswith("air.annual_"), row.id
+
+
+def test_every_quote_is_in_the_plan_text():
+    if not PLAN.exists():
+        pytest.skip("../shared/seed is not beside this checkout")
+    text = PLAN.read_text(encoding="utf-8", errors="replace")
+    missing = [row.id for row in REGISTRY.itertuples() if row.plan_text not in text]
+    assert missing == []
+
+
+def test_targets_cli_csv(capsys):
+    assert main(["targets", "--format", "csv"]) == 0
+    listed = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    expected = [
+        "id",
+        "indicator_zh",
+        "indicator_en",
+        "comparator",
+        "value",
+        "unit",
+        "baseline_year",
+        "deadline",
+        "scope",
+        "measured_by",
+    ]
+    assert list(listed.columns[: len(expected)]) == expected and len(listed) == len(REGISTRY)
+
+
+def test_scoreboard_cli_on_the_sample_statistics(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("QZ811_DB_URL", f"sqlite:///{tmp_path / 'wh.db'}")
+    assert main(["init-db"]) == 0
+    from tests.conftest import REPO
+
+    sample = REPO / "data" / "sample" / "plan"
+    assert main(["ingest", "statistics", str(sample / "statistics_2014-2019.csv")]) == 0
+    assert main(["ingest", "precipitation", str(sample / "precipitation_2018-2019.csv")]) == 0
+    capsys.readouterr()
+    assert main(["scoreboard", "--year", "2019"]) == 0
+    board = capsys.readouterr().out
+    assert re.search(r"forest\.coverage\s+森林覆盖率\s+Forest coverage\s+71\.5\s+>=\s+71\s+%\s+2015\s+达标 met", board)
+    assert re.search(r"waste\.industrial_solid_reuse_rate.*93\.2\s+>=\s+95.*未达标 MISSED", board)
+    assert re.search(r"acid_rain\.frequency.*<.*达标 met", board)  # lower than 2018
