@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from pipeline.db import sql
 from pipeline.indicators.acid_rain import acid_rain_frequency, weighted_mean_ph
-from pipeline.indicators.noise import QUIET_CITY_DBA, city_means, share_below
+from pipeline.indicators.noise import QUIET_CITY_DBA, city_means, share_below, zone_compliant
 from pipeline.ingest import IngestError, read_text
 from pipeline.load import Batch, ReadingTable, load_batch
 from pipeline.nightly import _db_rows
@@ -159,11 +159,15 @@ def noise_indicators(engine: Engine, year: int) -> None:
     with engine.connect() as conn:
         points = pd.DataFrame(conn.execute(sql("dml/select_noise_points"), {"year": year}).mappings().all())
     means = city_means(points.rename(columns={"leq_day_dba": "leq_dba"}))
+    ok = zone_compliant(points["leq_day_dba"], points["zone"]) if len(points) else pd.Series(dtype=bool)
     central = means.loc[means["city"] == CITY, "mean_dba"]
     _store(engine, "noise.%", year, [
         _measured("noise.city_mean", str(year), central.iloc[0] if len(central) else float("nan"), "dB(A)",
                   int(means.loc[means["city"] == CITY, "n_points"].sum()), "mean of grid-point daytime Leq", "GB 3096-2008"),
         _measured("noise.county_share_below_55", str(year), share_below(means["mean_dba"]), "%", len(means),
                   f"{int((means['mean_dba'] < QUIET_CITY_DBA).sum())} of {len(means)} cities below {QUIET_CITY_DBA:g} dB(A)",
+                  "GB 3096-2008"),
+        _measured("noise.zone_compliance", str(year), 100.0 * ok.mean() if len(points) else float("nan"), "%", len(points),
+                  f"{int(ok.sum())} of {len(points)} grid points within their zone's daytime limit (GB 3096-2008 Table 1)",
                   "GB 3096-2008"),
     ])  # fmt: skip

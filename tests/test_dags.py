@@ -163,3 +163,36 @@ def test_dags_test_runs_a_sample_source_day(airflow_env):
         ).scalar_one()
     engine.dispose()
     assert [tuple(r) for r in exceeded] == [("QZS01", "so2")] and status == "missed"
+
+
+def test_dags_test_plan_targets_mails_through_the_smtp_default_connection(airflow_env, tmp_path):
+    from tests.test_alerts import Inbox, Server, free_port
+
+    inbox = Inbox()
+    server = Server(inbox, free_port())
+    server.start()
+    try:
+        env = {
+            **airflow_env,
+            "QZ811_DB_URL": f"sqlite:///{tmp_path / 'plan.db'}",
+            "QZ811_OUTBOX_DIR": str(tmp_path / "outbox"),
+        }
+        env["AIRFLOW_CONN_SMTP_DEFAULT"] = f"smtp://127.0.0.1:{server.port}"
+        for args in (["init-db"], ["water", "--month", "2019-07", "--quiet"]):
+            done = subprocess.run(
+                [sys.executable, "-m", "pipeline", *args], env=env, capture_output=True, text=True, cwd=REPO
+            )
+            assert done.returncode == 0, done.stderr
+        # The run of 2020-01-01 evaluates 2019 (the day before its logical date).
+        run = subprocess.run(
+            [BIN / "airflow", "dags", "test", "plan_targets", "2020-01-01T02:00:00+08:00"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    finally:
+        server.stop()
+    subjects = [m["Subject"] for m in inbox.messages]
+    assert any("钱塘江" in s and "未达标" in s for s in subjects)
+    assert not (tmp_path / "outbox").exists()  # sent, not written out

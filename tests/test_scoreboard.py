@@ -93,3 +93,20 @@ def test_scoreboard_cli_on_the_sample_statistics(tmp_path, monkeypatch, capsys):
     assert re.search(r"forest\.coverage\s+森林覆盖率\s+Forest coverage\s+71\.5\s+>=\s+71\s+%\s+2015\s+达标 met", board)
     assert re.search(r"waste\.industrial_solid_reuse_rate.*93\.2\s+>=\s+95.*未达标 MISSED", board)
     assert re.search(r"acid_rain\.frequency.*<.*达标 met", board)  # lower than 2018
+
+
+def test_noise_and_acid_rain_indicators_from_the_samples(warehouse):
+    from pipeline import annual
+    from tests.conftest import REPO
+
+    sample = REPO / "data" / "sample" / "plan"
+    annual.ingest(warehouse, "noise", [sample / "noise_2018-2019.csv"])
+    annual.ingest(warehouse, "precipitation", [sample / "precipitation_2018-2019.csv"])
+    with warehouse.connect() as conn:
+        rows = pd.read_sql("SELECT indicator, period, value, n FROM indicator WHERE period = '2019'", conn).set_index(
+            "indicator"
+        )
+    assert rows.loc["noise.county_share_below_55", "n"] == 5  # the central city and four county-level cities
+    assert rows.loc["noise.county_share_below_55", "value"] in (0.0, 20.0, 40.0, 60.0, 80.0, 100.0)
+    assert 0 < rows.loc["noise.zone_compliance", "value"] < 100 and rows.loc["noise.zone_compliance", "n"] == 520
+    assert rows.loc["acid_rain.frequency", "n"] == 110 and 4 < rows.loc["acid_rain.mean_ph", "value"] < 6
