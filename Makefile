@@ -34,7 +34,11 @@ demo: venv  ## air, water, sources, then the 811 scoreboard and alerts, on the b
 	$(PY) -m pipeline scoreboard --year 2019
 	$(PY) -m pipeline alerts --year 2019
 
-test: venv
+test: venv  ## the suite on SQLite and on a throw-away PostgreSQL server (scripts/pg-test-server)
+	@if pg_env=$$(scripts/pg-test-server start); then \
+		eval "$$pg_env"; trap 'scripts/pg-test-server stop "$$QZ811_TEST_PG_DIR"' EXIT; \
+		echo "PostgreSQL test server: $$QZ811_TEST_PG_URL"; \
+	else echo "no PostgreSQL server: its tests will be skipped"; fi; \
 	$(PY) -m pytest
 
 lint: venv

@@ -173,14 +173,12 @@ def daily_values(engine: Engine, first: dt.date, last: dt.date | None = None) ->
 
 
 def year_days(engine: Engine, year: int) -> pd.DataFrame:
+    params = {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"}
     with engine.connect() as conn:
-        return pd.DataFrame(
-            conn.execute(
-                sql("dml/select_source_outlet_days"), {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"}
-            )
-            .mappings()
-            .all()
-        )
+        days = pd.DataFrame(conn.execute(sql("dml/select_source_outlet_days"), params).mappings().all())
+    if len(days):  # DATE comes back as text from SQLite and as a date from PostgreSQL
+        days["date"] = pd.to_datetime(days["date"]).dt.strftime("%Y-%m-%d")
+    return days
 
 
 def indicators(engine: Engine, year: int) -> dict:
