@@ -70,6 +70,15 @@ class Batch:
         if not self.sha256:
             self.sha256 = [hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in self.files]
 
+    @classmethod
+    def from_staged(cls, dataset: str, staged: dict, window: Window) -> Batch:
+        """The batch a job's ingest stage described (its JSON-able dict, passed between tasks)."""
+        return cls(
+            dataset, [Path(f) for f in staged["files"]], window, rows_other_days=staged["rows_other_days"],
+            rows_read=staged["rows_read"], started_at=dt.datetime.fromisoformat(staged["started_at"]),
+            sha256=staged["sha256"],
+        )  # fmt: skip
+
     @property
     def batch_id(self) -> str:
         """Derived from dataset, window and file contents: the same period on the same files is the

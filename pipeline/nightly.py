@@ -129,15 +129,7 @@ def validate(engine: Engine, staged: dict) -> dict:
 def load(engine: Engine, validated: dict) -> dict:
     """Write the day's batch in one transaction (replacing the day's readings)."""
     target = Path(validated["staging"])
-    batch = Batch(
-        DATASET,
-        [Path(f) for f in validated["files"]],
-        Window.natural_day(dt.date.fromisoformat(validated["day"])),
-        rows_other_days=validated["rows_other_days"],
-        rows_read=validated["rows_read"],
-        started_at=dt.datetime.fromisoformat(validated["started_at"]),
-        sha256=validated["sha256"],
-    )
+    batch = Batch.from_staged(DATASET, validated, Window.natural_day(dt.date.fromisoformat(validated["day"])))
     accounting = load_batch(
         engine, batch, pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl"), AIR_HOURLY
     )

@@ -145,11 +145,7 @@ def validate(engine: Engine, staged: dict) -> dict:
 
 def load(engine: Engine, validated: dict) -> dict:
     target = Path(validated["staging"])
-    batch = Batch(
-        DATASET, [Path(f) for f in validated["files"]], window_of(validated),
-        rows_other_days=validated["rows_other_days"], rows_read=validated["rows_read"],
-        started_at=dt.datetime.fromisoformat(validated["started_at"]), sha256=validated["sha256"],
-    )  # fmt: skip
+    batch = Batch.from_staged(DATASET, validated, window_of(validated))
     valid, quarantined = pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl")
     accounting = load_batch(engine, batch, valid, quarantined, SOURCE_READINGS)
     return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}

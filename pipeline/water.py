@@ -130,15 +130,7 @@ def validate(engine: Engine, staged: dict) -> dict:
 def load(engine: Engine, validated: dict) -> dict:
     """Replace the period's readings of this kind in one transaction."""
     target = Path(validated["staging"])
-    batch = Batch(
-        f"water_{validated['kind']}",
-        [Path(f) for f in validated["files"]],
-        window_of(validated),
-        rows_other_days=validated["rows_other_days"],
-        rows_read=validated["rows_read"],
-        started_at=dt.datetime.fromisoformat(validated["started_at"]),
-        sha256=validated["sha256"],
-    )
+    batch = Batch.from_staged(f"water_{validated['kind']}", validated, window_of(validated))
     valid, quarantined = pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl")
     accounting = load_batch(engine, batch, valid, quarantined, water_samples(validated["kind"]))
     return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}

@@ -8,13 +8,12 @@ import shutil
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from pipeline import sources
 from pipeline.cli import main
 from pipeline.ingest.sources import single_parameter_export
 from tests.conftest import REPO, SHARED
-from tests.test_nightly import TABLES
+from tests.test_nightly import TABLES, dump
 from tests.test_water import rows
 
 SAMPLE = REPO / "data" / "sample" / "sources"
@@ -37,16 +36,6 @@ def run_day(engine, landing, day, staging):
     sources.daily_values(engine, day)
     sources.indicators(engine, day.year)
     return loaded
-
-
-def snapshot(engine) -> dict:
-    out = {}
-    with engine.connect() as conn:
-        for table in SOURCE_TABLES:
-            frame = pd.read_sql(sa.text(f"SELECT * FROM {table}"), conn)
-            frame = frame.drop(columns=[c for c in ("started_at", "finished_at") if c in frame])
-            out[table] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
-    return out
 
 
 def test_first_day_quarantines_the_bad_messages_once(warehouse, landing, tmp_path):
@@ -77,9 +66,9 @@ def test_exceedance_day_and_stopped_day(warehouse, landing, tmp_path):
 
 def test_rerun_of_a_day_is_idempotent(warehouse, landing, tmp_path):
     run_day(warehouse, landing, dt.date(2019, 7, 12), tmp_path / "s")
-    before = snapshot(warehouse)
+    before = dump(warehouse, SOURCE_TABLES)
     run_day(warehouse, landing, dt.date(2019, 7, 12), tmp_path / "s")
-    after = snapshot(warehouse)
+    after = dump(warehouse, SOURCE_TABLES)
     for table in SOURCE_TABLES:
         pd.testing.assert_frame_equal(before[table], after[table], obj=table)
 

@@ -38,17 +38,6 @@ def rows(engine, query: str) -> pd.DataFrame:
         return pd.read_sql(sa.text(query), conn)
 
 
-def dump_all(engine) -> dict:
-    import tests.test_nightly as nightly_tests
-
-    saved = nightly_tests.TABLES
-    nightly_tests.TABLES = WATER_TABLES
-    try:
-        return dump(engine)
-    finally:
-        nightly_tests.TABLES = saved
-
-
 def test_month_window_and_run_months():
     assert (JULY.first, JULY.last) == (pd.Timestamp("2019-07-01"), pd.Timestamp("2019-07-31 23:59:59"))
     assert water.month_for_run(dt.datetime(2019, 7, 31, 19, 0, tzinfo=dt.UTC)) == (2019, 7)  # 08-01 03:00 +08
@@ -79,9 +68,9 @@ def test_non_detects_enter_means_at_half_the_detection_limit(warehouse, landing,
 
 def test_rerun_is_idempotent(warehouse, landing, tmp_path):
     water.run_period(warehouse, landing, "manual", JULY, tmp_path / "staging")
-    before = dump_all(warehouse)
+    before = dump(warehouse, WATER_TABLES)
     water.run_period(warehouse, landing, "manual", JULY, tmp_path / "staging")
-    after = dump_all(warehouse)
+    after = dump(warehouse, WATER_TABLES)
     for table in WATER_TABLES:
         pd.testing.assert_frame_equal(before[table], after[table], obj=table)
 
