@@ -47,9 +47,13 @@ def _month(text: str) -> dt.date:
 
 
 def cmd_init_db(args, settings: Settings) -> int:
-    from pipeline.db import init_db
+    from pipeline.db import apply_roles, init_db
 
-    result = init_db(_engine(settings))
+    engine = _engine(settings)
+    result = init_db(engine)
+    if args.roles:
+        apply_roles(engine)
+        print("roles qz811_loader (read/write) and qz811_analyst (read only) granted")
     print(
         f"warehouse ready at {settings.db_url}: {len(result['ddl'])} schema files, "
         f"{result['stations']} air stations, {result['water_sections']} water sections"

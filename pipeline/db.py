@@ -65,6 +65,16 @@ def create_schema(engine: Engine) -> list[str]:
     return applied
 
 
+def apply_roles(engine: Engine) -> None:
+    """Create the loader and analyst roles and their grants (``sql/roles.sql``; PostgreSQL only)."""
+    if engine.dialect.name != "postgresql":
+        raise ValueError("roles exist on PostgreSQL only; the embedded SQLite warehouse has no users")
+    script = (SQL_DIR / "roles.sql").read_text(encoding="utf-8")
+    with engine.begin() as conn:
+        # psycopg's own execute without parameters: the script's format('%I') is not a placeholder.
+        conn.connection.driver_connection.execute(script)
+
+
 def read_station_list(path: Path = STATION_LIST) -> list[dict]:
     """Rows of the CNEMC station list (GBK; columns 监测点编码, 监测点名称, 城市, 经度, 纬度, 对照点,
     省级行政区, 地级行政区) in the ``station`` table's columns. Blank or ``-`` coordinates -> NULL."""

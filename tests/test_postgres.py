@@ -104,3 +104,34 @@ def test_failed_load_leaves_nothing_on_postgresql(pg_warehouse, tmp_path, monkey
     with pg_warehouse.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM air_hourly")).scalar_one() == 0
         assert conn.execute(sa.text("SELECT COUNT(*) FROM ingest_batch")).scalar_one() == 0
+
+
+def test_analyst_role_reads_but_cannot_write_or_create(pg_warehouse):
+    from pipeline.db import apply_roles
+
+    apply_roles(pg_warehouse)
+    apply_roles(pg_warehouse)  # idempotent
+    analyst = sa.create_engine(pg_warehouse.url.set(username="qz811_analyst"))
+    with analyst.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM station")).scalar_one() == 2026
+        for statement in (
+            "INSERT INTO station (station_code, name_zh, is_background, source) VALUES ('X', 'x', FALSE, 'x')",
+            "UPDATE station SET name_zh = 'x'",
+            "DELETE FROM indicator",
+            "CREATE TABLE mine (a INTEGER)",
+        ):
+            with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+                conn.execute(sa.text(statement))
+            conn.rollback()
+    loader = sa.create_engine(pg_warehouse.url.set(username="qz811_loader"))
+    with loader.begin() as conn:
+        conn.execute(sa.text("DELETE FROM indicator"))  # the pipeline's role may write
+    analyst.dispose()
+    loader.dispose()
+
+
+def test_roles_are_refused_on_sqlite(warehouse):
+    from pipeline.db import apply_roles
+
+    with pytest.raises(ValueError, match="PostgreSQL only"):
+        apply_roles(warehouse)
