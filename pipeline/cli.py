@@ -472,9 +472,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress of each stage")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("init-db", help="create the warehouse schema and load the national station list").set_defaults(
-        func=cmd_init_db
+    p = sub.add_parser("init-db", help="create the warehouse schema and load the registries")
+    p.add_argument(
+        "--roles", action="store_true", help="PostgreSQL: also create the loader and analyst roles (sql/roles.sql)"
     )
+    p.set_defaults(func=cmd_init_db)
 
     p = sub.add_parser("ingest", help="validate and load files into the warehouse")
     p.add_argument(
