@@ -74,8 +74,9 @@ def alert_id(target_id: str, period: str, status: str) -> str:
     return hashlib.sha256(f"{target_id}|{period}|{status}".encode()).hexdigest()[:24]
 
 
-def plan_alerts(engine: Engine, year: int, now: dt.datetime, table=None) -> list[dict]:
-    """Create the alerts that the year's scoreboard calls for (see module docstring). Returns them."""
+def plan_alerts(engine: Engine, year: int, now: dt.datetime, table=None, record: bool = True) -> list[dict]:
+    """Create the alerts that the year's scoreboard calls for (see module docstring). Returns them;
+    with ``record=False`` (a dry run) returns what would be created and writes nothing."""
     table = table if table is not None else read_recipients()
     with engine.connect() as conn:
         board = pd.DataFrame(conn.execute(sql("dml/select_scoreboard"), {"year": year}).mappings().all())
@@ -98,7 +99,8 @@ def plan_alerts(engine: Engine, year: int, now: dt.datetime, table=None) -> list
             }
             if conn.execute(sql("dml/select_alert_id"), {"alert_id": new["alert_id"]}).first():
                 continue
-            conn.execute(sql("dml/insert_alert"), new)
+            if record:
+                conn.execute(sql("dml/insert_alert"), new)
             created.append(new)
     return created
 

@@ -103,7 +103,7 @@ def cmd_alerts(args, settings: Settings) -> int:
     year = args.year or now.year
     if args.dry_run:
         scoreboard.compute(engine, year)
-        for row in _would_alert(engine, year):
+        for row in alerts.plan_alerts(engine, year, now, record=False):
             print(f"would send: {row['subject']} -> {row['recipients']}")
         return 0
     scoreboard.compute(engine, year)
@@ -113,42 +113,6 @@ def cmd_alerts(args, settings: Settings) -> int:
     where = f"SMTP {smtp.host}:{smtp.port}" if smtp else f"outbox {settings.outbox_dir} (no QZ811_SMTP_HOST)"
     print(f"{len(created)} new alert(s); delivered via {where}: {counts}")
     return 0
-
-
-def _would_alert(engine, year: int) -> list[dict]:
-    """The alerts a run would create, without creating them (a rolled-back transaction)."""
-    from pipeline import alerts
-
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        try:
-            created = alerts.plan_alerts(_SingleConnection(conn), year, dt.datetime.now(dt.UTC))
-        finally:
-            transaction.rollback()
-    return created
-
-
-class _SingleConnection:
-    """Engine-like wrapper so that library functions run inside one caller-held transaction."""
-
-    def __init__(self, conn):
-        self._conn = conn
-
-    def connect(self):
-        return _Nested(self._conn)
-
-    begin = connect
-
-
-class _Nested:
-    def __init__(self, conn):
-        self._conn = conn
-
-    def __enter__(self):
-        return self._conn
-
-    def __exit__(self, *exc):
-        return False
 
 
 def cmd_ingest_sources(args, settings: Settings) -> int:

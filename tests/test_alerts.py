@@ -155,3 +155,11 @@ def test_recipients_by_prefix():
         "811-office@example.gov.cn",
         "air-team@example.gov.cn",
     ]
+
+
+def test_dry_run_lists_the_alerts_and_records_nothing(year_2019):
+    would = alerts.plan_alerts(year_2019, 2019, NOW, record=False)
+    assert any(a["target_id"] == "water.qiantang_compliance" for a in would)
+    with year_2019.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM alert")).scalar_one() == 0
+    assert len(alerts.plan_alerts(year_2019, 2019, NOW)) == len(would)
