@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from pipeline.db import sql
+from pipeline.db import replacing, sql
 from pipeline.indicators.acid_rain import acid_rain_frequency, weighted_mean_ph
 from pipeline.indicators.noise import QUIET_CITY_DBA, city_means, share_below, zone_compliant
 from pipeline.ingest import IngestError, read_text
@@ -131,7 +131,7 @@ def _measured(indicator: str, period: str, value: float, unit: str, n: int, deta
 
 
 def _store(engine: Engine, family: str, year: int, rows: list[dict]) -> None:
-    with engine.begin() as conn:
+    with replacing(engine, f"indicators|{family}|{year}") as conn:
         conn.execute(sql("dml/delete_indicators_of_year"), {"family": family, "year": str(year), "months": f"{year}-%"})
         conn.execute(sql("dml/insert_indicator"), rows)
 

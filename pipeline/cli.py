@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -289,21 +290,46 @@ def cmd_ingest_air(args, settings: Settings) -> int:
 
 def cmd_run(args, settings: Settings) -> int:
     from pipeline.nightly import run_day
+    from pipeline.progress import days_between, progress_prefix
     from pipeline.summary import day_summary
 
+    if bool(args.first) != bool(args.last):
+        raise CommandError("--from and --to go together (a backfill of every day between them)")
+    days = list(args.date or [])
+    try:
+        days += days_between(args.first, args.last) if args.first else []
+    except ValueError as err:
+        raise CommandError(str(err)) from None
+    if not days:
+        raise CommandError("no day to run: give --date YYYY-MM-DD (repeatable) or --from ... --to ...")
     landing = Path(args.landing) if args.landing else settings.landing_dir
     engine = _engine(settings)
-    for n, day in enumerate(args.date, start=1):
-        result = run_day(engine, landing, day, settings.staging_dir)
+    started = time.monotonic()
+    missing = []
+    for n, day in enumerate(days, start=1):
+        try:
+            result = run_day(engine, landing, day, settings.staging_dir)
+        except FileNotFoundError as err:
+            if not args.first:  # the days asked for one by one must all be there
+                raise
+            # A backfill goes on past a day without files, and says at the end which days those were.
+            missing.append(day.isoformat())
+            print(f"{progress_prefix(n, len(days), time.monotonic() - started)} {day}: skipped, {err}", flush=True)
+            continue
         print(
-            f"[{n}/{len(args.date)}] {day}: {result['rows_read']} read, {result['rows_loaded']} loaded, "
+            f"{progress_prefix(n, len(days), time.monotonic() - started)} {day}: "
+            f"{result['rows_read']} read, {result['rows_loaded']} loaded, "
             f"{result['rows_quarantined']} quarantined, {result['rows_other_days']} left to other days; "
-            f"{result['station_days']} station-days, {result['city_days']} city-days"
+            f"{result['station_days']} station-days, {result['city_days']} city-days",
+            flush=True,
         )
         for warning in result.get("warnings", []):
             print(f"  warning: {warning}")
         if not args.quiet:
             print(day_summary(engine, day, args.city))
+    if missing:
+        print(f"error: {len(missing)} of {len(days)} days had no files: {', '.join(missing)}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -319,6 +345,15 @@ def cmd_summary(args, settings: Settings) -> int:
     from pipeline.summary import year_summary
 
     print(year_summary(_engine(settings), args.year, args.city))
+    return 0
+
+
+def cmd_report(args, settings: Settings) -> int:
+    from pipeline.config import REPO_ROOT
+    from pipeline.html_report import write_report
+
+    output = Path(args.output) if args.output else REPO_ROOT / "var" / f"report-{args.year}.html"
+    print(write_report(_engine(settings), args.year, args.city, output))
     return 0
 
 
@@ -455,7 +490,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("run", help="the nightly job for one or more days")
-    p.add_argument("--date", type=_day, action="append", required=True, help="natural day YYYY-MM-DD (repeatable)")
+    p.add_argument("--date", type=_day, action="append", help="natural day YYYY-MM-DD (repeatable)")
+    p.add_argument("--from", dest="first", type=_day, help="backfill: first day (with --to)")
+    p.add_argument("--to", dest="last", type=_day, help="backfill: last day, included")
     p.add_argument("--landing", help="folder with the day's files (default: QZ811_LANDING_DIR or the bundled sample)")
     p.add_argument("--city", default="衢州", help="city whose summary is printed (default 衢州)")
     p.add_argument("--quiet", action="store_true", help="print only one line per day")
@@ -470,6 +507,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--city", default="衢州")
     p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("report", help="a year's self-contained HTML report for analysts (charts inline)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--city", default="衢州", help="city of the air sections (default 衢州)")
+    p.add_argument("-o", "--output", help="HTML file to write (default var/report-<year>.html)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("water", help="the water job: a month of manual samples, or a day of automatic stations")
     which = p.add_mutually_exclusive_group(required=True)

@@ -3,15 +3,22 @@
 SQL lives in files (STYLE.md, convention 5): ``sql/ddl/NNN_*.sql`` applied in order,
 ``sql/views/*.sql`` for analysts, ``sql/dml/*.sql`` for the pipeline's own statements. Parameters are
 always bound through :func:`sqlalchemy.text`, never formatted into strings.
+
+On PostgreSQL a file in ``sql/ddl/postgresql/`` replaces the file of the same name in ``sql/ddl/``: the
+hourly tables there are partitioned by month (``PARTITION BY RANGE``), and their partitions are made on
+first use by the function ``qz811_ensure_month_partition`` that the same files define.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -54,15 +61,68 @@ def statements(script: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";\n") if s.strip().strip(";")]
 
 
+def schema_files(dialect: str) -> list[Path]:
+    """The DDL files for ``dialect`` in order (``sql/ddl/<dialect>/`` overriding by name), then the views."""
+    ddl = {path.name: path for path in (SQL_DIR / "ddl").glob("*.sql")}
+    ddl.update({path.name: path for path in (SQL_DIR / "ddl" / dialect).glob("*.sql")})
+    return [ddl[name] for name in sorted(ddl)] + sorted((SQL_DIR / "views").glob("*.sql"))
+
+
 def create_schema(engine: Engine) -> list[str]:
-    """Apply every ``sql/ddl/*.sql`` in name order, then every view. Idempotent. Returns the files."""
+    """Apply every DDL file in name order, then every view. Idempotent. Returns the files."""
     applied = []
-    with engine.begin() as conn:
-        for path in sorted((SQL_DIR / "ddl").glob("*.sql")) + sorted((SQL_DIR / "views").glob("*.sql")):
-            for statement in statements(path.read_text(encoding="utf-8")):
-                conn.exec_driver_sql(statement.rstrip(";"))
+    with replacing(engine, "schema") as conn:
+        for path in schema_files(engine.dialect.name):
+            script = path.read_text(encoding="utf-8")
+            if engine.dialect.name == "postgresql":
+                # The whole script through psycopg, without parameters: function bodies hold semicolons,
+                # and a LIKE pattern's % is not a placeholder.
+                conn.connection.driver_connection.execute(script)
+            else:
+                for statement in statements(script):
+                    conn.exec_driver_sql(statement.rstrip(";"))
             applied.append(path.relative_to(SQL_DIR).as_posix())
     return applied
+
+
+@contextmanager
+def replacing(engine: Engine, key: str) -> Iterator[Connection]:
+    """A write transaction that replaces one piece of the warehouse (a day's readings, a year's
+    indicators...). On PostgreSQL it first takes a transaction-scoped advisory lock on ``key``, so two
+    runs replacing the same piece at once queue: the second deletes what the first wrote and writes
+    the same rows again, and the warehouse ends with one consistent copy. SQLite writers are
+    serialised by the database lock (busy timeout 30 s)."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sql("dml/lock_replacement"), {"key": key})
+        yield conn
+
+
+def ensure_month_partitions(conn: Connection, table: str, times: pd.Series) -> list[str]:
+    """Create the monthly partitions of ``table`` (PostgreSQL) that ``times`` fall in; returns their
+    first days. Idempotent; concurrent callers are serialised inside the SQL function. Call it in a
+    transaction of its own, before the load: creating a partition locks the parent table, and doing
+    that inside a load that already writes to it could deadlock with another load."""
+    months = sorted(set(pd.to_datetime(times).dt.strftime("%Y-%m-01")))
+    for month in months:
+        conn.execute(sql("dml/ensure_month_partition"), {"parent": table, "month_start": month})
+    return months
+
+
+def copy_frame(conn: Connection, copy_statement: str, frame: pd.DataFrame) -> int:
+    """Bulk-load ``frame`` (columns in the COPY statement's order) with PostgreSQL's ``COPY ... FROM
+    STDIN (FORMAT csv)``, inside ``conn``'s transaction. Returns the rows sent."""
+    import psycopg
+
+    statement = sql(copy_statement).text
+    text = frame.to_csv(index=False, header=False, lineterminator="\n")
+    try:
+        with conn.connection.driver_connection.cursor() as cursor:
+            with cursor.copy(statement) as copy:
+                copy.write(text)
+    except psycopg.Error as err:  # as SQLAlchemy would raise it (IntegrityError for a NOT NULL, ...)
+        raise sa.exc.DBAPIError.instance(statement, None, err, psycopg.Error) from err
+    return len(frame)
 
 
 def apply_roles(engine: Engine) -> None:

@@ -5,6 +5,10 @@ readings. With a window (a scheduled run's day or month), the window's readings 
 whole, so re-running a period on the same files gives the same warehouse and a corrected file
 replaces the period's values; without one (``ingest``), readings are upserted on their natural key.
 A failure anywhere rolls the whole batch back: no half-written day.
+
+On PostgreSQL the readings go in with ``COPY`` (``sql/dml/copy_*.sql``) into tables partitioned by month
+(``sql/ddl/postgresql/``), each month's partition created on first use; and two runs replacing the same
+window at once queue on an advisory lock (:func:`pipeline.db.replacing`) instead of interleaving.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
-from pipeline.db import sql
+from pipeline.db import copy_frame, ensure_month_partitions, replacing, sql
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -90,7 +94,12 @@ class Batch:
 
 @dataclass(frozen=True)
 class ReadingTable:
-    """Where a dataset's valid records go, and the SQL files that replace them."""
+    """Where a dataset's valid records go, and the SQL files that replace them.
+
+    ``rows`` gives the records as parameter dicts for ``insert``. Bulk tables also have ``frame`` (the
+    same records as a DataFrame in the table's column order) and ``copy`` (a ``COPY ... FROM STDIN``
+    file), used on PostgreSQL; ``partitioned_by`` names the timestamp column of monthly partitions there.
+    """
 
     insert: str
     delete_window: str
@@ -98,6 +107,19 @@ class ReadingTable:
     key: tuple[str, ...]
     rows: Callable[[str, pd.DataFrame], list[dict]]
     window_filter: dict = field(default_factory=dict)  # extra parameters of delete_window, e.g. kind
+    frame: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None
+    copy: str = ""
+    table: str = ""  # the partitioned table, when there is one
+    partitioned_by: str = ""
+
+    @classmethod
+    def bulk(cls, table: str, partitioned_by: str, key: tuple[str, ...], frame, window_filter=None) -> ReadingTable:
+        """A table loaded by COPY on PostgreSQL, with ``sql/dml/{insert,delete_*,copy}_<table>*.sql``."""
+        return cls(
+            f"dml/insert_{table}", f"dml/delete_{table}_window", f"dml/delete_{table}_key", key,
+            lambda batch_id, valid: frame(batch_id, valid).to_dict("records"), window_filter or {},
+            frame, f"dml/copy_{table}", table, partitioned_by,
+        )  # fmt: skip
 
 
 def load_batch(
@@ -121,20 +143,29 @@ def load_batch(
         raise RuntimeError(
             f"{batch.dataset}: {batch.rows_read} rows read but {len(valid)} valid + {len(quarantined)} quarantined"
         )
-    readings = table.rows(batch.batch_id, valid) if len(valid) else []
-    with engine.begin() as conn:
+    use_copy = engine.dialect.name == "postgresql" and table.copy and len(valid)
+    frame = table.frame(batch.batch_id, valid) if use_copy else None
+    readings = table.rows(batch.batch_id, valid) if len(valid) and not use_copy else []
+    keys = frame[list(table.key)].to_dict("records") if frame is not None else readings
+    lock = f"{batch.dataset}|{batch.window.label if batch.window else '-'}"
+    if frame is not None and table.partitioned_by:
+        with engine.begin() as conn:
+            ensure_month_partitions(conn, table.table, frame[table.partitioned_by])
+    with replacing(engine, lock) as conn:
         if batch.window:
             window = {**batch.window.params(), "dataset": batch.dataset, "batch_id": batch.batch_id}
             conn.execute(sql(table.delete_window), {**batch.window.params(), **table.window_filter})
             conn.execute(sql("dml/delete_quarantine_of_window"), window)
             conn.execute(sql("dml/delete_batches_of_window"), window)
-        elif readings:
-            conn.execute(sql(table.delete_key), [{k: r[k] for k in table.key} for r in readings])
+        elif keys:
+            conn.execute(sql(table.delete_key), [{k: r[k] for k in table.key} for r in keys])
         _write_batch_row(conn, accounting)
         conn.execute(sql("dml/delete_ingest_batch"), {"batch_id": batch.batch_id})
         if len(quarantined):
             conn.execute(sql("dml/insert_quarantine"), _quarantine_rows(batch.batch_id, quarantined))
-        if readings:
+        if frame is not None:
+            copy_frame(conn, table.copy, frame)
+        elif readings:
             conn.execute(sql(table.insert), readings)
     return accounting
 
@@ -146,8 +177,8 @@ def _write_batch_row(conn: Connection, accounting: dict) -> None:
         conn.execute(sql("dml/insert_ingest_batch"), row)
 
 
-def air_hourly_rows(batch_id: str, valid: pd.DataFrame) -> list[dict]:
-    frame = pd.DataFrame(
+def air_hourly_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "station_code": valid["station_code"].astype(str),
             "hour_end": valid["hour_end"].dt.strftime(TIMESTAMP_FORMAT),
@@ -158,11 +189,10 @@ def air_hourly_rows(batch_id: str, valid: pd.DataFrame) -> list[dict]:
             "batch_id": batch_id,
         }
     )
-    return frame.to_dict("records")
 
 
-def water_sample_rows(batch_id: str, valid: pd.DataFrame) -> list[dict]:
-    frame = pd.DataFrame(
+def water_sample_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "section_code": valid["section_code"].astype(str),
             "sampled_at": valid["sampled_at"].dt.strftime(TIMESTAMP_FORMAT),
@@ -175,27 +205,15 @@ def water_sample_rows(batch_id: str, valid: pd.DataFrame) -> list[dict]:
             "batch_id": batch_id,
         }
     )
-    return frame.to_dict("records")
 
 
-AIR_HOURLY = ReadingTable(
-    "dml/insert_air_hourly",
-    "dml/delete_air_hourly_window",
-    "dml/delete_air_hourly_key",
-    ("station_code", "hour_end", "pollutant"),
-    air_hourly_rows,
-)
+AIR_HOURLY = ReadingTable.bulk("air_hourly", "hour_end", ("station_code", "hour_end", "pollutant"), air_hourly_frame)
 
 
 def water_samples(kind: str) -> ReadingTable:
     """Manual or automatic water readings; a window replaces only readings of that kind."""
-    return ReadingTable(
-        "dml/insert_water_sample",
-        "dml/delete_water_sample_window",
-        "dml/delete_water_sample_key",
-        ("section_code", "sampled_at", "item"),
-        water_sample_rows,
-        {"kind": kind},
+    return ReadingTable.bulk(
+        "water_sample", "", ("section_code", "sampled_at", "item"), water_sample_frame, {"kind": kind}
     )
 
 

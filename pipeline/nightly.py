@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from pipeline.db import sql
+from pipeline.db import replacing, sql
 from pipeline.indicators.daily import station_day_aqi
 from pipeline.indicators.editions import edition_for
 from pipeline.indicators.evaluation import city_day_values
@@ -166,7 +166,7 @@ def daily_values(engine: Engine, day: dt.date) -> dict:
     edition = edition_for(day)
     station_days = station_days.assign(date=day.isoformat(), edition=edition)
     city_days = city_days.assign(date=day.isoformat(), edition=edition)
-    with engine.begin() as conn:
+    with replacing(engine, f"air_day|{day.isoformat()}") as conn:
         conn.execute(sql("dml/delete_air_station_day"), {"date": day.isoformat()})
         conn.execute(sql("dml/delete_air_city_day"), {"date": day.isoformat()})
         if len(station_days):
@@ -188,7 +188,7 @@ def indicators(engine: Engine, year: int) -> dict:
             .all()
         )
     rows = air_indicator_rows(city_days, year) if len(city_days) else pd.DataFrame()
-    with engine.begin() as conn:
+    with replacing(engine, f"indicators|air|{year}") as conn:
         conn.execute(
             sql("dml/delete_indicators_of_year"), {"family": "air.%", "year": str(year), "months": f"{year}-%"}
         )

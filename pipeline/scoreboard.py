@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from pipeline.db import REFERENCE_DIR, read_reference, sql
+from pipeline.db import REFERENCE_DIR, read_reference, replacing, sql
 from pipeline.indicators.trend import project
 from pipeline.targets import COMPARATORS
 
@@ -123,7 +123,7 @@ def compute(engine: Engine, year: int) -> pd.DataFrame:
         statistics = pd.DataFrame(columns=["indicator_id", "year", "scope", "value"])
     rows = scoreboard_rows(registry, indicators, statistics, year)
     records = rows.astype(object).where(rows.notna(), None).to_dict("records")
-    with engine.begin() as conn:
+    with replacing(engine, f"scoreboard|{year}") as conn:
         conn.execute(sql("dml/delete_scoreboard_year"), {"year": year})
         conn.execute(sql("dml/insert_scoreboard"), records)
     return rows

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from pipeline.db import sql
+from pipeline.db import replacing, sql
 from pipeline.indicators.sources import outlet_days
 from pipeline.ingest.sources import read
 from pipeline.load import TIMESTAMP_FORMAT, Batch, ReadingTable, Window, load_batch, stamp
@@ -24,8 +24,8 @@ from pipeline.validate import run_suite
 DATASET = "source_readings"
 
 
-def reading_rows(batch_id: str, valid: pd.DataFrame) -> list[dict]:
-    frame = pd.DataFrame(
+def reading_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "outlet_code": valid["outlet_code"].astype(str),
             "period_start": valid["period_start"].dt.strftime(TIMESTAMP_FORMAT),
@@ -36,15 +36,10 @@ def reading_rows(batch_id: str, valid: pd.DataFrame) -> list[dict]:
             "batch_id": batch_id,
         }
     )
-    return frame.to_dict("records")
 
 
-SOURCE_READINGS = ReadingTable(
-    "dml/insert_source_reading",
-    "dml/delete_source_reading_window",
-    "dml/delete_source_reading_key",
-    ("outlet_code", "period_start", "interval", "item"),
-    reading_rows,
+SOURCE_READINGS = ReadingTable.bulk(
+    "source_reading", "period_start", ("outlet_code", "period_start", "interval", "item"), reading_frame
 )
 
 
@@ -159,7 +154,7 @@ def daily_values(engine: Engine, first: dt.date, last: dt.date | None = None) ->
     with engine.connect() as conn:
         hours = pd.DataFrame(conn.execute(sql("dml/select_source_hours"), params).mappings().all())
     days = outlet_days(hours, outlets, limits) if len(hours) else pd.DataFrame()
-    with engine.begin() as conn:
+    with replacing(engine, "source_outlet_day") as conn:
         conn.execute(
             sql("dml/delete_source_outlet_day"), {"first_date": first.isoformat(), "last_date": last.isoformat()}
         )
@@ -184,7 +179,7 @@ def indicators(engine: Engine, year: int) -> dict:
     days = year_days(engine, year)
     outlets, _, caps = registry(engine)
     rows = source_indicator_rows(days, outlets, caps, year) if len(days) else pd.DataFrame()
-    with engine.begin() as conn:
+    with replacing(engine, f"indicators|sources|{year}") as conn:
         conn.execute(
             sql("dml/delete_indicators_of_year"), {"family": "sources.%", "year": str(year), "months": f"{year}-%"}
         )

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from pipeline.db import sql
+from pipeline.db import replacing, sql
 from pipeline.indicators.water_class import (
     ASSESSED_ITEMS,
     STATUS_BY_CLASS,
@@ -227,7 +227,7 @@ def classes(engine: Engine, kind: str, window: Window) -> dict:
     registry = sections(engine)
     samples = _samples(engine, kind, window.first, window.last)
     out = {"kind": kind, "period": window.label, "samples": len(samples)}
-    with engine.begin() as conn:
+    with replacing(engine, f"water_classes|{kind}|{window.label}") as conn:
         if kind == "auto":
             rows = (
                 _period_rows(_section_means(samples, registry, AUTO_ITEMS), window.label, "auto", AUTO_ITEMS)
@@ -256,7 +256,7 @@ def classes(engine: Engine, kind: str, window: Window) -> dict:
     year = window.first.year
     year_samples = _samples(engine, "manual", pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31, 23, 59, 59))
     counts = {}
-    with engine.begin() as conn:
+    with replacing(engine, f"water_periods|manual|{year}") as conn:
         for period, chosen in ((window.label, samples), (str(year), year_samples)):
             means = _section_means(chosen, registry, ASSESSED_ITEMS) if len(chosen) else None
             rows = _period_rows(means, period, "manual", ASSESSED_ITEMS) if means is not None else []
@@ -284,7 +284,7 @@ def indicators(engine: Engine, year: int) -> dict:
             .all()
         )
     rows = water_indicator_rows(periods, samples, registry, year)
-    with engine.begin() as conn:
+    with replacing(engine, f"indicators|water|{year}") as conn:
         conn.execute(sql("dml/delete_indicators_of_year"), {"family": "water.%", **params})
         if len(rows):
             conn.execute(sql("dml/insert_indicator"), _db_rows(rows))

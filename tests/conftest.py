@@ -74,3 +74,47 @@ def pg_warehouse():
     engine, drop = pg_database()
     yield engine
     drop()
+
+
+def run_whole_sample(engine, staging: Path) -> None:
+    """Every job on the bundled samples: air days, a water month, source days, annual statistics,
+    the scoreboard. Used to compare databases and to run the analysts' example queries."""
+    import datetime as dt
+
+    from pipeline import annual, scoreboard, sources, water
+    from pipeline.nightly import run_day
+
+    sample = REPO / "data" / "sample"
+    for day in (dt.date(2019, 7, 1), dt.date(2019, 7, 2)):
+        run_day(engine, SAMPLE_AIR, day, staging)
+    water.run_period(engine, sample / "water", "manual", water.month_window(2019, 7), staging)
+    for day in (dt.date(2019, 7, 12), dt.date(2019, 7, 20)):
+        window = sources.day_window(day)
+        sources.load(engine, sources.validate(engine, sources.ingest(engine, sample / "sources", window, staging)))
+        sources.daily_values(engine, day)
+    sources.indicators(engine, 2019)
+    annual.ingest(engine, "statistics", [sample / "plan" / "statistics_2014-2019.csv"])
+    annual.ingest(engine, "precipitation", [sample / "plan" / "precipitation_2018-2019.csv"])
+    scoreboard.compute(engine, 2019)
+
+
+@pytest.fixture(scope="session")
+def sample_sqlite(tmp_path_factory):
+    """The whole sample run once into an SQLite warehouse (shared: tests must not write to it)."""
+    from pipeline.db import init_db, make_engine
+
+    folder = tmp_path_factory.mktemp("sample_sqlite")
+    engine = make_engine(f"sqlite:///{folder / 'warehouse.db'}")
+    init_db(engine)
+    run_whole_sample(engine, folder / "staging")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sample_pg(tmp_path_factory):
+    """The whole sample run once into a PostgreSQL warehouse (shared: tests must not write to it)."""
+    engine, drop = pg_database()
+    run_whole_sample(engine, tmp_path_factory.mktemp("sample_pg"))
+    yield engine
+    drop()

@@ -151,7 +151,7 @@ def test_run_init_db_ingest_and_indicators_end_to_end(tmp_path):
     assert run_cli("init-db", env_extra=env).returncode == 0
     run = run_cli("run", "--date", "2019-07-01", env_extra=env)
     assert run.returncode == 0, run.stderr
-    assert "[1/1] 2019-07-01" in run.stdout and "衢州" in run.stdout and "达标" in run.stdout
+    assert "[1/1 100%] 2019-07-01" in run.stdout and "衢州" in run.stdout and "达标" in run.stdout
     ingest = run_cli("ingest", "air", str(SAMPLE_AIR / "china_sites_20190702.csv"), env_extra=env)
     assert ingest.returncode == 0, ingest.stderr
     assert re.search(r"china_sites_20190702.csv: (\d+) read, \1 loaded, 0 quarantined", ingest.stdout)
@@ -176,3 +176,30 @@ def test_bad_file_in_run_is_one_line_and_nonzero(tmp_path):
         and "china_sites_20190210.csv" in result.stderr
         and "truncated" in result.stderr
     )
+
+
+def test_backfill_shows_progress_with_time_left(tmp_path):
+    env = {"QZ811_DB_URL": f"sqlite:///{tmp_path / 'wh.db'}", "QZ811_STAGING_DIR": str(tmp_path / "staging")}
+    assert run_cli("init-db", env_extra=env).returncode == 0
+    run = run_cli("run", "--from", "2019-02-10", "--to", "2019-02-12", "--quiet", env_extra=env)
+    lines = [line for line in run.stdout.splitlines() if line.startswith("[")]
+    assert [line.split()[:2] for line in lines] == [["[1/3", "33%"], ["[2/3", "66%"], ["[3/3", "100%"]]
+    assert re.search(r"\[1/3  33% \d+:\d\d:\d\d elapsed, ~\d+:\d\d:\d\d left\] 2019-02-10: \d+ read", lines[0])
+    assert "2019-02-11: " in lines[1] and "city-days" in lines[1]
+    # The sample has no file for 2019-02-12: the backfill says so, goes on, and ends with status 1.
+    assert "2019-02-12: skipped, no air files for 2019-02-12" in lines[2]
+    assert run.returncode == 1 and "1 of 3 days had no files: 2019-02-12" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--from", "2019-02-10"], "--from and --to go together"),
+        (["--from", "2019-02-11", "--to", "2019-02-10"], "--to 2019-02-10 is before --from 2019-02-11"),
+        ([], "no day to run"),
+    ],
+)
+def test_bad_backfill_range_is_one_line(tmp_path, args, message):
+    env = {"QZ811_DB_URL": f"sqlite:///{tmp_path / 'wh.db'}"}
+    result = run_cli("run", *args, env_extra=env)
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr

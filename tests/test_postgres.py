@@ -9,25 +9,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pipeline import annual, scoreboard, sources, water
 from pipeline.nightly import run_day
-from tests.conftest import REPO, SAMPLE_AIR, pg_database
-
-SAMPLE = REPO / "data" / "sample"
-
-
-def everything(engine, staging):
-    for day in (dt.date(2019, 7, 1), dt.date(2019, 7, 2)):
-        run_day(engine, SAMPLE_AIR, day, staging)
-    water.run_period(engine, SAMPLE / "water", "manual", water.month_window(2019, 7), staging)
-    for day in (dt.date(2019, 7, 12), dt.date(2019, 7, 20)):
-        window = sources.day_window(day)
-        sources.load(engine, sources.validate(engine, sources.ingest(engine, SAMPLE / "sources", window, staging)))
-        sources.daily_values(engine, day)
-    sources.indicators(engine, 2019)
-    annual.ingest(engine, "statistics", [SAMPLE / "plan" / "statistics_2014-2019.csv"])
-    annual.ingest(engine, "precipitation", [SAMPLE / "plan" / "precipitation_2018-2019.csv"])
-    scoreboard.compute(engine, 2019)
+from tests.conftest import SAMPLE_AIR
 
 
 def table(engine, name: str, order: list[str]) -> pd.DataFrame:
@@ -42,20 +25,10 @@ def table(engine, name: str, order: list[str]) -> pd.DataFrame:
     return frame.sort_values(order).reset_index(drop=True)
 
 
-@pytest.fixture(scope="module")
-def both(tmp_path_factory):
-    """The whole sample run once on SQLite and once on PostgreSQL."""
-    from pipeline.db import init_db, make_engine
-
-    folder = tmp_path_factory.mktemp("both")
-    lite = make_engine(f"sqlite:///{folder / 'warehouse.db'}")
-    init_db(lite)
-    pg, drop = pg_database()
-    everything(lite, folder / "sqlite")
-    everything(pg, folder / "pg")
-    yield lite, pg
-    lite.dispose()
-    drop()
+@pytest.fixture
+def both(sample_sqlite, sample_pg):
+    """The whole sample run once on SQLite and once on PostgreSQL (session fixtures of conftest)."""
+    return sample_sqlite, sample_pg
 
 
 @pytest.mark.parametrize(
@@ -91,19 +64,124 @@ def test_failed_load_leaves_nothing_on_postgresql(pg_warehouse, tmp_path, monkey
 
     from pipeline import nightly
 
-    original = nightly.AIR_HOURLY.rows
+    original = nightly.AIR_HOURLY.frame
 
     def half_then_fail(batch_id, valid):
-        rows = original(batch_id, valid)
-        rows[len(rows) // 2]["value"] = None  # NOT NULL violation half way through the insert
-        return rows
+        frame = original(batch_id, valid)
+        frame.loc[len(frame) // 2, "value"] = None  # NOT NULL violation half way through the COPY
+        return frame
 
-    monkeypatch.setattr(nightly, "AIR_HOURLY", dataclasses.replace(nightly.AIR_HOURLY, rows=half_then_fail))
-    with pytest.raises(sa.exc.IntegrityError):
+    monkeypatch.setattr(nightly, "AIR_HOURLY", dataclasses.replace(nightly.AIR_HOURLY, frame=half_then_fail))
+    with pytest.raises(sa.exc.IntegrityError, match="null value") as failure:
         run_day(pg_warehouse, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "s")
+    assert failure.value.statement.startswith("COPY air_hourly")  # bulk loads use COPY on PostgreSQL
     with pg_warehouse.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM air_hourly")).scalar_one() == 0
         assert conn.execute(sa.text("SELECT COUNT(*) FROM ingest_batch")).scalar_one() == 0
+
+
+def test_hourly_tables_are_partitioned_by_month_on_postgresql(both):
+    pg = both[1]
+    with pg.connect() as conn:
+        partitioned = conn.execute(
+            sa.text("SELECT c.relname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid")
+        ).scalars()
+        assert set(partitioned) == {"air_hourly", "source_reading"}
+        placement = conn.execute(
+            sa.text(
+                "SELECT tableoid::regclass::text AS part, MIN(hour_end), MAX(hour_end), COUNT(*) "
+                "FROM air_hourly GROUP BY 1 ORDER BY 1"
+            )
+        ).all()
+        sources = conn.execute(
+            sa.text("SELECT DISTINCT tableoid::regclass::text FROM source_reading ORDER BY 1")
+        ).scalars()
+        assert list(sources) == ["source_reading_y2019m07"]
+    # Natural days 2019-07-01 and 07-02 (the sample's hours 07-01 01:00 ... 07-02 23:00): July's partition.
+    assert [(part, str(first), str(last)) for part, first, last, _ in placement] == [
+        ("air_hourly_y2019m07", "2019-07-01 01:00:00", "2019-07-02 23:00:00")
+    ]
+    lite_rows = both[0].connect().execute(sa.text("SELECT COUNT(*) FROM air_hourly")).scalar_one()
+    assert placement[0][3] == lite_rows > 0
+
+
+def test_a_load_across_a_month_end_fills_both_partitions(pg_warehouse):
+    from pipeline.db import ensure_month_partitions
+
+    with pg_warehouse.begin() as conn:
+        made = ensure_month_partitions(conn, "air_hourly", pd.Series(["2019-01-31 23:00:00", "2019-02-01 00:00:00"]))
+        assert made == ["2019-01-01", "2019-02-01"]
+        conn.execute(sa.text("INSERT INTO ingest_batch VALUES ('b', 'air_hourly', 'f', 'h', NULL, NULL, 2, 2, 0, 0, "
+                             "'2019-02-01 00:00:00', '2019-02-01 00:00:00')"))  # fmt: skip
+        for hour in ("2019-01-31 23:00:00", "2019-02-01 00:00:00"):
+            conn.execute(
+                sa.text("INSERT INTO air_hourly VALUES ('1264A', :h, 'pm25', 1, 'ug/m3', '', 'b')"), {"h": hour}
+            )
+    with pg_warehouse.begin() as conn:
+        assert ensure_month_partitions(conn, "air_hourly", pd.Series(["2019-02-11 00:00:00"])) == ["2019-02-01"]
+        parts = conn.execute(sa.text("SELECT tableoid::regclass::text FROM air_hourly ORDER BY hour_end")).scalars()
+        assert list(parts) == ["air_hourly_y2019m01", "air_hourly_y2019m02"]
+        with pytest.raises(sa.exc.IntegrityError, match="no partition"):  # no silent catch-all partition
+            conn.execute(
+                sa.text("INSERT INTO air_hourly VALUES ('1264A', '2030-01-01 01:00', 'pm25', 1, 'u', '', 'b')")
+            )
+
+
+def test_two_runs_of_the_same_day_at_once_leave_one_result(pg_warehouse, tmp_path):
+    """Two workers run 2019-02-10 at the same moment: both finish, and the warehouse holds exactly
+    what one run gives (no duplicates, no error), as after a single run on a fresh database."""
+    import threading
+
+    from tests.test_nightly import TABLES, dump
+
+    day = dt.date(2019, 2, 10)
+    start = threading.Barrier(2)
+    errors = []
+
+    def worker(name):
+        try:
+            start.wait()
+            run_day(pg_warehouse, SAMPLE_AIR, day, tmp_path / name)
+        except Exception as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    together = dump(pg_warehouse)
+    run_day(pg_warehouse, SAMPLE_AIR, day, tmp_path / "c")  # one more, alone
+    alone = dump(pg_warehouse)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(together[name], alone[name], obj=name)
+    assert len(together["ingest_batch"]) == 1
+    assert len(together["air_city_day"]) == 1
+
+
+def test_a_run_waits_for_another_run_replacing_the_same_day(pg_warehouse, tmp_path):
+    """The advisory lock is what serialises them: while one transaction holds the day's lock, a
+    second run of that day waits, and goes on when the first commits."""
+    import threading
+
+    from pipeline.db import replacing
+
+    day = dt.date(2019, 2, 10)
+    done = threading.Event()
+
+    def second_run():
+        run_day(pg_warehouse, SAMPLE_AIR, day, tmp_path / "b")
+        done.set()
+
+    with replacing(pg_warehouse, f"air_hourly|{day.isoformat()}"):
+        thread = threading.Thread(target=second_run)
+        thread.start()
+        assert not done.wait(timeout=5), "the second run did not wait for the day's lock"
+    thread.join(timeout=300)
+    assert done.is_set()
+    with pg_warehouse.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM air_city_day")).scalar_one() == 1
 
 
 def test_analyst_role_reads_but_cannot_write_or_create(pg_warehouse):

@@ -1,0 +1,389 @@
+"""``python -m pipeline report``: one self-contained HTML page of a year for analysts.
+
+The page holds the 811 scoreboard, the daily AQI calendar, the monthly good-air-day ratio, the annual
+concentrations against Grade II, the water sections' monthly classes and the sources' exceedances, each
+from an analyst view (``sql/views/``) through ``sql/dml/select_report_*.sql``. Images are inline PNG
+data URIs; no external CSS, script or font. Reading the warehouse (:func:`read_report_data`) and writing
+the file (:func:`write_report`) are the only I/O; everything between is pure and HTML-escapes every text
+that comes from the database. The warehouse is only read.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from pipeline import report_charts as charts
+from pipeline.db import sql
+from pipeline.glossary import WATER_ITEMS
+from pipeline.indicators.aqi import AQI_CATEGORIES
+from pipeline.indicators.water_class import CLASS_NAMES
+from pipeline.targets import _ANNUAL_NAMES, ALL_TARGETS, SOURCE_NAMES
+
+STATUS_NAMES = {"missed": ("未达标", "missed"), "at_risk": ("有风险", "at risk"), "met": ("达标", "met"),
+                "no_data": ("无数据", "no data")}  # fmt: skip
+"""Statuses in the order the scoreboard lists them: what needs attention first."""
+STATUS_COLOURS = {"met": "#1a9641", "missed": "#d7191c", "at_risk": "#f39c12", "no_data": "#9e9e9e"}
+POLLUTANT_NAMES = {**{k: (v.name_zh, v.name_en) for k, v in WATER_ITEMS.items()}, **SOURCE_NAMES}
+WATER_CLASS_TEXT = {6: "劣V (worse than V)"}
+
+SECTIONS = {
+    "scoreboard": ("811 规划目标完成情况", "811 plan scoreboard"),
+    "aqi-calendar": ("城市日空气质量指数日历", "Daily city AQI calendar"),
+    "good-days": ("月度优良天数比例", "Monthly good-air-day ratio"),
+    "annual": ("年均浓度与二级标准", "Annual concentrations vs Grade II"),
+    "water": ("断面逐月水质类别", "Water sections: monthly class"),
+    "sources": ("污染源超标排放", "Source exceedances"),
+}
+"""Section id -> (Chinese, English) heading, in page order."""
+
+CAPTIONS = {
+    "scoreboard": "Every quantitative target of the 811 plan for the year (view <code>v_scoreboard</code>): the value "
+    "compared with the goal (a % change for targets stated as a reduction from a baseline year), and its status — "
+    "met or missed at or after the deadline, before it met or at risk from the trend.",
+    "aqi-calendar": "Daily city AQI (view <code>v_air_city_day</code>): city means of the evaluation stations "
+    "(HJ 663-2013), IAQI and AQI per HJ 633-2012 Table 1, categories and colours per HJ 633-2012 Table 2; natural "
+    "day 01:00–24:00. <b>*</b> = not all six daily statistics valid (GB 3095-2012 Table 4): not counted in the "
+    "good-air-day ratio. Grey: no AQI for the day.",
+    "good-days": "Share of valid days with AQI ≤ 100 (优 or 良, HJ 633-2012 Table 2) per month (view "
+    "<code>v_air_city_month_good_days</code>; HJ 663-2013), against the 811 plan's target &gt; 95 %. A day is valid "
+    "when all six daily statistics are (GB 3095-2012 Table 4). Labels: good days / valid days.",
+    "annual": "Annual means of SO2, NO2, PM10 and PM2.5, the 95th percentile of daily CO and the 90th percentile of "
+    "the daily maximum 8-h O3 (HJ 663-2013; view <code>v_air_annual_vs_grade_ii</code>), as a share of their "
+    "GB 3095-2012 Table 1 Grade II (二级) limit. A year is complete with ≥ 324 valid days (GB 3095-2012 Table 4).",
+    "water": "Class of each section's monthly sample by single-factor evaluation against GB 3838-2002 Table 1 "
+    "(view <code>v_water_section_month</code>; 地表水环境质量评价办法, 环办〔2011〕22号); the automatic station's "
+    "month where no lab sample was taken. A black frame marks a month worse than the section's target class. "
+    "GB 3838-2002 defines no colours: these are this report's.",
+    "sources": "Outlet-days over their emission limit (view <code>v_source_exceedances</code>): flue gas at the "
+    "standard's reference O2, only HJ 212-2017 flag-N hours; a daily limit compares the day's mean, an hourly "
+    "limit each valid hour. Limits per outlet and pollutant from the source registry{standards}.",
+}
+
+STYLE = """
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",
+ sans-serif;margin:0 auto;max-width:1180px;padding:0 24px 48px;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin:24px 0 4px}h2{font-size:1.25em;border-bottom:2px solid #ddd;padding-bottom:4px;
+ margin-top:40px}.en{color:#555;font-weight:normal}.meta,.caption{color:#555;font-size:.9em}
+nav a{margin-right:14px}img{max-width:100%;height:auto;display:block;margin:8px 0}
+table{border-collapse:collapse;font-size:.85em;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 6px;
+ text-align:left;vertical-align:top}th{background:#f2f2f2}td.num{text-align:right;white-space:nowrap}
+.status{color:#fff;border-radius:3px;padding:1px 6px;white-space:nowrap;display:inline-block}
+.counts span{margin-right:10px;font-size:1.05em}.no-data{font-size:1.1em;color:#777;background:#f6f6f6;
+ border:1px dashed #bbb;padding:18px;text-align:center}.legend span{display:inline-block;margin:2px 12px 2px 0}
+.swatch{display:inline-block;width:14px;height:14px;border:1px solid #888;vertical-align:middle;margin-right:4px}
+.small{font-size:.85em;color:#555}
+"""
+
+IMAGE_CHECK = (
+    '<script>addEventListener("load",function(){var i=document.images,n=0,k;for(k=0;k<i.length;k++)'
+    'if(i[k].complete&&i[k].naturalWidth>0)n++;var d=document.createElement("div");d.id="img-check";'
+    'd.hidden=true;d.setAttribute("data-loaded",n);d.setAttribute("data-total",i.length);'
+    "document.body.appendChild(d)})</script>"
+)
+"""Counts the images that decoded into ``<div id="img-check" data-loaded data-total>`` (read by the
+browser test); changes nothing else."""
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The rows of the analyst views the report shows, for one year and city."""
+
+    scoreboard: pd.DataFrame
+    air_days: pd.DataFrame
+    air_months: pd.DataFrame
+    air_annual: pd.DataFrame
+    water_months: pd.DataFrame
+    compliance: pd.DataFrame
+    exceedances: pd.DataFrame
+
+
+QUERIES = {
+    "scoreboard": "dml/select_report_scoreboard",
+    "air_days": "dml/select_report_air_days",
+    "air_months": "dml/select_report_air_months",
+    "air_annual": "dml/select_report_air_annual",
+    "water_months": "dml/select_report_water_months",
+    "compliance": "dml/select_report_compliance",
+    "exceedances": "dml/select_report_exceedances",
+}
+
+
+def query_params(year: int, city: str) -> dict:
+    """Bound parameters of the report's queries: dates and months compared as text."""
+    return {
+        "year": year, "year_text": f"{year:04d}", "year_start": f"{year:04d}-01-01", "year_end": f"{year:04d}-12-31",
+        "month_start": f"{year:04d}-01", "month_end": f"{year:04d}-12", "city": city,
+    }  # fmt: skip
+
+
+def read_report_data(engine: Engine, year: int, city: str) -> ReportData:
+    """The report's rows from the warehouse (read only)."""
+    params = query_params(year, city)
+    frames = {}
+    with engine.connect() as conn:
+        for name, statement in QUERIES.items():
+            result = conn.execute(sql(statement), params)
+            frames[name] = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return ReportData(**frames)
+
+
+def esc(value) -> str:
+    """Text for HTML (quotes too); empty for NULL."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def number(value, digits: int = 4) -> str:
+    """A value as shown: ``—`` for NULL, ``g`` format, thousands separated above 10,000."""
+    value = pd.to_numeric(value, errors="coerce")
+    if value is None or pd.isna(value):
+        return "—"
+    value = float(value)
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.{digits}g}"
+
+
+def bilingual(zh: str, en: str) -> str:
+    return f'{esc(zh)} <span class="en">{esc(en)}</span>'
+
+
+def no_data_html(year: int) -> str:
+    """The fragment shown instead of a chart or table when a section has no rows for the year."""
+    return f'<p class="no-data">无数据 No data for {year:d}</p>'
+
+
+def image_html(png: bytes, alt: str) -> str:
+    """An inline PNG as a data URI."""
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
+
+
+def status_badge(status: str) -> str:
+    zh, en = STATUS_NAMES.get(status, (status, status))
+    colour = STATUS_COLOURS.get(status, "#666666")
+    return f'<span class="status" style="background:{colour}">{esc(zh)} {esc(en)}</span>'
+
+
+def table_html(header: list[str], rows: list[list[str]], numeric: frozenset[int] = frozenset()) -> str:
+    """A table of already-escaped cells; ``numeric`` column indexes are right-aligned."""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(r))
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def scoreboard_html(board: pd.DataFrame, year: int) -> str:
+    """Counts by status, then one row per target with its Chinese and English names."""
+    counts = board["status"].value_counts() if len(board) else pd.Series(dtype=int)
+    badges = "".join(f"<span>{status_badge(s)} <b>{int(counts.get(s, 0))}</b></span>" for s in STATUS_NAMES)
+    top = f'<p class="counts">{badges} <span class="small">of {len(board)} targets</span></p>'
+    if board.empty:
+        return (
+            top
+            + no_data_html(year)
+            + (
+                f'<p class="small">The scoreboard of {year:d} has not been computed: '
+                f"<code>python -m pipeline scoreboard --year {year:d}</code>.</p>"
+            )
+        )
+    rows = []
+    severity = board["status"].map({s: i for i, s in enumerate(STATUS_NAMES)}).fillna(len(STATUS_NAMES))
+    for r in board.assign(_s=severity).sort_values(["_s", "target_id"]).itertuples():
+        unit = "%" if r.kind == "relative_change" else r.unit
+        rows.append([
+            f"<code>{esc(r.target_id)}</code>", esc(r.section), f"{esc(r.indicator_zh)}<br>"
+            f'<span class="en">{esc(r.indicator_en)}</span>', f"{esc(r.comparator)} {number(r.goal)}",
+            number(r.value), esc(unit), status_badge(r.status), f'<span class="small">{esc(r.note)}</span>',
+        ])  # fmt: skip
+    header = ["目标 Target", "章节 Section", "指标 Indicator", "目标值 Goal", "数值 Value", "单位 Unit",
+              "状态 Status", "说明 Note"]  # fmt: skip
+    return top + table_html(header, rows, numeric=frozenset({3, 4}))
+
+
+def calendar_html(days: pd.DataFrame, year: int) -> str:
+    aqi = pd.to_numeric(days["aqi"], errors="coerce").dropna() if len(days) else pd.Series(dtype=float)
+    if aqi.empty:
+        return no_data_html(year)
+    img = image_html(charts.png(charts.calendar_figure(days, year)), f"Daily city AQI {year}, HJ 633-2012 colours")
+    levels = pd.Series(charts.aqi_level(aqi.to_numpy())).value_counts()
+    items = [
+        f'<span><i class="swatch" style="background:{c}"></i>{esc(zh)} {esc(en)} ({r}): <b>{int(levels.get(i + 1, 0))}</b></span>'
+        for i, (c, zh, en, r) in enumerate(zip(charts.AQI_COLOURS, AQI_CATEGORIES["category_zh"],
+                                               AQI_CATEGORIES["category_en"], charts.AQI_RANGES, strict=True))
+    ]  # fmt: skip
+    no_data = dt.date(year, 12, 31).timetuple().tm_yday - len(aqi)
+    items.append(
+        f'<span><i class="swatch" style="background:{charts.NO_DATA_COLOUR}"></i>无数据 No data: <b>{no_data}</b></span>'
+    )
+    return img + f'<p class="legend">{"".join(items)} <span class="small">(days)</span></p>'
+
+
+def good_days_html(months: pd.DataFrame, year: int) -> str:
+    valid = pd.to_numeric(months["valid_days"], errors="coerce").fillna(0) if len(months) else pd.Series(dtype=float)
+    if months.empty or valid.sum() == 0:
+        return no_data_html(year)
+    good = pd.to_numeric(months["good_days"], errors="coerce").fillna(0).sum()
+    target = pd.to_numeric(months["plan_target_pct"], errors="coerce").dropna()
+    target_pct = float(target.iloc[0]) if len(target) else 95.0
+    img = image_html(
+        charts.png(charts.good_days_figure(months, year, target_pct)), f"Good-air-day ratio by month {year}"
+    )
+    ratio = 100 * good / valid.sum()
+    verdict = status_badge("met" if ratio > target_pct else "missed")
+    return img + (
+        f"<p>全年 Year so far: {int(good)} good of {int(valid.sum())} valid days = <b>{ratio:.1f} %</b> "
+        f"(目标 target &gt; {target_pct:g} %) {verdict}</p>"
+    )
+
+
+def annual_html(annual: pd.DataFrame, year: int) -> str:
+    if annual.empty or pd.to_numeric(annual["value"], errors="coerce").isna().all():
+        return no_data_html(year)
+    img = image_html(
+        charts.png(charts.annual_figure(annual)), f"Annual concentrations vs GB 3095-2012 Grade II, {year}"
+    )
+    order = {p: i for i, p in enumerate(charts.POLLUTANT_LABELS)}
+    rows = []
+    for r in annual.assign(_o=annual["pollutant"].map(order).fillna(99)).sort_values("_o").itertuples():
+        zh, en = _ANNUAL_NAMES.get(r.pollutant, (r.pollutant, r.pollutant))
+        value, limit = pd.to_numeric(r.value, errors="coerce"), pd.to_numeric(r.grade_ii_limit, errors="coerce")
+        share = "—" if pd.isna(value) or not limit else f"{100 * value / limit:.0f} %"
+        complete = "是 yes" if charts.flags(pd.Series([r.data_complete]))[0] else "否 no"
+        rows.append([bilingual(zh, en), number(value), esc(r.unit), number(limit), share, status_badge(r.status),
+                     number(r.valid_days), complete])  # fmt: skip
+    header = ["统计量 Statistic", "数值 Value", "单位 Unit", "二级限值 Grade II limit", "占限值 % of limit",
+              "状态 Status", "有效天数 Valid days", "数据完整 Complete year"]  # fmt: skip
+    return img + table_html(header, rows, numeric=frozenset({1, 3, 4, 6}))
+
+
+def _compliance_html(compliance: pd.DataFrame, domain: str) -> str:
+    rows = (
+        compliance[(compliance["domain"] == domain) & (compliance["period_kind"] == "year")]
+        if len(compliance)
+        else compliance
+    )
+    if rows.empty:
+        return ""
+    body = []
+    for r in rows.itertuples():
+        target = ALL_TARGETS.get(r.indicator)
+        name = bilingual(target.name_zh, target.name_en) if target else f"<code>{esc(r.indicator)}</code>"
+        body.append([name, esc(r.scope), number(r.rate_pct), f"{esc(r.comparator)} {number(r.target_pct)}",
+                     status_badge(r.status), f'<span class="small">{esc(r.detail)}</span>'])  # fmt: skip
+    header = ["达标率 Rate", "范围 Scope", "数值 Value (%)", "目标 Target (%)", "状态 Status", "说明 Detail"]
+    return (
+        '<h3>年度达标率 <span class="en">Compliance rates of the year (view <code>v_compliance_rates</code>)</span></h3>'
+        + table_html(header, body, numeric=frozenset({2, 3}))
+    )
+
+
+def water_html(water: pd.DataFrame, compliance: pd.DataFrame, year: int) -> str:
+    rates = _compliance_html(compliance, "water")
+    if water.empty:
+        return no_data_html(year) + rates
+    legend = "".join(
+        f'<span><i class="swatch" style="background:{c}"></i>{esc(WATER_CLASS_TEXT.get(n, CLASS_NAMES[n]))}</span>'
+        for n, c in charts.WATER_CLASS_COLOURS.items()
+    )
+    legend += (
+        '<span><i class="swatch" style="background:#fff;border:2px solid #000"></i>劣于目标 worse than target</span>'
+    )
+    img = image_html(charts.png(charts.water_figure(water)), f"GB 3838-2002 class of each section by month, {year}")
+    grid = charts.water_grid(water)
+    rows = []
+    for code, cells in grid.groupby("section_code", sort=True):
+        first = cells.iloc[0]
+        missed = cells[charts.worse_than_target(cells["meets_target"])]
+        months = ", ".join(
+            f"{charts.MONTHS[n - 1]} {c}"
+            for n, c in zip(missed["month_number"], missed["water_class_name"], strict=True)
+        )
+        worst = pd.to_numeric(cells["water_class"], errors="coerce").max()
+        target = pd.to_numeric(first["target_class"], errors="coerce")
+        rows.append([
+            f"<code>{esc(code)}</code>", esc(first["name_zh"]), esc(first["river_zh"]), esc(first["county_zh"]),
+            esc("" if pd.isna(target) else CLASS_NAMES[int(target)]), str(len(cells)),
+            esc("" if pd.isna(worst) else CLASS_NAMES[int(worst)]),
+            esc(months),
+        ])  # fmt: skip
+    header = ["断面 Section", "名称 Name", "河流 River", "县 County", "目标类别 Target class", "月数 Months",
+              "最差类别 Worst class", "未达标月份 Months worse than target"]  # fmt: skip
+    return img + f'<p class="legend">{legend}</p>' + table_html(header, rows, numeric=frozenset({5})) + rates
+
+
+def sources_html(exceedances: pd.DataFrame, compliance: pd.DataFrame, year: int) -> str:
+    rates = _compliance_html(compliance, "sources")
+    if exceedances.empty:
+        return no_data_html(year) + rates
+    img = image_html(
+        charts.png(charts.exceedance_figure(exceedances)), f"Exceedance days by outlet and pollutant, {year}"
+    )
+    rows = []
+    for r in exceedances.itertuples():
+        first, last = str(r.first_date)[:10], str(r.last_date)[:10]
+        dates = esc(first) if first == last else f"{esc(first)} – {esc(last)}"
+        zh, en = POLLUTANT_NAMES.get(r.pollutant, (r.pollutant, r.pollutant))
+        rows.append([
+            f"<code>{esc(r.outlet_code)}</code>", f"{esc(r.enterprise_zh)}<br>{esc(r.outlet_zh)}", esc(r.county_zh),
+            bilingual(zh, en), esc(r.basis), number(r.exceed_days),
+            number(r.exceed_hours) if r.basis == "hourly" else "—", number(r.max_times_limit, 3), dates, f'<span class="small">{esc(r.standard)}</span>',
+        ])  # fmt: skip
+    header = ["排口 Outlet", "企业 / 排口 Enterprise / outlet", "县 County", "污染物 Pollutant", "限值类型 Limit basis",
+              "超标天数 Days", "超标小时 Hours over an hourly limit", "最大倍数 Max × limit", "日期 Dates",
+              "标准 Standard"]  # fmt: skip
+    return img + table_html(header, rows, numeric=frozenset({5, 6, 7, 8})) + rates
+
+
+def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetime) -> str:
+    """The whole page. Pure: every section shows its chart and table, or "无数据 No data for YYYY"."""
+    standards = sorted({s for s in data.exceedances.get("standard", pd.Series(dtype=object)).dropna()})
+    captions = {
+        **CAPTIONS,
+        "sources": CAPTIONS["sources"].format(standards=": " + "; ".join(map(esc, standards)) if standards else ""),
+    }
+    bodies = {
+        "scoreboard": scoreboard_html(data.scoreboard, year),
+        "aqi-calendar": calendar_html(data.air_days, year),
+        "good-days": good_days_html(data.air_months, year),
+        "annual": annual_html(data.air_annual, year),
+        "water": water_html(data.water_months, data.compliance, year),
+        "sources": sources_html(data.exceedances, data.compliance, year),
+    }
+    nav = "".join(f'<a href="#{key}">{esc(zh)} {esc(en)}</a>' for key, (zh, en) in SECTIONS.items())
+    sections = "".join(
+        f'<section id="{key}"><h2>{bilingual(zh, en)}</h2><p class="caption">{captions[key]}</p>{bodies[key]}</section>'
+        for key, (zh, en) in SECTIONS.items()
+    )
+    title = f"{city} {year:d} 年“811”规划分析报告"
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)} — 811 plan analyst report {year:d}</title><style>{STYLE}</style></head><body>"
+        f'<header><h1>{esc(title)} <span class="en">{esc(city)} {year:d}: 811 plan analyst report</span></h1>'
+        f'<p class="meta">生成时间 Generated {esc(generated_at.strftime("%Y-%m-%d %H:%M %Z").strip())} from the '
+        "warehouse's analyst views (<code>sql/views/</code>) by <code>python -m pipeline report</code>.</p>"
+        f"<nav>{nav}</nav></header>{sections}{IMAGE_CHECK}</body></html>\n"
+    )
+
+
+def write_report(engine: Engine, year: int, city: str, path: Path, now: dt.datetime | None = None) -> Path:
+    """Read the year's rows, render the page and write it to ``path`` (UTF-8). Returns the path."""
+    data = read_report_data(engine, year, city)
+    page = render_page(data, year, city, now or dt.datetime.now(dt.UTC))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(page, encoding="utf-8")
+    partial.replace(path)
+    return path

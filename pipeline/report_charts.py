@@ -1,0 +1,303 @@
+"""The analyst report's charts: pure functions from the warehouse views' rows to PNG images.
+
+matplotlib's object API on an Agg canvas (no pyplot state, no display). Plot text is English: Chinese
+names go in the HTML around the images, unless a CJK font is installed (:func:`cjk_font`), when section
+and enterprise names are added to the tick labels. Text from the database is made safe for matplotlib
+(no mathtext, no glyphs the font lacks) by :func:`plot_text`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+from functools import cache
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from pipeline.indicators.aqi import AQI_CATEGORIES, aqi_level
+from pipeline.indicators.water_class import CLASS_NAMES
+
+AQI_COLOURS = tuple("#{:02x}{:02x}{:02x}".format(*map(int, rgb.split(","))) for rgb in AQI_CATEGORIES["colour_rgb"])
+"""HJ 633-2012, Table 2: the colour of AQI levels 1-6 (优 #00e400 ... 严重污染 #7e0023)."""
+AQI_RANGES = ("0-50", "51-100", "101-150", "151-200", "201-300", ">300")
+"""HJ 633-2012, Table 2: the AQI range of levels 1-6."""
+NO_DATA_COLOUR = "#c8c8c8"
+NO_SUCH_DAY_COLOUR = "#ffffff"
+
+WATER_CLASS_COLOURS = {1: "#44c5fd", 2: "#1f78d1", 3: "#33a02c", 4: "#ffd92f", 5: "#ff7f00", 6: "#e31a1c"}
+"""Colours of GB 3838-2002 classes I-V and 劣V. The standard defines none: this report's convention
+(blue for I-II, green III, yellow IV, orange V, red 劣V), close to what Chinese bulletins use."""
+
+MET_COLOUR, MISSED_COLOUR, TARGET_LINE_COLOUR = "#1a9641", "#ff7e00", "#d7191c"
+
+POLLUTANT_LABELS = {
+    "so2": "SO2 annual mean",
+    "no2": "NO2 annual mean",
+    "pm10": "PM10 annual mean",
+    "pm25": "PM2.5 annual mean",
+    "co": "CO 24-h mean, 95th pct",
+    "o3_8h": "O3 max 8-h mean, 90th pct",
+}
+"""The statistics HJ 663-2013 compares with GB 3095-2012 Grade II, in the order shown."""
+UNIT_LABELS = {"ug/m3": "µg/m³", "mg/m3": "mg/m³", "mg/L": "mg/L"}
+MONTHS = [calendar.month_abbr[m] for m in range(1, 13)]
+
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+                "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "AR PL UMing CN", "Droid Sans Fallback")  # fmt: skip
+
+
+@cache
+def cjk_font() -> str | None:
+    """The first installed font family of :data:`CJK_FAMILIES`, or None (none is downloaded)."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FAMILIES if name in installed), None)
+
+
+def plot_text(text, cjk: bool) -> str:
+    """``text`` safe to draw: ``$`` escaped (no mathtext); without a CJK font, CJK characters become ``?``."""
+    text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
+    if not cjk:
+        text = "".join("?" if ord(ch) >= 0x2E80 else ch for ch in text)
+    return text.replace("$", r"\$")
+
+
+def class_label(number: int, cjk: bool) -> str:
+    """GB 3838-2002 class name; 劣V is ``V+`` when no CJK font can draw it."""
+    return CLASS_NAMES[number] if number < 6 or cjk else "V+"
+
+
+def aqi_colour(aqi) -> str:
+    """The HJ 633-2012 Table 2 colour of an AQI value; grey when missing."""
+    level = int(aqi_level([np.nan if aqi is None else aqi])[0])
+    return NO_DATA_COLOUR if level == 0 else AQI_COLOURS[level - 1]
+
+
+def _figure(width: float, height: float) -> Figure:
+    figure = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def png(figure: Figure) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    font = cjk_font()
+    if font:
+        import matplotlib
+
+        with matplotlib.rc_context({"font.sans-serif": [font, "DejaVu Sans"]}):
+            figure.savefig(buffer, format="png", bbox_inches="tight")
+    else:
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def floats(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="coerce").astype(float)
+
+
+def flags(series: pd.Series) -> pd.Series:
+    """Booleans from SQLite 0/1 or PostgreSQL booleans; NULL -> False."""
+    return series.map(lambda v: False if v is None or pd.isna(v) else bool(v))
+
+
+def worse_than_target(meets_target: pd.Series) -> pd.Series:
+    """True where ``meets_target`` is false; NULL (no target) is not worse."""
+    return meets_target.map(lambda v: v is not None and not pd.isna(v) and not bool(v))
+
+
+def calendar_figure(days: pd.DataFrame, year: int) -> Figure:
+    """Daily city AQI of ``year`` as a 12 months x 31 days grid in HJ 633-2012 Table 2 colours.
+
+    days: ``date`` (date or 'YYYY-MM-DD'), ``aqi``, ``valid_day``. Grey: no AQI; white: no such date.
+    The AQI is written in each cell, with ``*`` when the day is not valid for the good-day ratio."""
+    grid = np.ones((12, 31, 3))
+    grey = to_rgb(NO_DATA_COLOUR)
+    for month in range(12):
+        grid[month, : calendar.monthrange(year, month + 1)[1]] = grey
+    figure = _figure(13, 6.4)
+    axes = figure.subplots()
+    dates = pd.to_datetime(days["date"].astype(str))
+    aqi, valid = floats(days["aqi"]), flags(days["valid_day"])
+    for when, value, ok in zip(dates, aqi, valid, strict=True):
+        if when.year != year or np.isnan(value):
+            continue
+        level = int(aqi_level([value])[0])
+        grid[when.month - 1, when.day - 1] = to_rgb(AQI_COLOURS[level - 1])
+        axes.text(when.day - 1, when.month - 1, f"{value:.0f}" + ("" if ok else "*"), ha="center", va="center",
+                  fontsize=7.5, color="white" if level >= 4 else "black")  # fmt: skip
+    axes.imshow(grid, aspect="equal", interpolation="nearest")
+    axes.set_xticks(range(31), [str(d) for d in range(1, 32)], fontsize=7)
+    axes.set_yticks(range(12), MONTHS, fontsize=8)
+    axes.xaxis.tick_top()
+    axes.set_xticks(np.arange(-0.5, 31), minor=True)
+    axes.set_yticks(np.arange(-0.5, 12), minor=True)
+    axes.grid(which="minor", color="white", linewidth=1.5)
+    axes.tick_params(which="both", length=0)
+    for spine in axes.spines.values():
+        spine.set_visible(False)
+    handles = [
+        Patch(facecolor=c, edgecolor="#888888", label=f"{en} {r}")
+        for c, en, r in zip(AQI_COLOURS, AQI_CATEGORIES["category_en"], AQI_RANGES, strict=True)
+    ]
+    handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="#888888", label="No data"))
+    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=7, fontsize=8, frameon=False)
+    return figure
+
+
+def good_days_figure(months: pd.DataFrame, year: int, target_pct: float = 95.0) -> Figure:
+    """Monthly good-air-day ratio [%] of ``year`` as bars, against the plan's target line.
+
+    months: ``month`` ('YYYY-MM'), ``valid_days``, ``good_days``, ``good_day_ratio_pct``."""
+    ratio = pd.Series(np.nan, index=range(1, 13))
+    labels = {}
+    for row in months.itertuples():
+        m = int(str(row.month)[5:7])
+        ratio[m] = float(pd.to_numeric(row.good_day_ratio_pct, errors="coerce"))
+        labels[m] = f"{int(row.good_days or 0)}/{int(row.valid_days or 0)} d"
+    figure = _figure(10, 3.8)
+    axes = figure.subplots()
+    colours = [MET_COLOUR if v > target_pct else MISSED_COLOUR for v in ratio.fillna(0)]
+    axes.bar(ratio.index, ratio.fillna(0), color=colours, width=0.7)
+    for m in ratio.index:
+        if np.isnan(ratio[m]):
+            axes.text(m, 2, "no data", ha="center", va="bottom", fontsize=7, color="#777777", rotation=90)
+        elif ratio[m] >= 15:
+            axes.text(m, ratio[m] - 2, f"{ratio[m]:.1f} %", ha="center", va="top", fontsize=7.5, color="white")
+        else:
+            axes.text(m, ratio[m] + 1, f"{ratio[m]:.1f} %", ha="center", va="bottom", fontsize=7.5)
+    axes.axhline(target_pct, color=TARGET_LINE_COLOUR, linestyle="--", linewidth=1.2)
+    handles = [
+        Patch(facecolor=MET_COLOUR, label=f"above the target (> {target_pct:g} %)"),
+        Patch(facecolor=MISSED_COLOUR, label="at or below the target"),
+        Line2D([], [], color=TARGET_LINE_COLOUR, linestyle="--", label=f"811 plan target > {target_pct:g} %"),
+    ]
+    axes.legend(handles=handles, loc="lower right", bbox_to_anchor=(1, 1.0), ncol=3, fontsize=8, frameon=False)
+    axes.set_xticks(
+        range(1, 13), [f"{name}\n{labels.get(m, '')}" for m, name in enumerate(MONTHS, start=1)], fontsize=8
+    )
+    axes.set_xlim(0.4, 12.6)
+    axes.set_ylim(0, 100)
+    axes.set_yticks(range(0, 101, 20))
+    axes.set_ylabel("good-air days / valid days (%)")
+    axes.grid(axis="y", alpha=0.3)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def annual_figure(annual: pd.DataFrame) -> Figure:
+    """Annual statistics as % of their GB 3095-2012 Grade II limit, with the limit at 100 %.
+
+    annual: ``pollutant``, ``value``, ``unit``, ``grade_ii_limit``, ``data_complete``, ``valid_days``."""
+    order = {p: i for i, p in enumerate(POLLUTANT_LABELS)}
+    rows = annual.assign(_o=annual["pollutant"].map(order).fillna(99)).sort_values("_o", ascending=False)
+    value, limit = floats(rows["value"]), floats(rows["grade_ii_limit"])
+    pct = 100 * value / limit
+    figure = _figure(10, 0.55 * len(rows) + 1.2)
+    axes = figure.subplots()
+    y = np.arange(len(rows))
+    axes.barh(y, pct.fillna(0), color=[MET_COLOUR if p <= 100 else TARGET_LINE_COLOUR for p in pct.fillna(0)],
+              height=0.6)  # fmt: skip
+    top = max(125.0, float(np.nanmax(pct.to_numpy(), initial=0)) * 1.35)
+    labels = []
+    for i, (row, v, lim, p) in enumerate(zip(rows.itertuples(), value, limit, pct, strict=True)):
+        unit = UNIT_LABELS.get(row.unit, plot_text(row.unit, False))
+        text = "no value" if np.isnan(v) else f"{v:g} {unit} / limit {lim:g} ({p:.0f} %)"
+        axes.text((0 if np.isnan(p) else p) + top * 0.01, i, text, va="center", fontsize=8)
+        label = POLLUTANT_LABELS.get(row.pollutant, plot_text(row.pollutant, False))
+        if not flags(pd.Series([row.data_complete]))[0]:
+            label += f"\n(incomplete: {int(row.valid_days or 0)} days)"
+        labels.append(label)
+    axes.axvline(100, color=TARGET_LINE_COLOUR, linestyle="--", linewidth=1.2)
+    axes.text(100, len(rows) - 0.45, " Grade II limit = 100 %", color=TARGET_LINE_COLOUR, fontsize=8, va="bottom")
+    axes.set_yticks(y, labels, fontsize=8)
+    axes.set_xlim(0, top)
+    axes.set_ylim(-0.6, len(rows) - 0.1)
+    axes.set_xlabel("% of the GB 3095-2012 Grade II limit")
+    axes.grid(axis="x", alpha=0.3)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def water_grid(water: pd.DataFrame) -> pd.DataFrame:
+    """One row per section and month: the manual (lab) class, or the automatic station's when no
+    sample was taken. Pure; columns as :data:`v_water_section_month`, plus ``month_number``."""
+    if water.empty:
+        return water.assign(month_number=pd.Series(dtype=int))
+    ranked = water.assign(_k=(water["kind"] != "manual").astype(int), month_number=water["month"].str[5:7].astype(int))
+    ranked = ranked.sort_values(["section_code", "month", "_k"]).drop_duplicates(["section_code", "month"])
+    return ranked.drop(columns="_k").reset_index(drop=True)
+
+
+def water_figure(water: pd.DataFrame) -> Figure:
+    """Sections x months coloured by GB 3838-2002 class; a black frame where the class is worse than
+    the section's target class. water: rows of ``v_water_section_month`` (see :func:`water_grid`)."""
+    grid = water_grid(water)
+    cjk = cjk_font() is not None
+    sections = grid.drop_duplicates("section_code").reset_index(drop=True)
+    row_of = {code: i for i, code in enumerate(sections["section_code"])}
+    figure = _figure(10, 0.32 * len(sections) + 1.6)
+    axes = figure.subplots()
+    for cell in grid.assign(worse=worse_than_target(grid["meets_target"])).itertuples():
+        number = pd.to_numeric(cell.water_class, errors="coerce")
+        if pd.isna(number):
+            continue
+        x, y = cell.month_number, row_of[cell.section_code]
+        missed = cell.worse
+        axes.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=WATER_CLASS_COLOURS[int(number)],
+                                 edgecolor="black" if missed else "white", linewidth=2.5 if missed else 1,
+                                 zorder=3 if missed else 2))  # fmt: skip
+        axes.text(x, y, class_label(int(number), cjk), ha="center", va="center", fontsize=7.5, zorder=4,
+                  fontweight="bold" if missed else "normal", color="white" if int(number) in (2, 6) else "black")  # fmt: skip
+    labels = []
+    for row in sections.itertuples():
+        target = pd.to_numeric(row.target_class, errors="coerce")
+        label = plot_text(row.section_code, cjk) + (f" {plot_text(row.name_zh, cjk)}" if cjk else "")
+        labels.append(label + ("" if pd.isna(target) else f" (target {class_label(int(target), cjk)})"))
+    axes.set_yticks(range(len(sections)), labels, fontsize=8)
+    axes.set_xticks(range(1, 13), MONTHS, fontsize=8)
+    axes.set_xlim(0.5, 12.5)
+    axes.set_ylim(len(sections) - 0.5, -0.5)
+    axes.set_facecolor("#f4f4f4")
+    axes.tick_params(length=0)
+    handles = [
+        Patch(facecolor=c, edgecolor="#888888", label=class_label(n, cjk)) for n, c in WATER_CLASS_COLOURS.items()
+    ]
+    handles.append(Patch(facecolor="white", edgecolor="black", linewidth=2, label="worse than target"))
+    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.04), ncol=7, fontsize=8, frameon=False)
+    return figure
+
+
+def exceedance_figure(exceedances: pd.DataFrame) -> Figure:
+    """Exceedance days per outlet and pollutant as horizontal bars, labelled with the worst multiple
+    of the limit. exceedances: ``outlet_code``, ``enterprise_zh``, ``pollutant``, ``exceed_days``,
+    ``max_times_limit``."""
+    cjk = cjk_font() is not None
+    rows = exceedances.iloc[::-1].reset_index(drop=True)
+    days, worst = floats(rows["exceed_days"]), floats(rows["max_times_limit"])
+    figure = _figure(10, 0.42 * len(rows) + 1.0)
+    axes = figure.subplots()
+    axes.barh(range(len(rows)), days, color=TARGET_LINE_COLOUR, height=0.6)
+    top = max(float(days.max()) if len(days) else 1.0, 1.0)
+    for i, (d, w) in enumerate(zip(days, worst, strict=True)):
+        axes.text(d + top * 0.01, i, f"{d:.0f} d, max {w:.2f}× limit", va="center", fontsize=8)
+    labels = [
+        f"{plot_text(r.outlet_code, cjk)} {plot_text(r.pollutant, cjk).upper()}"
+        + (f" {plot_text(r.enterprise_zh, cjk)}" if cjk else "")
+        for r in rows.itertuples()
+    ]
+    axes.set_yticks(range(len(rows)), labels, fontsize=8)
+    axes.set_xlim(0, top * 1.35)
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.set_xlabel("days over the emission limit")
+    axes.grid(axis="x", alpha=0.3)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure

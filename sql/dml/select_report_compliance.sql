@@ -1,0 +1,6 @@
+-- The water and source compliance rates of one year and its months (v_compliance_rates; one row per rate,
+-- scope and period). year_text is 'YYYY'; periods are 'YYYY' or 'YYYY-MM'.
+SELECT indicator, domain, scope, period, period_kind, rate_pct, comparator, target_pct, status, n, detail
+FROM v_compliance_rates
+WHERE domain IN ('water', 'sources') AND substr(period, 1, 4) = :year_text
+ORDER BY domain, indicator, scope, period
