@@ -51,7 +51,11 @@ format: venv
 	$(VENV)/bin/ruff format pipeline dags tests bench
 	$(VENV)/bin/ruff check --fix pipeline dags tests bench
 
-bench: venv  ## figures -> bench/results.md and bench/results.json
+bench: venv  ## figures -> bench/results.md and bench/results.json (a national year; a national night on SQLite and PostgreSQL)
+	@if pg_env=$$(scripts/pg-test-server start); then \
+		eval "$$pg_env"; trap 'scripts/pg-test-server stop "$$QZ811_TEST_PG_DIR"' EXIT; \
+		export QZ811_BENCH_PG_URL="$$QZ811_TEST_PG_URL"; \
+	else echo "no PostgreSQL server: the PostgreSQL figures will not be measured"; fi; \
 	$(PY) bench/run.py
 
 lock:  ## re-resolve requirements.in into requirements.lock

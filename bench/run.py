@@ -222,6 +222,124 @@ def memory_total_gb() -> float:
     return int(line.split()[1]) / 1024**2
 
 
+NIGHT_TARGETS = {"night_sqlite_s": 60.0, "night_postgresql_s": 60.0, "postgresql_load_rows_per_s": 300_000.0,
+                 "night_peak_rss_mb": 4_000.0}  # fmt: skip
+# This session's first measurement of the same night (before the fixes recorded in results.md).
+NIGHT_BEFORE = {"night_sqlite_s": 184.2, "night_postgresql_s": 94.3, "postgresql_load_rows_per_s": 29_401}
+
+
+def national_night() -> dict:
+    """bench/night.py and bench/load.py on one generated national night; PostgreSQL from
+    QZ811_BENCH_PG_URL (``make bench`` starts a throw-away server), skipped without it."""
+    pg = os.environ.get("QZ811_BENCH_PG_URL", "")
+    with tempfile.TemporaryDirectory(prefix="qz811-night-") as tmp:
+        log("a national night on SQLite" + (" and PostgreSQL" if pg else " (no QZ811_BENCH_PG_URL: no PostgreSQL)"))
+        night = subprocess.run(
+            [sys.executable, str(BENCH / "night.py"), "--data", tmp, *(["--pg", pg] if pg else [])],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        sys.stderr.write(night.stderr)
+        result = json.loads(night.stdout)
+        log("bulk-load and GX throughput")
+        load = subprocess.run(
+            [sys.executable, str(BENCH / "load.py"), tmp, *(["--pg", pg] if pg else [])],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        result["load"] = json.loads(load.stdout.strip().splitlines()[-1])
+    runs = {run["database"]: run for run in result["runs"]}
+    loads = {db["database"]: db for db in result["load"]["databases"]}
+    figures = {
+        "night_sqlite_s": runs["sqlite"]["night_s"],
+        "night_peak_rss_mb": max(run["peak_rss_mb"] for run in result["runs"]),
+    }
+    if "postgresql" in runs:
+        figures["night_postgresql_s"] = runs["postgresql"]["night_s"]
+        figures["postgresql_load_rows_per_s"] = loads["postgresql"]["load_batch_rows_per_s"]
+    return {**result, "figures": figures, "before": NIGHT_BEFORE}
+
+
+def night_lines(r: dict) -> list[str]:
+    night = r["night"]
+    f, targets, before = night["figures"], r["targets"], night["before"]
+
+    def row(label: str, key: str, unit: str, better: str) -> str:
+        if key not in f:
+            return (
+                f"| {label} (`{key}`) | not measured (no PostgreSQL server) | {better} {targets[key]:,.0f} {unit} | |"
+            )
+        met = f[key] < targets[key] if better == "<" else f[key] >= targets[key]
+        was = f"{before[key]:,}" if key in before else ""
+        return f"| {label} (`{key}`) | {f[key]:,} {unit} | {better} {targets[key]:,.0f} {unit} | {'yes' if met else 'NO'} | {was} |"
+
+    d = night["data"]
+    lines = [
+        "",
+        "# Benchmark: a national night, end to end",
+        "",
+        f"One natural day ({d['day']}) of synthetic national data in the real formats (`bench/national_data.py`, "
+        f"seeded): national wide air files for {d['air_station_hours']:,} station-hours ({d['air_values']:,} values), "
+        f"an automatic water-station export ({d['water_readings']:,} readings, {d['water_values']:,} values) and an "
+        f"HJ 212-2017 log ({d['source_messages']:,} hourly messages, {d['source_values']:,} values). Each database "
+        "gets a fresh warehouse and the night's jobs as the DAGs run them (`bench/night.py`), in a child process.",
+        "",
+        "| figure | value | target | met | before |",
+        "|---|---|---|---|---|",
+        row("national night on SQLite", "night_sqlite_s", "s", "<"),
+        row("national night on PostgreSQL", "night_postgresql_s", "s", "<"),
+        row("PostgreSQL bulk load, `load_batch` of the night's air", "postgresql_load_rows_per_s", "rows/s", ">="),
+        row("peak RSS of a night", "night_peak_rss_mb", "MB", "<"),
+        "",
+        "Stages (seconds):",
+        "",
+        "| stage | " + " | ".join(run["database"] for run in night["runs"]) + " |",
+        "|---|" + "---|" * len(night["runs"]),
+    ]
+    for stage in night["runs"][0]["stages_s"]:
+        lines.append(f"| {stage} | " + " | ".join(f"{run['stages_s'][stage]:.2f}" for run in night["runs"]) + " |")
+    load = night["load"]
+    lines += ["", f"Loader throughput on the night's {load['rows']:,} air rows (`bench/load.py`):", "",
+              "| database | first load of the day | re-run (rows replaced) | database write alone |", "|---|---|---|---|"]  # fmt: skip
+    for db in load["databases"]:
+        lines.append(
+            f"| {db['database']} | {db['load_batch_rows_per_s']:,} rows/s ({db['load_batch_s']} s) | "
+            f"{db['rerun_load_batch_rows_per_s']:,} rows/s | {db['write_only_rows_per_s']:,} rows/s |"
+        )
+    lines += [
+        "",
+        f"GX validation (air suite, 27 expectations): {load['gx_validation_rows_per_s']:,} rows/s "
+        f"({load['gx_validation_s']} s for {load['rows']:,} rows, GX's import and set-up included).",
+        "",
+        "## Profiled and fixed (before -> after, same data, this machine)",
+        "",
+        "The first run measured 184.2 s on SQLite and 94.3 s on PostgreSQL, PostgreSQL loading 29,401 rows/s. Profiles "
+        "(cProfile per stage) found, and the fixes did:",
+        "- `sources.daily_values` 56 s: a Python loop over outlet-days with `.loc` lookups; vectorised with one "
+        "groupby (same output; checked against the old code on the sample month) -> 1.7 s.",
+        "- `sources.ingest` 37 s: the HJ 212 CRC bit by bit in Python and a `pd.to_datetime` per message; a "
+        "256-entry table and all messages' CRCs at once in numpy (`crc16_many`, tested equal to the standard's "
+        "bitwise loop), DataTime parsing cached -> 4.8 s.",
+        "- `water.ingest` 10 s: `pd.to_datetime` per row -> one vectorised ISO 8601 parse -> 1.5 s; "
+        "`water.classes` 5 s: GB 3838 limits looked up per row -> cached -> 1.2 s.",
+        "- `air.load` 21 s on PostgreSQL: COPY into a table whose foreign key to `ingest_batch` fired a trigger per "
+        "row (1.2 M rows: 17.5 s with the FK, 5.4 s without); the hourly tables on PostgreSQL now have no FK (the "
+        "batch row is written in the same transaction; a test checks no reading is orphaned), a key that leads with "
+        "the time (rows arrive in time order), COPY in 50,000-row chunks so the server parses while Python formats "
+        "-> 4.1 s. On SQLite, the driver's `executemany` with tuples instead of SQLAlchemy's dicts: 20.6 -> 9.2 s.",
+        "- `air.daily_values` 3.9 s and the other reads of a day's rows: the driver's tuples instead of "
+        "SQLAlchemy row objects -> 1.5 s; `air.indicators` 5.4 s: editions looked up per city and period -> one "
+        "groupby -> 1.4 s; `air.ingest` 8.5 s: of the next day's national file only hour 0 is parsed -> 5.1 s.",
+        "- Tried and dropped: GX in two processes (sharded by station): no faster on 2 CPUs.",
+        "",
+        "Where the PostgreSQL load stands: COPY into an empty table of the same columns with no index takes 556,000 "
+        "rows/s here; the primary key alone brings it to about 230,000 rows/s, because each row is a B-tree insert "
+        "(1.2 M rows, `COPY` measured without Python). Our loader writes 194,000 rows/s into an empty table and "
+        "reaches the figure above for a whole `load_batch` (frame building, sorting, CSV, COPY, in one transaction). "
+        "300,000 rows/s would need the key dropped (it is what keeps a re-run from duplicating readings) or more "
+        "CPUs than these 2 shared between client and server; the target is not met on this machine.",
+    ]
+    return lines
+
+
 def write_markdown(r: dict) -> None:
     def row(label: str, key: str, unit: str, better: str) -> str:
         value, target = r[key], r["targets"][key]
@@ -275,7 +393,9 @@ def write_markdown(r: dict) -> None:
         "in `bench/results.json`.",
         "",
     ]
-    (BENCH / "results.md").write_text("\n".join(lines))
+    if "night" in r:
+        lines += night_lines(r)
+    (BENCH / "results.md").write_text("\n".join(lines) + "\n")
 
 
 def main() -> None:
@@ -307,10 +427,14 @@ def main() -> None:
         "total_run_s": round(time.perf_counter() - started, 1),
     }
     log(f"python-aqi to_aqi: {to_aqi_s:.2f} s, daily statistics loop {stats_s:.2f} s for {n_calls:,} station-days")
+    r["night"] = national_night()
+    r["targets"] = {**TARGETS, **NIGHT_TARGETS}
     (BENCH / "results.json").write_text(json.dumps(r, indent=2, ensure_ascii=False) + "\n")
     write_markdown(r)
     for key, target in TARGETS.items():
         log(f"{key} = {r[key]:,} (target {'>=' if key.startswith('speedup') else '<'} {target:,})")
+    for key, value in r["night"]["figures"].items():
+        log(f"{key} = {value:,} (target {NIGHT_TARGETS[key]:,})")
     log("wrote bench/results.md and bench/results.json")
 
 

@@ -19,11 +19,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from pipeline.db import replacing, sql
+from pipeline.db import read_frame, replacing, sql
 from pipeline.indicators.daily import station_day_aqi
 from pipeline.indicators.editions import edition_for
 from pipeline.indicators.evaluation import city_day_values
-from pipeline.ingest import IngestError
+from pipeline.ingest import IngestError, cnemc_wide
 from pipeline.ingest.air import detect_format, read_air_file
 from pipeline.load import AIR_HOURLY, Batch, Window, load_batch
 from pipeline.targets import air_indicator_rows
@@ -66,8 +66,15 @@ def ingest(landing_dir: Path, day: dt.date, staging_dir: Path) -> dict:
         raise FileNotFoundError(f"no air files for {day} in {landing_dir} (expected e.g. china_sites_{day:%Y%m%d}.csv)")
     window = Window.natural_day(day)
     frames, other_days, warnings = [], 0, []
+    tomorrow = day + dt.timedelta(days=1)
     for path in files:
-        records = read_air_file(path)
+        if _is_national(path) and any(t in path.name for t in _tokens(tomorrow)):
+            # Tomorrow's national file: only its hour 0 (today's 24:00) is ours; the rest of its date is
+            # counted, not parsed (half of a national night's reading time).
+            records = cnemc_wide.read(path, only_hour_of=(tomorrow.strftime("%Y%m%d"), "0"))
+            other_days += records.attrs["values_passed_over"]
+        else:
+            records = read_air_file(path)
         if detect_format(path) == "cnemc_wide" and len(records):
             # A national file holds one calendar date: its hour 0 is the previous day's 24:00 and its
             # hours 1-23 the day itself. Values of that date outside the window belong to another day's
@@ -153,7 +160,7 @@ def daily_values(engine: Engine, day: dt.date) -> dict:
     """Station-day and city-day values of ``day`` from the warehouse's hourly readings."""
     params = Window.natural_day(day).params()
     with engine.connect() as conn:
-        long = pd.DataFrame(conn.execute(sql("dml/select_air_hourly_window"), params).mappings().all())
+        long = read_frame(conn, "dml/select_air_hourly_window", params)
         cities = pd.DataFrame(conn.execute(sql("dml/select_city_stations")).mappings().all())
     if long.empty:
         station_days = station_day_aqi(pd.DataFrame(columns=["station_code", "hour_end"]))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from pipeline.db import replacing, sql
+from pipeline.db import read_frame, replacing, sql
 from pipeline.indicators.sources import outlet_days
 from pipeline.ingest.sources import read
 from pipeline.load import TIMESTAMP_FORMAT, Batch, ReadingTable, Window, load_batch, stamp
@@ -152,7 +152,7 @@ def daily_values(engine: Engine, first: dt.date, last: dt.date | None = None) ->
     outlets, limits, _ = registry(engine)
     params = {"first_time": f"{first} 00:00:00", "last_time": f"{last} 23:59:59"}
     with engine.connect() as conn:
-        hours = pd.DataFrame(conn.execute(sql("dml/select_source_hours"), params).mappings().all())
+        hours = read_frame(conn, "dml/select_source_hours", params)
     days = outlet_days(hours, outlets, limits) if len(hours) else pd.DataFrame()
     with replacing(engine, "source_outlet_day") as conn:
         conn.execute(

@@ -102,12 +102,14 @@ def air_indicator_rows(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
     if days.empty:
         return pd.DataFrame(rows)
     editions = days.assign(month=days["date"].dt.strftime("%Y-%m"), year=days["date"].dt.strftime("%Y"))
+    period_editions = {}  # (city, period) -> the edition of its days (a revised one wins over 2012)
+    for column in ("month", "year"):
+        for (city, period), used in editions.groupby(["city", column], sort=False)["edition"]:
+            others = sorted(set(used) - {EDITION_2012})
+            period_editions[(city, period)] = others[0] if others else EDITION_2012
 
     def edition_of(city: str, period: str) -> str:
-        column = "year" if len(period) == 4 else "month"
-        used = editions.loc[(editions["city"] == city) & (editions[column] == period), "edition"]
-        others = sorted(set(used) - {EDITION_2012})
-        return others[0] if others else EDITION_2012
+        return period_editions.get((city, period), EDITION_2012)
 
     target = GOOD_AIR_DAYS
     for freq in ("month", "year"):

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from pipeline.db import replacing, sql
+from pipeline.db import read_frame, replacing, sql
 from pipeline.indicators.water_class import (
     ASSESSED_ITEMS,
     STATUS_BY_CLASS,
@@ -141,7 +141,7 @@ def _samples(engine: Engine, kind: str, first: pd.Timestamp, last: pd.Timestamp)
     the detection limit (环办〔2011〕22号 convention, see pipeline.indicators.water_class)."""
     params = {"kind": kind, "first_time": stamp(first), "last_time": stamp(last)}
     with engine.connect() as conn:
-        long = pd.DataFrame(conn.execute(sql("dml/select_water_samples"), params).mappings().all())
+        long = read_frame(conn, "dml/select_water_samples", params)
     if long.empty:
         return pd.DataFrame(columns=["section_code", "sampled_at"])
     long["value"] = np.where(long["below_detection"].astype(bool), long["value"] / 2, long["value"])

@@ -111,14 +111,14 @@ def test_failure_inside_the_load_rolls_the_whole_day_back(warehouse, landing, tm
 
     from pipeline import nightly
 
-    original = nightly.AIR_HOURLY.rows
+    original = nightly.AIR_HOURLY.frame
 
     def half_then_fail(batch_id, valid):
-        rows = original(batch_id, valid)
-        rows[len(rows) // 2]["station_code"] = None  # NOT NULL violation half way through the insert
-        return rows
+        frame = original(batch_id, valid)
+        frame.loc[len(frame) // 2, "station_code"] = None  # NOT NULL violation half way through the insert
+        return frame
 
-    monkeypatch.setattr(nightly, "AIR_HOURLY", dataclasses.replace(nightly.AIR_HOURLY, rows=half_then_fail))
+    monkeypatch.setattr(nightly, "AIR_HOURLY", dataclasses.replace(nightly.AIR_HOURLY, frame=half_then_fail))
     with pytest.raises(sa.exc.IntegrityError):
         run_day(warehouse, landing, DAY, tmp_path / "staging")
     assert count(warehouse, "SELECT COUNT(*) FROM air_hourly") == 0

@@ -105,6 +105,21 @@ def test_hourly_tables_are_partitioned_by_month_on_postgresql(both):
     assert placement[0][3] == lite_rows > 0
 
 
+def test_every_reading_has_its_batch_on_postgresql(sample_pg):
+    """The partitioned hourly tables carry no foreign key on PostgreSQL (bulk-load speed); the loader
+    writes a reading's batch in the same transaction, so none is ever orphaned."""
+    with sample_pg.connect() as conn:
+        for table in ("air_hourly", "source_reading"):
+            orphans = conn.execute(
+                sa.text(
+                    f"SELECT COUNT(*) FROM {table} r LEFT JOIN ingest_batch b ON b.batch_id = r.batch_id "
+                    "WHERE b.batch_id IS NULL"
+                )  # fmt: skip
+            ).scalar_one()
+            rows = conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+            assert rows > 0 and orphans == 0, table
+
+
 def test_a_load_across_a_month_end_fills_both_partitions(pg_warehouse):
     from pipeline.db import ensure_month_partitions
 

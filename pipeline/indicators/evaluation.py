@@ -113,6 +113,7 @@ def annual_statistics(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
     days = city_days[dates.dt.year == year].assign(month=dates.dt.month)
     rows = []
     for city, frame in days.groupby("city", sort=True):
+        months = frame["month"].to_numpy()
         for limit in GRADE_II_LIMITS_GB3095_2012.itertuples():
             values = frame[limit.pollutant]
             if limit.statistic == "annual_mean":
@@ -120,11 +121,10 @@ def annual_statistics(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
             else:
                 value = percentile_hj663(values, 95 if limit.pollutant == "co" else 90)
             value = round_half_even(value, 1 if limit.pollutant == "co" else 0)
-            per_month = frame.loc[values.notna(), "month"].value_counts()
-            months_ok = all(
-                per_month.get(m, 0) >= (MIN_DAYS_FEBRUARY if m == 2 else MIN_DAYS_MONTH) for m in range(1, 13)
-            )
-            n_days = int(values.notna().sum())
+            valid = values.notna().to_numpy()
+            per_month = np.bincount(months[valid], minlength=13)  # valid days in month 1..12
+            months_ok = all(per_month[m] >= (MIN_DAYS_FEBRUARY if m == 2 else MIN_DAYS_MONTH) for m in range(1, 13))
+            n_days = int(valid.sum())
             rows.append(
                 {
                     "city": city,

@@ -15,6 +15,8 @@ Non-detects (``0.01L``) enter at half the detection limit (the method's conventi
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
@@ -110,10 +112,13 @@ def class_name(number) -> str:
     return "" if number is None or pd.isna(number) else CLASS_NAMES[int(number)]
 
 
+@cache
 def _limits(item: str, waterbody: str) -> tuple[np.ndarray, str]:
     code = "tp_lake" if item == "tp" and waterbody == "lake" else item
     row = GB3838_2002_TABLE1.loc[code]
-    return row[["I", "II", "III", "IV", "V"]].to_numpy(dtype=float), row["direction"]
+    limits = row[["I", "II", "III", "IV", "V"]].to_numpy(dtype=float)
+    limits.setflags(write=False)  # cached: shared by every caller
+    return limits, row["direction"]
 
 
 def item_class(values, item: str, waterbody="river") -> np.ndarray:

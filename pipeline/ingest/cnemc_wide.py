@@ -30,11 +30,23 @@ def looks_like(header: list[str]) -> bool:
     return [h.strip().lower() for h in header[:3]] == KEY_COLUMNS
 
 
-def read(path: Path | str) -> pd.DataFrame:
+def _numbers(texts: np.ndarray) -> np.ndarray:
+    """The cells as floats, NaN where a cell is not a number (it is then quarantined). All-numeric
+    files (the usual case) take numpy's fast conversion."""
+    try:
+        return texts.astype(np.float64)
+    except ValueError:
+        return pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(dtype=float)
+
+
+def read(path: Path | str, only_hour_of: tuple[str, str] | None = None) -> pd.DataFrame:
     """Canonical air records (see :mod:`pipeline.ingest`) from one national wide file.
 
     Raises IngestError for a file that is not of this format, has rows of the wrong length
     (truncated or corrupt) or ends in the middle of an hour's block of type rows.
+    only_hour_of: ``(date, hour)`` labels, e.g. ``("20190702", "0")``: of that date's rows, read only that
+    hour's (the next day's file, of which a night needs only 00:00); the values of the rows passed
+    over are counted in ``records.attrs["values_passed_over"]``. The whole file is still checked.
     """
     path = Path(path)
     rows = list(csv.reader(io.StringIO(read_text(path), newline="")))
@@ -61,10 +73,18 @@ def read(path: Path | str) -> pd.DataFrame:
                 path, f"hour {hour} has {count} of {TYPES_PER_HOUR} type rows (truncated or corrupt file)"
             )
 
+    passed_over = 0
+    if only_hour_of is not None:
+        date, hour = only_hour_of
+        skipped = [r for r in body if r[0].strip() == date and r[1].strip() != hour]
+        passed_over = sum(1 for r in skipped for cell in r[3:] if cell.strip())
+        body = [r for r in body if not (r[0].strip() == date and r[1].strip() != hour)]
+        if not body:
+            return _passed_over(empty_records(), passed_over)
     grid = np.array([r[3:] for r in body], dtype=object)
     row_idx, col_idx = np.nonzero(np.char.strip(grid.astype(str)) != "")
     if row_idx.size == 0:
-        return empty_records()
+        return _passed_over(empty_records(), passed_over)
     keys = np.array([r[:3] for r in body], dtype=object)
     raw_values = np.char.strip(grid[row_idx, col_idx].astype(str))
     dates = keys[row_idx, 0].astype(str)
@@ -86,13 +106,18 @@ def read(path: Path | str) -> pd.DataFrame:
             "station_code": station,
             "hour_end": hour_end.to_numpy(),
             "pollutant": pollutant.to_numpy(),
-            "value": pd.to_numeric(pd.Series(raw_values), errors="coerce").to_numpy(dtype=float),
+            "value": _numbers(raw_values),
             "raw_value": raw_values.astype(object),
-            "unit": pollutant.map(lambda p: AIR_ITEMS[p].unit if p in AIR_ITEMS else "").to_numpy(),
+            "unit": pollutant.map({p: AIR_ITEMS[p].unit if p in AIR_ITEMS else "" for p in type_codes.values()}),
             "flag": "",
         }
     )
     records["raw_record"] = (
         "date=" + dates + ",hour=" + hours + ",type=" + types + "," + station.astype(str) + "=" + raw_values
     )
+    return _passed_over(records, passed_over)
+
+
+def _passed_over(records: pd.DataFrame, count: int) -> pd.DataFrame:
+    records.attrs["values_passed_over"] = count
     return records

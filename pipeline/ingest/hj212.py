@@ -17,9 +17,12 @@ S manual input (手工输入), D fault (故障), C calibration (校准), T over 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 FLAGS = {"N": "normal", "F": "stopped", "M": "maintenance", "S": "manual input", "D": "fault",
@@ -54,8 +57,8 @@ class Message:
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> {"Avg": "1.2", "Flag": "N"}
 
 
-def crc16(data: bytes) -> int:
-    """HJ 212-2017 Appendix A CRC16 of ``data``."""
+def crc16_bitwise(data: bytes) -> int:
+    """HJ 212-2017 Appendix A CRC16 of ``data``, bit by bit as the standard writes it."""
     register = 0xFFFF
     for byte in data:
         register = (register >> 8) ^ byte
@@ -67,6 +70,31 @@ def crc16(data: bytes) -> int:
     return register
 
 
+def _crc_table() -> tuple[tuple[int, int], ...]:
+    """For each value of the register's low byte: what eight shifts of the Appendix A loop XOR in."""
+    table = []
+    for low in range(256):
+        register = low
+        for _ in range(8):
+            register = (register >> 1) ^ 0xA001 if register & 1 else register >> 1
+        table.append(register)
+    return tuple(table)
+
+
+_CRC_TABLE = _crc_table()
+
+
+def crc16(data: bytes) -> int:
+    """HJ 212-2017 Appendix A CRC16 of ``data``: the same as :func:`crc16_bitwise`, a byte at a time
+    through a 256-entry table (about 8x faster; a national night checks some 50,000 messages)."""
+    register = 0xFFFF
+    table = _CRC_TABLE
+    for byte in data:
+        register = ((register >> 8) ^ byte) & 0xFFFF
+        register = (register >> 8) ^ table[register & 0xFF]
+    return register
+
+
 def frame(segment: str) -> str:
     """A complete message for a data segment: header, length, segment, CRC, CR LF."""
     return f"##{len(segment.encode('ascii')):04d}{segment}{crc16(segment.encode('ascii')):04X}\r\n"
@@ -75,8 +103,34 @@ def frame(segment: str) -> str:
 _TIME = re.compile(r"^\d{14}$")
 
 
-def parse(message: str) -> Message:
-    """Check and parse one message (CR/LF and surrounding spaces ignored). Raises HJ212Error."""
+def crc16_many(segments: list[bytes]) -> np.ndarray:
+    """:func:`crc16` of many segments at once: the same register steps, taken for every segment
+    together byte position by byte position (numpy), instead of one segment after the other."""
+    if not segments:
+        return np.zeros(0, dtype=np.int64)
+    lengths = np.fromiter((len(b) for b in segments), dtype=np.int64, count=len(segments))
+    data = np.zeros((len(segments), int(lengths.max())), dtype=np.int64)
+    for row, segment in enumerate(segments):
+        data[row, : len(segment)] = np.frombuffer(segment, dtype=np.uint8)
+    table = np.asarray(_CRC_TABLE, dtype=np.int64)
+    register = np.full(len(segments), 0xFFFF, dtype=np.int64)
+    for position in range(data.shape[1]):
+        step = (register >> 8) ^ data[:, position]
+        step = (step >> 8) ^ table[step & 0xFF]
+        register = np.where(position < lengths, step, register)
+    return register
+
+
+@lru_cache(maxsize=4096)
+def _data_time(text: str) -> pd.Timestamp:
+    """DataTime ``YYYYMMDDhhmmss`` as a Timestamp (cached: a log repeats the same hours)."""
+    return pd.Timestamp(dt.datetime.strptime(text, "%Y%m%d%H%M%S"))
+
+
+def parse(message: str, crc: int | None = None) -> Message:
+    """Check and parse one message (CR/LF and surrounding spaces ignored). Raises HJ212Error.
+
+    crc: the segment's CRC when the caller computed it already (:func:`crc16_many`)."""
     text = message.strip()
     if not text.startswith("##"):
         raise HJ212Error("no ## header")
@@ -90,7 +144,7 @@ def parse(message: str) -> Message:
         expected = int(crc_text, 16)
     except ValueError:
         raise HJ212Error(f"CRC {crc_text!r} is not 4 hex digits") from None
-    actual = crc16(segment.encode("ascii", "replace"))
+    actual = crc16(segment.encode("ascii", "replace")) if crc is None else crc
     if actual != expected:
         raise HJ212Error(f"CRC mismatch: message says {crc_text.upper()}, data gives {actual:04X}")
     head, sep, cp = segment.partition("CP=&&")
@@ -111,11 +165,17 @@ def parse(message: str) -> Message:
             values.setdefault(code, {})[name] = value
     if data_time is None or not _TIME.match(data_time):
         raise HJ212Error(f"DataTime missing or malformed ({data_time!r})")
-    stamp = pd.to_datetime(data_time, format="%Y%m%d%H%M%S", errors="coerce")
-    if pd.isna(stamp):
-        raise HJ212Error(f"DataTime {data_time} is not a date")
+    try:
+        stamp = _data_time(data_time)
+    except ValueError:
+        raise HJ212Error(f"DataTime {data_time} is not a date") from None
     return Message(fields.get("QN", ""), fields.get("ST", ""), fields.get("CN", ""), fields.get("MN", ""),
                    fields.get("Flag", ""), stamp, values)  # fmt: skip
+
+
+def segment_of(message: str) -> bytes:
+    """The bytes a message's CRC covers (between the length and the CRC), as :func:`parse` reads them."""
+    return message.strip()[6:-4].encode("ascii", "replace")
 
 
 def split_log(text: str) -> list[tuple[int, str]]:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.ingest import IngestError, read_text
-from pipeline.ingest.hj212 import CODES, FLOW_TO_M3H, UPLOADS, HJ212Error, parse, split_log
+from pipeline.ingest.hj212 import CODES, FLOW_TO_M3H, UPLOADS, HJ212Error, crc16_many, parse, segment_of, split_log
 
 RECORD_COLUMNS = ["source_file", "source_row", "record_key", "mn", "outlet_code", "period_start", "interval",
                   "item", "value", "flag", "raw_record"]  # fmt: skip
@@ -32,11 +32,22 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
+def _number(text: str) -> float:
+    """A reading's text as a float; NaN when it is not a number (the record is then quarantined)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return float("nan")
+    return value if value == value and abs(value) != float("inf") else float("nan")
+
+
 def read_hj212_log(path: Path, text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     records, rejects = [], []
-    for line, message in split_log(text):
+    messages = split_log(text)
+    crcs = crc16_many([segment_of(message) for _, message in messages])  # all at once: the slow part
+    for (line, message), crc in zip(messages, crcs.tolist(), strict=True):
         try:
-            parsed = parse(message)
+            parsed = parse(message, crc=crc)
             if parsed.cn not in UPLOADS:
                 raise HJ212Error(f"CN {parsed.cn} is not an hourly (2061) or daily (2031) upload")
         except HJ212Error as err:
@@ -52,8 +63,7 @@ def read_hj212_log(path: Path, text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
             continue
         for code, fields in parsed.values.items():
             raw = fields.get("Avg", "")
-            value = pd.to_numeric(raw, errors="coerce")
-            value = value * FLOW_TO_M3H.get(code, 1.0)
+            value = _number(raw) * FLOW_TO_M3H.get(code, 1.0)
             records.append(
                 {
                     "source_file": str(path), "source_row": line, "record_key": code, "mn": parsed.mn, "outlet_code": None,

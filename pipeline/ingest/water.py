@@ -107,6 +107,16 @@ def _time_column(path: Path, columns) -> str:
     return found[0]
 
 
+def _parse_times(column: pd.Series) -> list:
+    """Each cell as a Timestamp (NaT where it is not a time): ISO 8601 at once, any other spelling
+    (``2019/07/01 08:00``...) cell by cell as before."""
+    text = column.astype(str).str.strip()
+    times = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    for i in np.flatnonzero(times.isna().to_numpy()):
+        times.iat[i] = pd.to_datetime(text.iat[i], errors="coerce")
+    return list(times)
+
+
 def read(path: Path | str) -> pd.DataFrame:
     """Canonical water records from one file (long or wide, CSV or .xlsx)."""
     path = Path(path)
@@ -116,10 +126,12 @@ def read(path: Path | str) -> pd.DataFrame:
     kind = "auto" if time_column.lower() == "time" else "manual"
     long = {"item", "value"} <= set(lower)
     out = []
+    times = _parse_times(table[time_column])
+    headers = {c: _split_header(str(c)) for c in table.columns}
     for i, row in enumerate(table.to_dict("records")):
         line = i + 2
         section = str(row[lower["section_code"]]).strip() or None
-        sampled_at = pd.to_datetime(str(row[time_column]).strip(), errors="coerce")
+        sampled_at = times[i]
         raw_record = ",".join(f"{k}={v}" for k, v in row.items() if str(v).strip())
         if long:
             cells = [(row[lower["item"]], row[lower["value"]], row.get(lower.get("unit", ""), None), "")]
@@ -128,7 +140,7 @@ def read(path: Path | str) -> pd.DataFrame:
                 (c, row[c], None, c) for c in table.columns if c.lower() not in ("section_code", time_column.lower())
             ]
         for label, raw, unit, key in cells:
-            item, header_unit = _split_header(str(label)) if not long else (water_code(str(label)), None)
+            item, header_unit = headers[label] if not long else (water_code(str(label)), None)
             value, below, measured = parse_lab_value(raw)
             if not measured:
                 continue

@@ -84,3 +84,14 @@ def test_unreadable_files_are_refused(tmp_path, content, message):
     with pytest.raises(IngestError, match=message) as err:
         read(path)
     assert str(path) in str(err.value)
+
+
+def test_reading_only_hour_0_of_the_next_days_file_counts_the_rest():
+    from tests.conftest import SAMPLE_AIR
+
+    path = SAMPLE_AIR / "china_sites_20190702.csv"
+    whole = read(path)
+    hour0 = read(path, only_hour_of=("20190702", "0"))
+    assert set(hour0["hour_end"]) == {pd.Timestamp("2019-07-02 00:00")}
+    assert len(hour0) == (whole["hour_end"] == pd.Timestamp("2019-07-02 00:00")).sum() > 0
+    assert len(hour0) + hour0.attrs["values_passed_over"] == len(whole)

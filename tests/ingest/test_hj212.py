@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.ingest.hj212 import HJ212Error, crc16, frame, parse, split_log
+from pipeline.ingest.hj212 import HJ212Error, crc16, crc16_bitwise, frame, parse, split_log
 from pipeline.ingest.sources import read
 
 # HJ 212-2017's own example (clause 6.3 / Appendix A): data segment of 101 bytes, CRC 1C80.
@@ -78,3 +78,30 @@ def test_log_reader_quarantines_bad_messages_and_keeps_good_values(tmp_path):
     flow = records[(records["source_row"] == 1) & (records["item"] == "flow")].iloc[0]
     assert flow["value"] == 36000.0  # a00000 in m3/s -> m3/h
     assert set(records["item"]) == {"so2", "nox", "o2", "flow"}
+
+
+def test_table_crc_equals_the_standards_bitwise_loop():
+    import random
+
+    rng = random.Random(212)
+    cases = [b"", b"\x00", b"\xff" * 7] + [
+        bytes(rng.randrange(256) for _ in range(rng.randrange(1, 400))) for _ in range(500)
+    ]
+    assert all(crc16(data) == crc16_bitwise(data) for data in cases)
+    assert (
+        crc16_bitwise(
+            b"QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;Flag=5;CP=&&RtdInterval=30&&"
+        )
+        == 0x1C80
+    )
+
+
+def test_crc_of_many_segments_at_once_equals_one_by_one():
+    import random
+
+    from pipeline.ingest.hj212 import crc16_many
+
+    rng = random.Random(2017)
+    segments = [b"", b"A"] + [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300))) for _ in range(300)]
+    assert crc16_many(segments).tolist() == [crc16_bitwise(s) for s in segments]
+    assert crc16_many([]).tolist() == []

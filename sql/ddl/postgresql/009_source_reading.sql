@@ -1,5 +1,6 @@
 -- PostgreSQL version of sql/ddl/009_source_reading.sql: the same table, partitioned by month on period_start
 -- (partitions made on first use: 000_partitions.sql). Keep the columns in step with that file.
+-- As air_hourly (003): the key leads with the time, and no foreign key to ingest_batch (bulk loads).
 -- Online-monitoring readings. Grain: one row per outlet, period start, interval and item.
 -- period_start: start of the hour (HJ 212 DataTime of CN 2061) or of the day (CN 2031), local time.
 CREATE TABLE IF NOT EXISTS source_reading (
@@ -9,6 +10,6 @@ CREATE TABLE IF NOT EXISTS source_reading (
     item          VARCHAR(16) NOT NULL,     -- so2 nox pm o2 flow (m3/h) cod nh3n tp tn ph pb cd ...
     value         DOUBLE PRECISION NOT NULL,
     flag          VARCHAR(1) NOT NULL,      -- HJ 212-2017 data flag: N F M S D C T P
-    batch_id      VARCHAR(40) NOT NULL REFERENCES ingest_batch (batch_id),
-    PRIMARY KEY (outlet_code, period_start, interval, item)
+    batch_id      VARCHAR(40) NOT NULL,         -- ingest_batch.batch_id (no FK on PostgreSQL)
+    PRIMARY KEY (period_start, outlet_code, interval, item)
 ) PARTITION BY RANGE (period_start);

@@ -1,0 +1,240 @@
+"""The fault corpus: bad inputs of every format through `python -m pipeline ingest ...` (in process).
+
+For every bad file one of two things happens, never anything else:
+- the file is refused as a whole: exit status 1, one line on stderr naming the file and the problem,
+  and the warehouse unchanged (no batch, no readings, no quarantine from it);
+- the file is loaded with its bad records quarantined, each with its reason: exit status 0, and the
+  batch's rows read = rows loaded + rows quarantined, every quarantined record carrying a reason.
+
+Each case names which of the two it must be, and the words its message or reason must contain. The
+corpus is built from small real or sample files (tests/data and data/sample) by the fault functions below.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import REPO
+
+SAMPLE = REPO / "data" / "sample"
+
+
+def _lines(path, n: int) -> str:
+    return "".join((SAMPLE / path).read_text(encoding="utf-8").splitlines(keepends=True)[:n])
+
+
+GOOD = {
+    # 2 hours x 15 types of three real Quzhou stations (CNEMC, 2019-02-10)
+    "air_wide": _lines("air/china_sites_20190210.csv", 1 + 30),
+    "air_long": (
+        "station_code,time,pollutant,value,unit\n"
+        "1264A,2019-02-10 05:00,pm25,35,ug/m3\n"
+        "1264A,2019-02-10 05:00,co,0.8,mg/m3\n"
+        "1265A,2019-02-10 05:00,pm25,41,ug/m3\n"
+    ),
+    "water": _lines("water/water_manual_2019-07.csv", 4),
+    "sources_csv": _lines("sources/wastewater_export_2019-07.csv", 5),
+    "hj212": _lines("sources/hj212_platform_2019-07.log", 4),
+}
+KIND = {"air_wide": "air", "air_long": "air", "water": "water", "sources_csv": "sources", "hj212": "sources"}
+SUFFIX = {"hj212": ".log"}
+NAMES = {  # a date in the name, as the landing folders expect
+    "air_wide": "china_sites_20190210.csv", "air_long": "air_2019-02-10.csv", "water": "water_manual_2019-07.csv",
+    "sources_csv": "export_2019-07.csv", "hj212": "hj212_2019-07.log",
+}  # fmt: skip
+
+
+def replace_first_value(text: str, new: str, column: int) -> str:
+    """The ``column``-th field (0-based) of the first data line replaced by ``new``."""
+    lines = text.splitlines(keepends=True)
+    fields = lines[1].rstrip("\n").split(",")
+    fields[column] = new
+    lines[1] = ",".join(fields) + "\n"
+    return "".join(lines)
+
+
+@dataclass(frozen=True)
+class Case:
+    fmt: str
+    fault: str
+    build: Callable[[str], bytes]
+    outcome: str  # "refused" | "quarantined" | "loaded"
+    words: str  # in the error message (refused) or in a quarantine reason (quarantined)
+
+
+def utf8(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+def binary(_: str) -> bytes:
+    rng = random.Random(811)
+    return bytes(rng.randrange(256) for _ in range(2048)).replace(b"\n", b"\x00") + b"\x00"
+
+
+def truncated(text: str) -> bytes:
+    return utf8(text.rstrip("\n")[:-7])  # the last line cut in the middle, no final newline
+
+
+def header_only(text: str) -> bytes:
+    return utf8(text.splitlines(keepends=True)[0])
+
+
+def bom(text: str) -> bytes:
+    return b"\xef\xbb\xbf" + utf8(text)
+
+
+def semicolons(text: str) -> bytes:
+    return utf8(text.replace(",", ";"))
+
+
+def duplicate_last_row(text: str) -> bytes:
+    return utf8(text + text.splitlines(keepends=True)[-1])
+
+
+CASES = [
+    # --- national wide air file (date,hour,type,<stations>) ---
+    Case("air_wide", "empty", lambda t: b"", "refused", "file is empty"),
+    Case("air_wide", "header only", header_only, "refused", "header only"),
+    Case("air_wide", "truncated mid-row", truncated, "refused", "truncated"),
+    Case("air_wide", "binary", binary, "refused", "binary"),
+    Case("air_wide", "BOM", bom, "loaded", ""),
+    Case("air_wide", "wrong delimiter", semicolons, "refused", "unknown air format"),
+    Case("air_wide", "non-numeric value", lambda t: utf8(replace_first_value(t, "abc", 3)), "quarantined", "not a number"),
+    Case("air_wide", "negative value", lambda t: utf8(replace_first_value(t, "-5", 3)), "quarantined", "negative"),
+    Case("air_wide", "absurd value", lambda t: utf8(replace_first_value(t, "99999", 4)), "quarantined", "implausible"),
+    Case("air_wide", "unknown station", lambda t: utf8(t.replace("1266A", "9999Z", 1)), "quarantined", "unknown station"),
+    Case("air_wide", "future timestamp", lambda t: utf8(t.replace("20190210,1,", "20990210,1,")), "quarantined", ""),
+    Case("air_wide", "extra column (short rows)", lambda t: utf8(t.replace("1266A", "1266A,note", 1)), "refused", "fields"),
+    # --- long air CSV (station_code,time,pollutant,value,unit) ---
+    Case("air_long", "header only", header_only, "refused", "header only"),
+    Case("air_long", "truncated mid-row", truncated, "refused", "truncated"),
+    Case("air_long", "missing column", lambda t: utf8(t.replace(",unit", "").replace(",ug/m3", "").replace(",mg/m3", "")), "refused", "expected date,hour,type,<stations> (national wide) or station_code,time,pollutant,value,unit"),
+    Case("air_long", "extra column", lambda t: utf8(t.replace("unit\n", "unit,note\n").replace("m3\n", "m3,x\n")), "loaded", ""),
+    # mg/m3 and ug/m3 in one file are converted to the item's unit (checked below); an unknown unit is not
+    Case("air_long", "mixed units", lambda t: utf8(t.replace("35,ug/m3", "0.035,mg/m3")), "loaded", ""),
+    Case("air_long", "unknown unit", lambda t: utf8(t.replace("35,ug/m3", "35,ppb")), "quarantined", "unit"),
+    Case("air_long", "duplicate rows", duplicate_last_row, "quarantined", "duplicate"),
+    Case("air_long", "unparseable time", lambda t: utf8(t.replace("2019-02-10 05:00", "yesterday", 1)), "quarantined", "time"),
+    # --- water lab samples (section_code,sample_date,items...) ---
+    Case("water", "empty", lambda t: b"", "refused", "file is empty"),
+    Case("water", "header only", header_only, "refused", ""),
+    Case("water", "binary", binary, "refused", "binary"),
+    Case("water", "wrong delimiter", semicolons, "refused", ""),
+    Case("water", "unknown section", lambda t: utf8(replace_first_value(t, "ZZ999", 0)), "quarantined", "section"),
+    Case("water", "negative value", lambda t: utf8(replace_first_value(t, "-1.5", 4)), "quarantined", ""),
+    Case("water", "non-numeric value", lambda t: utf8(replace_first_value(t, "n/a?", 4)), "quarantined", ""),
+    Case("water", "future timestamp", lambda t: utf8(replace_first_value(t, "2099-07-03", 1)), "quarantined", ""),
+    # --- sources CSV export (with Chinese enterprise names) ---
+    Case("sources_csv", "GBK read as UTF-8", lambda t: t.encode("gbk"), "refused", "not UTF-8"),
+    Case("sources_csv", "BOM", bom, "loaded", ""),
+    Case("sources_csv", "missing column", lambda t: utf8(t.replace(",flag\n", "\n").replace(",N\n", "\n")), "refused", "missing column"),
+    Case("sources_csv", "unknown outlet", lambda t: utf8(t.replace("QZS03", "QZS99")), "quarantined", "outlet"),
+    Case("sources_csv", "negative value", lambda t: utf8(replace_first_value(t, "-3", 4)), "quarantined", ""),
+    Case("sources_csv", "non-numeric value", lambda t: utf8(replace_first_value(t, "high", 4)), "quarantined", ""),
+    # --- HJ 212-2017 platform log ---
+    Case("hj212", "bad CRC", lambda t: utf8(t.replace("&&7D00", "&&0000", 1)), "quarantined", "CRC"),
+    Case("hj212", "bad length", lambda t: utf8(t.replace("##0259", "##0300", 1)), "quarantined", "length"),
+    Case("hj212", "binary", binary, "refused", "binary"),
+    Case("hj212", "empty", lambda t: b"", "refused", "file is empty"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def warehouse_url(tmp_path_factory):
+    from pipeline.db import init_db, make_engine
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('faults') / 'warehouse.db'}"
+    engine = make_engine(url)
+    init_db(engine)
+    engine.dispose()
+    return url
+
+
+def counts(url: str) -> dict[str, int]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        out = {t: conn.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
+               for t in ("ingest_batch", "quarantine", "air_hourly", "water_sample", "source_reading")}  # fmt: skip
+    engine.dispose()
+    return out
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.fmt}-{c.fault}")
+def test_bad_file_is_refused_or_quarantined(case, warehouse_url, tmp_path, monkeypatch, capsys):
+    from pipeline.cli import main
+
+    monkeypatch.setenv("QZ811_DB_URL", warehouse_url)
+    monkeypatch.setenv("QZ811_STAGING_DIR", str(tmp_path / "staging"))
+    path = tmp_path / NAMES[case.fmt]
+    path.write_bytes(case.build(GOOD[case.fmt]))
+    before = counts(warehouse_url)
+    code = main(["ingest", KIND[case.fmt], str(path)])
+    out, err = capsys.readouterr()
+    after = counts(warehouse_url)
+    if case.outcome == "refused":
+        assert code == 1, out + err
+        assert err.count("\n") == 1 and path.name in err and case.words in err, err
+        assert after == before, "a refused file changed the warehouse"
+        return
+    assert code == 0, err
+    engine = sa.create_engine(warehouse_url)
+    with engine.connect() as conn:
+        batch = conn.execute(
+            sa.text(
+                "SELECT batch_id, rows_read, rows_loaded, rows_quarantined FROM ingest_batch "
+                "WHERE source_files = :name ORDER BY finished_at DESC"
+            ),
+            {"name": path.name},  # fmt: skip
+        ).first()
+        reasons = conn.execute(
+            sa.text("SELECT reason FROM quarantine WHERE batch_id = :b"), {"b": batch.batch_id}
+        ).scalars().all()  # fmt: skip
+    engine.dispose()
+    assert batch.rows_read == batch.rows_loaded + batch.rows_quarantined == len(reasons) + batch.rows_loaded
+    assert all(reason.strip() for reason in reasons)
+    if case.outcome == "loaded":
+        assert batch.rows_quarantined == 0 and batch.rows_loaded > 0, reasons
+        if case.fault == "mixed units":  # 0.035 mg/m3 of PM2.5 is stored as 35 ug/m3
+            engine = sa.create_engine(warehouse_url)
+            with engine.connect() as conn:
+                stored = conn.execute(
+                    sa.text(
+                        "SELECT value, unit FROM air_hourly WHERE station_code = '1264A' AND pollutant = 'pm25' "
+                        "AND hour_end = '2019-02-10 05:00:00'"
+                    )  # fmt: skip
+                ).one()
+            engine.dispose()
+            assert (round(stored.value, 9), stored.unit) == (35.0, "ug/m3")
+    else:
+        assert batch.rows_quarantined > 0, "nothing was quarantined"
+        assert any(case.words in reason for reason in reasons), reasons
+
+
+def test_corpus_covers_every_fault_family():
+    faults = {c.fault for c in CASES}
+    for family in ("empty", "header only", "truncated mid-row", "binary", "GBK read as UTF-8", "BOM",
+                   "wrong delimiter", "extra column", "missing column", "non-numeric value", "absurd value",
+                   "negative value", "unknown station", "duplicate rows", "future timestamp", "mixed units",
+                   "bad CRC", "bad length"):  # fmt: skip
+        assert family in faults, family
+
+
+def test_station_list_in_utf8_reads_the_same_as_the_published_gbk(tmp_path):
+    """The reverse encoding fault: the GBK station list re-saved as UTF-8 (read as GBK it would be
+    garbled) gives the same registry; a file that is neither is a clear error, not an empty registry."""
+    from pipeline.db import STATION_LIST, read_station_list
+
+    utf8_copy = tmp_path / "stations_utf8.csv"
+    utf8_copy.write_text(STATION_LIST.read_bytes().decode("gbk"), encoding="utf-8")
+    published, resaved = read_station_list(), read_station_list(utf8_copy)
+    assert len(published) == 2026
+    assert [{**r, "source": ""} for r in resaved] == [{**r, "source": ""} for r in published]
+    garbled = tmp_path / "garbled.csv"
+    garbled.write_bytes("站点,名称\n1264A,环保大楼\n".encode("utf-16"))
+    with pytest.raises(ValueError, match="not the CNEMC station list"):
+        read_station_list(garbled)
