@@ -24,7 +24,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from pipeline.db import copy_frame, ensure_month_partitions, replacing, sql
+from pipeline.db import copy_frame, ensure_month_partitions, read_frame, replacing, sql
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -113,14 +113,16 @@ class ReadingTable:
     copy: str = ""
     table: str = ""  # the partitioned table, when there is one
     partitioned_by: str = ""
+    time_column: str = ""  # the key's timestamp (compared as text in the audit of re-runs)
 
     @classmethod
-    def bulk(cls, table: str, partitioned_by: str, key: tuple[str, ...], frame, window_filter=None) -> ReadingTable:
-        """A table loaded by COPY on PostgreSQL, with ``sql/dml/{insert,delete_*,copy}_<table>*.sql``."""
+    def bulk(cls, table: str, partitioned_by: str, key: tuple[str, ...], frame, window_filter=None,
+             time_column: str = "") -> ReadingTable:  # fmt: skip
+        """A table loaded by COPY on PostgreSQL, with ``sql/dml/{insert,delete_*,copy,select_*}_<table>*.sql``."""
         return cls(
             f"dml/insert_{table}", f"dml/delete_{table}_window", f"dml/delete_{table}_key", key,
             lambda batch_id, valid: frame(batch_id, valid).to_dict("records"), window_filter or {},
-            frame, f"dml/copy_{table}", table, partitioned_by,
+            frame, f"dml/copy_{table}", table, partitioned_by, time_column or partitioned_by,
         )  # fmt: skip
 
 
@@ -155,6 +157,11 @@ def load_batch(
             ensure_month_partitions(conn, table.table, frame[table.partitioned_by])
     with replacing(engine, lock) as conn:
         if batch.window:
+            if frame is not None or table.frame is not None:
+                changes = window_changes(conn, table, batch, frame)
+                if changes:
+                    conn.execute(sql("dml/insert_reading_change"), changes)
+                accounting["readings_changed"] = len(changes)
             window = {**batch.window.params(), "dataset": batch.dataset, "batch_id": batch.batch_id}
             conn.execute(sql(table.delete_window), {**batch.window.params(), **table.window_filter})
             conn.execute(sql("dml/delete_quarantine_of_window"), window)
@@ -170,6 +177,37 @@ def load_batch(
         elif readings:
             conn.execute(sql(table.insert), readings)
     return accounting
+
+
+def window_changes(conn: Connection, table: ReadingTable, batch: Batch, frame: pd.DataFrame | None) -> list[dict]:
+    """The audit rows of a re-run (``reading_change``): readings of the window whose value the new
+    files change, add or remove, against what the previous batch of the window stored. Nothing when
+    the window is empty (a first run) or holds this very batch (a re-run of the same files)."""
+    params = {**batch.window.params(), **table.window_filter}
+    old = read_frame(conn, f"dml/select_{table.table}_window_values", params)
+    if old.empty or set(old["batch_id"]) == {batch.batch_id}:
+        return []
+    keys = list(table.key)
+    new = frame[[*keys, "value"]] if frame is not None else pd.DataFrame(columns=[*keys, "value"])
+    old[table.time_column] = pd.to_datetime(old[table.time_column]).dt.strftime(TIMESTAMP_FORMAT)
+    both = old.merge(new, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True)
+    differs = (both["_merge"] != "both") | (both["value_old"] != both["value_new"])
+    both = both[differs]
+    if both.empty:
+        return []
+    change = both["_merge"].map({"both": "changed", "left_only": "removed", "right_only": "added"})
+    key_text = pd.Series("", index=both.index)
+    for i, column in enumerate(keys):
+        key_text = key_text + ("" if i == 0 else ";") + column + "=" + both[column].astype(str)
+    now = dt.datetime.now(dt.UTC).strftime(TIMESTAMP_FORMAT)
+    audit = pd.DataFrame(
+        {
+            "dataset": batch.dataset, "window_label": batch.window.label, "reading_key": key_text,
+            "change": change.astype(str), "old_value": both["value_old"], "new_value": both["value_new"],
+            "old_batch_id": both["batch_id"], "new_batch_id": batch.batch_id, "changed_at": now,
+        }
+    )  # fmt: skip
+    return audit.astype(object).where(audit.notna(), None).to_dict("records")
 
 
 def positional(statement: str) -> tuple[str, list[str]]:

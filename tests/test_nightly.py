@@ -175,3 +175,40 @@ def test_missing_next_day_file_is_warned(warehouse, landing, tmp_path):
     result = run_day(warehouse, landing, DAY, tmp_path / "staging")
     assert any("24:00 is missing" in w for w in result["warnings"])
     assert count(warehouse, "SELECT MAX(hour_end) FROM air_hourly").startswith("2019-02-10 23:00")
+
+
+def test_a_corrected_file_replaces_the_day_and_the_change_is_audited(warehouse, landing, tmp_path):
+    """The platform republishes 2019-02-10 with one value corrected and one removed: the re-run stores
+    the new values and reading_change says what changed, from which batch to which; running the
+    corrected files again changes nothing more."""
+    run_day(warehouse, landing, DAY, tmp_path / "s")
+    path = landing / "china_sites_20190210.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[17].startswith("20190210,1,PM2.5,")  # hour 1: the second block of 15 type rows
+    old_pm25 = lines[17].rstrip("\n").split(",")
+    lines[17] = ",".join([*old_pm25[:3], "99", *old_pm25[4:]]) + "\n"  # 1264A corrected to 99
+    old_so2 = lines[21].rstrip("\n").split(",")
+    assert old_so2[2] == "SO2"
+    lines[21] = ",".join([*old_so2[:4], "", *old_so2[5:]]) + "\n"  # 1265A's SO2 withdrawn
+    path.write_text("".join(lines), encoding="utf-8")
+    run_day(warehouse, landing, DAY, tmp_path / "s")
+    with warehouse.connect() as conn:
+        changes = pd.read_sql(sa.text("SELECT * FROM reading_change ORDER BY reading_key"), conn)
+        changes = changes.astype(object).where(changes.notna(), None)
+        stored = conn.execute(
+            sa.text(
+                "SELECT value FROM air_hourly WHERE station_code = '1264A' AND pollutant = 'pm25' "
+                "AND hour_end = '2019-02-10 01:00:00'"
+            )  # fmt: skip
+        ).scalar_one()
+    assert stored == 99.0
+    assert changes[["reading_key", "change", "old_value", "new_value"]].to_dict("records") == [
+        {"reading_key": "station_code=1264A;hour_end=2019-02-10 01:00:00;pollutant=pm25", "change": "changed",
+         "old_value": float(old_pm25[3]), "new_value": 99.0},
+        {"reading_key": "station_code=1265A;hour_end=2019-02-10 01:00:00;pollutant=so2", "change": "removed",
+         "old_value": float(old_so2[4]), "new_value": None},
+    ]  # fmt: skip
+    assert set(changes["dataset"]) == {"air_hourly"} and set(changes["window_label"]) == {"2019-02-10"}
+    assert (changes["old_batch_id"] != changes["new_batch_id"]).all()
+    run_day(warehouse, landing, DAY, tmp_path / "s")  # the corrected files again: no new audit rows
+    assert count(warehouse, "SELECT COUNT(*) FROM reading_change") == 2

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from pipeline.nightly import run_day
-from tests.conftest import SAMPLE_AIR
+from tests.conftest import SAMPLE_AIR, pg_database
 
 
 def table(engine, name: str, order: list[str]) -> pd.DataFrame:
@@ -228,3 +228,54 @@ def test_roles_are_refused_on_sqlite(warehouse):
 
     with pytest.raises(ValueError, match="PostgreSQL only"):
         apply_roles(warehouse)
+
+
+def test_corrected_file_is_audited_on_postgresql(pg_warehouse, tmp_path):
+    import shutil
+
+    from tests.test_nightly import test_a_corrected_file_replaces_the_day_and_the_change_is_audited as check
+
+    landing = tmp_path / "landing"
+    shutil.copytree(SAMPLE_AIR, landing)
+    check(pg_warehouse, landing, tmp_path)
+
+
+def test_connection_dropped_in_the_middle_of_a_load(pg_warehouse, tmp_path, monkeypatch):
+    """The server ends the loader's session half-way through the COPY (pg_terminate_backend, as a
+    restart or a network cut would): nothing of the day is written, and a re-run completes and gives
+    exactly what an undisturbed run gives."""
+    from pipeline import load as load_module
+    from tests.test_nightly import TABLES, dump
+
+    real_copy = load_module.copy_frame
+    admin = sa.create_engine(pg_warehouse.url, isolation_level="AUTOCOMMIT")
+    cut = []
+
+    def copy_then_cut(conn, statement, frame):
+        half = len(frame) // 2
+        real_copy(conn, statement, frame.iloc[:half])  # written inside the open transaction
+        pid = conn.connection.driver_connection.info.backend_pid
+        with admin.connect() as other:
+            cut.append(other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one())
+        return real_copy(conn, statement, frame.iloc[half:])
+
+    monkeypatch.setattr(load_module, "copy_frame", copy_then_cut)
+    with pytest.raises(sa.exc.DBAPIError):
+        run_day(pg_warehouse, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "s")
+    assert cut == [True]
+    pg_warehouse.dispose()  # the pool's dead connection
+    with pg_warehouse.connect() as conn:
+        for table in ("air_hourly", "ingest_batch", "quarantine", "air_station_day"):
+            assert conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0, table
+    monkeypatch.setattr(load_module, "copy_frame", real_copy)
+    run_day(pg_warehouse, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "s")
+    rerun = dump(pg_warehouse)
+    fresh, drop = pg_database()
+    try:
+        run_day(fresh, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "fresh")
+        undisturbed = dump(fresh)
+    finally:
+        drop()
+    admin.dispose()
+    for name in TABLES:
+        pd.testing.assert_frame_equal(rerun[name], undisturbed[name], obj=name)
