@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -67,7 +68,7 @@ def test_every_dag_file_loads_without_import_errors(airflow_env):
     assert bag["dags"]["plan_targets"]["tasks"] == ["scoreboard", "alerts"]
     assert bag["dags"]["pollution_sources"]["tasks"] == ["ingest", "validate", "load", "daily_values", "indicators"]
     nightly = bag["dags"]["air_quality_nightly"]
-    assert nightly["tasks"] == ["ingest", "validate", "load", "daily_values", "indicators"]
+    assert nightly["tasks"] == ["ingest", "station_groups", "validate", "merge", "load", "daily_values", "indicators"]
     assert nightly["outlets"] == ["qz811://warehouse/air_city_day"]
     assert set(nightly["retries"]) == {2}
     assert bag["dags"]["water_manual_monthly"]["tasks"] == ["ingest", "validate", "load", "classes", "indicators"]
@@ -83,12 +84,17 @@ def test_dags_test_runs_the_sample_day_into_the_warehouse(airflow_env):
     # Logical date 2019-02-11 (the 01:30 run of that day) processes natural day 2019-02-10.
     run = subprocess.run(
         [BIN / "airflow", "dags", "test", "air_quality_nightly", "2019-02-11"],
-        env=airflow_env,
+        env={**airflow_env, "QZ811_STATION_GROUPS": "3"},
         capture_output=True,
         text=True,
     )
     assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
     assert "state=success" in run.stdout + run.stderr
+    # validate ran as three mapped tasks, one per station group, whose rows add up to the day's
+    staging = Path(airflow_env["QZ811_STAGING_DIR"]) / "air_hourly" / "2019-02-10"
+    groups = [pd.read_pickle(staging / f"valid_{i}.pkl") for i in range(3)]
+    assert sum(len(g) for g in groups) == len(pd.read_pickle(staging / "valid.pkl")) > 0
+    assert all(g["station_code"].nunique() <= 2 for g in groups)
     engine = sa.create_engine(airflow_env["QZ811_DB_URL"])
     with engine.connect() as conn:
         hours = conn.execute(sa.text("SELECT COUNT(DISTINCT hour_end) FROM air_hourly")).scalar_one()
