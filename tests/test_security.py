@@ -89,7 +89,8 @@ def test_no_secret_is_committed():
     found = []
     for name in files:
         path = REPO / name
-        if not path.is_file() or path.suffix in (".png", ".xlsx", ".npy", ".pkl") or name.startswith("data/"):
+        skipped = name.startswith("data/") or name == "tests/test_security.py"  # data; this file's own samples
+        if not path.is_file() or path.suffix in (".png", ".xlsx", ".npy", ".pkl") or skipped:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         found += [f"{name}: {m.group(0)}" for m in SECRET.finditer(text)]
