@@ -76,19 +76,20 @@ def pg_warehouse():
     drop()
 
 
-def run_whole_sample(engine, staging: Path) -> None:
+def run_whole_sample(engine, staging: Path, air_days=("2019-07-01", "2019-07-02"),
+                     source_days=("2019-07-12", "2019-07-20")) -> None:  # fmt: skip
     """Every job on the bundled samples: air days, a water month, source days, annual statistics,
-    the scoreboard. Used to compare databases and to run the analysts' example queries."""
+    the scoreboard. Used to compare databases, to run the analysts' example queries and the report."""
     import datetime as dt
 
     from pipeline import annual, scoreboard, sources, water
     from pipeline.nightly import run_day
 
     sample = REPO / "data" / "sample"
-    for day in (dt.date(2019, 7, 1), dt.date(2019, 7, 2)):
+    for day in map(dt.date.fromisoformat, air_days):
         run_day(engine, SAMPLE_AIR, day, staging)
     water.run_period(engine, sample / "water", "manual", water.month_window(2019, 7), staging)
-    for day in (dt.date(2019, 7, 12), dt.date(2019, 7, 20)):
+    for day in map(dt.date.fromisoformat, source_days):
         window = sources.day_window(day)
         sources.load(engine, sources.validate(engine, sources.ingest(engine, sample / "sources", window, staging)))
         sources.daily_values(engine, day)

@@ -15,10 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 from pipeline import html_report, report_charts
-from tests.conftest import REPO, SAMPLE_AIR, pg_database
+from tests.conftest import REPO, pg_database, run_whole_sample
 
 CHROMIUM = Path("/usr/bin/chromium")
-SAMPLE = REPO / "data" / "sample"
 HOSTILE = "Evil \"Co\" <img src=x onerror=alert(1)> & 'Sons'"
 HEADINGS = ["811 plan scoreboard", "Daily city AQI calendar", "Monthly good-air-day ratio",
             "Annual concentrations vs Grade II", "Water sections: monthly class", "Source exceedances"]  # fmt: skip
@@ -164,20 +163,8 @@ def test_text_from_the_database_is_escaped():
 
 def populate(engine, staging: Path) -> None:
     """The bundled samples' 2019: four air days, July's water samples, source days, statistics, scoreboard."""
-    from pipeline import annual, scoreboard, sources, water
-    from pipeline.nightly import run_day
-
-    for day in (dt.date(2019, 2, 10), dt.date(2019, 2, 11), dt.date(2019, 7, 1), dt.date(2019, 7, 2)):
-        run_day(engine, SAMPLE_AIR, day, staging)
-    water.run_period(engine, SAMPLE / "water", "manual", water.month_window(2019, 7), staging)
-    for day in (dt.date(2019, 7, 12), dt.date(2019, 7, 18)):
-        window = sources.day_window(day)
-        sources.load(engine, sources.validate(engine, sources.ingest(engine, SAMPLE / "sources", window, staging)))
-        sources.daily_values(engine, day)
-    sources.indicators(engine, 2019)
-    annual.ingest(engine, "statistics", [SAMPLE / "plan" / "statistics_2014-2019.csv"])
-    annual.ingest(engine, "precipitation", [SAMPLE / "plan" / "precipitation_2018-2019.csv"])
-    scoreboard.compute(engine, 2019)
+    run_whole_sample(engine, staging, air_days=("2019-02-10", "2019-02-11", "2019-07-01", "2019-07-02"),
+                     source_days=("2019-07-12", "2019-07-18"))  # fmt: skip
 
 
 def chromium() -> Path:
