@@ -28,6 +28,16 @@ def _lines(path, n: int) -> str:
     return "".join((SAMPLE / path).read_text(encoding="utf-8").splitlines(keepends=True)[:n])
 
 
+def _data_lines(path, n: int) -> str:
+    """The header and first ``n`` data lines of a sample whose provenance is in ``#`` lines."""
+    lines = [
+        line
+        for line in (SAMPLE / path).read_text(encoding="utf-8").splitlines(keepends=True)
+        if not line.startswith("#")
+    ]
+    return "".join(lines[: n + 1])
+
+
 GOOD = {
     # 2 hours x 15 types of three real Quzhou stations (CNEMC, 2019-02-10)
     "air_wide": _lines("air/china_sites_20190210.csv", 1 + 30),
@@ -40,12 +50,18 @@ GOOD = {
     "water": _lines("water/water_manual_2019-07.csv", 4),
     "sources_csv": _lines("sources/wastewater_export_2019-07.csv", 5),
     "hj212": _lines("sources/hj212_platform_2019-07.log", 4),
+    # the departments' annual files (synthetic samples; their first data lines)
+    "statistics": _data_lines("plan/statistics_2014-2019.csv", 10),
+    "precipitation": _data_lines("plan/precipitation_2018-2019.csv", 10),
+    "noise": _data_lines("plan/noise_2018-2019.csv", 10),
 }
-KIND = {"air_wide": "air", "air_long": "air", "water": "water", "sources_csv": "sources", "hj212": "sources"}
+KIND = {"air_wide": "air", "air_long": "air", "water": "water", "sources_csv": "sources", "hj212": "sources",
+        "statistics": "statistics", "precipitation": "precipitation", "noise": "noise"}  # fmt: skip
 SUFFIX = {"hj212": ".log"}
 NAMES = {  # a date in the name, as the landing folders expect
     "air_wide": "china_sites_20190210.csv", "air_long": "air_2019-02-10.csv", "water": "water_manual_2019-07.csv",
-    "sources_csv": "export_2019-07.csv", "hj212": "hj212_2019-07.log",
+    "sources_csv": "export_2019-07.csv", "hj212": "hj212_2019-07.log", "statistics": "statistics.csv",
+    "precipitation": "precipitation.csv", "noise": "noise.csv",
 }  # fmt: skip
 
 
@@ -141,6 +157,16 @@ CASES = [
     Case("hj212", "bad length", lambda t: utf8(t.replace("##0259", "##0300", 1)), "quarantined", "length"),
     Case("hj212", "binary", binary, "refused", "binary"),
     Case("hj212", "empty", lambda t: b"", "refused", "file is empty"),
+    # --- departments' annual statistics, precipitation samples, noise grid points ---
+    Case("statistics", "GBK read as UTF-8", lambda t: t.encode("gbk"), "refused", "not UTF-8"),
+    Case("statistics", "non-numeric value", lambda t: utf8(replace_first_value(t, "about 80", 3)), "quarantined", ""),
+    Case("statistics", "duplicate rows", duplicate_last_row, "quarantined", ""),
+    Case("precipitation", "absurd value", lambda t: utf8(replace_first_value(t, "15.2", 2)), "quarantined", ""),
+    Case("precipitation", "negative value", lambda t: utf8(replace_first_value(t, "-4", 3)), "quarantined", ""),
+    Case("precipitation", "future timestamp", lambda t: utf8(replace_first_value(t, "2099-01-01", 1)), "quarantined", ""),
+    Case("noise", "header only", header_only, "refused", ""),
+    Case("noise", "absurd value", lambda t: utf8(replace_first_value(t, "300", 4)), "quarantined", ""),
+    Case("noise", "missing column", lambda t: utf8("".join(",".join(line.split(",")[:4]) + "\n" for line in t.splitlines())), "refused", "leq_dba"),
 ]  # fmt: skip
 
 
