@@ -7,7 +7,7 @@ DEMO_DAYS := --date 2019-02-10 --date 2019-02-11 --date 2019-07-01 --date 2019-0
 SOURCE_SAMPLES := data/sample/sources/hj212_platform_2019-07.log data/sample/sources/wastewater_export_2019-07.csv \
 	data/sample/sources/kahsolt_QZS04_2021-01.csv
 
-.PHONY: venv demo test lint format bench lock clean
+.PHONY: venv demo test lint format bench scale-demo lock clean
 
 venv: $(STAMP)
 
@@ -58,10 +58,23 @@ bench: venv  ## figures -> bench/results.md and bench/results.json (a national y
 	else echo "no PostgreSQL server: the PostgreSQL figures will not be measured"; fi; \
 	$(PY) bench/run.py
 
+SCALE_STAMP := .venv-scale/.installed-$(shell cat requirements.lock requirements-scale.txt | cksum | cut -d' ' -f1)
+
+$(SCALE_STAMP): requirements.lock requirements-scale.txt
+	$(PYTHON) -m venv .venv-scale
+	.venv-scale/bin/python -m pip install --quiet --upgrade "pip>=24"
+	.venv-scale/bin/python -m pip install --quiet -r requirements.lock
+	.venv-scale/bin/python -m pip install --quiet -r requirements-scale.txt
+	.venv-scale/bin/python -c 'import site, sys; open(site.getsitepackages()[0] + "/qz811.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
+	@rm -f .venv-scale/.installed-* && touch $@
+
+scale-demo: $(SCALE_STAMP)  ## the national air night on Airflow + Celery: Redis, PostgreSQL, 2 workers vs 1 -> bench/scale_demo.md
+	.venv-scale/bin/python bench/scale_demo.py
+
 lock:  ## re-resolve requirements.in into requirements.lock
 	rm -rf /tmp/qz811-lock && $(PYTHON) -m venv /tmp/qz811-lock
 	/tmp/qz811-lock/bin/pip install --quiet --upgrade "pip>=24" && /tmp/qz811-lock/bin/pip install --quiet -r requirements.in
 	/tmp/qz811-lock/bin/pip freeze --exclude-editable > requirements.lock
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) .venv-scale var
