@@ -65,7 +65,9 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen, int]:
 
 
 def start_postgres() -> tuple[str, str]:
-    out = subprocess.run([str(REPO / "scripts" / "pg-test-server"), "start"], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [str(REPO / "scripts" / "pg-test-server"), "start"], check=True, capture_output=True, text=True
+    )
     env = dict(line.removeprefix("export ").split("=", 1) for line in out.stdout.split("\n") if line)
     return env["QZ811_TEST_PG_URL"], env["QZ811_TEST_PG_DIR"]
 
@@ -111,7 +113,9 @@ def main() -> int:
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata.render_as_string(False),
             # Airflow's async engine would default to asyncpg; psycopg 3 does async itself
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": metadata.set(drivername="postgresql+psycopg_async").render_as_string(False),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": metadata.set(
+                drivername="postgresql+psycopg_async"
+            ).render_as_string(False),
             "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
             "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata.set(drivername="postgresql").render_as_string(False),
             "AIRFLOW__CELERY__WORKER_CONCURRENCY": "1",
@@ -161,7 +165,7 @@ def main() -> int:
             log(f"triggering air_quality_nightly for natural day {day} (logical date {logical}), {workers} worker(s)")
             subprocess.run([airflow, "dags", "trigger", "air_quality_nightly", "--logical-date", logical],
                            env=env, check=True, capture_output=True)  # fmt: skip
-            run = wait_for(lambda: finished_run(engine, logical), RUN_TIMEOUT_S, f"the run of {day}")
+            run = wait_for(lambda at=logical: finished_run(engine, at), RUN_TIMEOUT_S, f"the run of {day}")
             results.append({"day": day, "workers": workers, **run, "tasks": task_rows(engine, run["run_id"])})
             log(f"{day}: {run['state']} in {run['wall_s']:.1f} s")
         write_report(results)
@@ -207,14 +211,23 @@ def end_scheduled_runs(engine) -> bool:
     import sqlalchemy as sa
 
     with engine.begin() as conn:
-        runs = conn.execute(
-            sa.text("UPDATE dag_run SET state = 'failed', end_date = now() WHERE dag_id = 'air_quality_nightly' "
-                    "AND run_type = 'scheduled' RETURNING run_id")  # fmt: skip
-        ).scalars().all()
+        runs = (
+            conn.execute(
+                sa.text(
+                    "UPDATE dag_run SET state = 'failed', end_date = now() WHERE dag_id = 'air_quality_nightly' "
+                    "AND run_type = 'scheduled' RETURNING run_id"
+                )  # fmt: skip
+            )
+            .scalars()
+            .all()
+        )
         if runs:
             conn.execute(
-                sa.text("UPDATE task_instance SET state = 'failed' WHERE dag_id = 'air_quality_nightly' "
-                        "AND run_id = ANY(:runs) AND state NOT IN ('success', 'failed')"), {"runs": list(runs)}  # fmt: skip
+                sa.text(
+                    "UPDATE task_instance SET state = 'failed' WHERE dag_id = 'air_quality_nightly' "
+                    "AND run_id = ANY(:runs) AND state NOT IN ('success', 'failed')"
+                ),
+                {"runs": list(runs)},  # fmt: skip
             )
     return bool(runs)
 
@@ -224,8 +237,11 @@ def finished_run(engine, logical: str) -> dict | None:
 
     with engine.connect() as conn:
         row = conn.execute(
-            sa.text("SELECT run_id, state, start_date, end_date FROM dag_run WHERE dag_id = 'air_quality_nightly' "
-                    "AND logical_date = CAST(:logical AS timestamptz)"), {"logical": logical}  # fmt: skip
+            sa.text(
+                "SELECT run_id, state, start_date, end_date FROM dag_run WHERE dag_id = 'air_quality_nightly' "
+                "AND logical_date = CAST(:logical AS timestamptz)"
+            ),
+            {"logical": logical},  # fmt: skip
         ).first()
     if row is None or row.state not in ("success", "failed"):
         return None
