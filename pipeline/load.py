@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from pipeline.db import copy_frame, ensure_month_partitions, read_frame, replacing, sql
+from pipeline.db import copy_frame, driver_statement, ensure_month_partitions, read_frame, replacing, sql
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -98,16 +97,17 @@ class Batch:
 class ReadingTable:
     """Where a dataset's valid records go, and the SQL files that replace them.
 
-    ``rows`` gives the records as parameter dicts for ``insert``. Bulk tables also have ``frame`` (the
-    same records as a DataFrame in the table's column order) and ``copy`` (a ``COPY ... FROM STDIN``
-    file), used on PostgreSQL; ``partitioned_by`` names the timestamp column of monthly partitions there.
+    ``rows`` gives the records as parameter dicts for ``insert``. Bulk tables instead have ``frame`` (the
+    records as a DataFrame in the INSERT's column order), written by :func:`bulk_insert`: ``copy`` (a
+    ``COPY ... FROM STDIN`` file) on PostgreSQL, ``partitioned_by`` the timestamp column of its monthly
+    partitions.
     """
 
     insert: str
     delete_window: str
     delete_key: str
     key: tuple[str, ...]
-    rows: Callable[[str, pd.DataFrame], list[dict]]
+    rows: Callable[[str, pd.DataFrame], list[dict]] | None  # None for bulk tables (they use ``frame``)
     window_filter: dict = field(default_factory=dict)  # extra parameters of delete_window, e.g. kind
     frame: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None
     copy: str = ""
@@ -121,7 +121,7 @@ class ReadingTable:
         """A table loaded by COPY on PostgreSQL, with ``sql/dml/{insert,delete_*,copy,select_*}_<table>*.sql``."""
         return cls(
             f"dml/insert_{table}", f"dml/delete_{table}_window", f"dml/delete_{table}_key", key,
-            lambda batch_id, valid: frame(batch_id, valid).to_dict("records"), window_filter or {},
+            None, window_filter or {},
             frame, f"dml/copy_{table}", table, partitioned_by, time_column or partitioned_by,
         )  # fmt: skip
 
@@ -147,17 +147,19 @@ def load_batch(
         raise RuntimeError(
             f"{batch.dataset}: {batch.rows_read} rows read but {len(valid)} valid + {len(quarantined)} quarantined"
         )
-    bulk = table.frame is not None and len(valid) > 0
-    frame = table.frame(batch.batch_id, valid) if bulk else None
-    readings = table.rows(batch.batch_id, valid) if len(valid) and not bulk else []
-    keys = [] if batch.window else frame[list(table.key)].to_dict("records") if frame is not None else readings
+    frame = table.frame(batch.batch_id, valid) if table.frame is not None and len(valid) else None
+    readings = table.rows(batch.batch_id, valid) if table.frame is None and len(valid) else []
+    if batch.window:
+        keys = []  # the whole window is replaced
+    else:
+        keys = frame[list(table.key)].to_dict("records") if frame is not None else readings
     lock = f"{batch.dataset}|{batch.window.label if batch.window else '-'}"
     if frame is not None and table.partitioned_by and engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             ensure_month_partitions(conn, table.table, frame[table.partitioned_by])
     with replacing(engine, lock) as conn:
         if batch.window:
-            if frame is not None or table.frame is not None:
+            if table.frame is not None:  # the reading tables: audit what a re-run changes
                 changes = window_changes(conn, table, batch, frame)
                 if changes:
                     conn.execute(sql("dml/insert_reading_change"), changes)
@@ -210,13 +212,6 @@ def window_changes(conn: Connection, table: ReadingTable, batch: Batch, frame: p
     return audit.astype(object).where(audit.notna(), None).to_dict("records")
 
 
-def positional(statement: str) -> tuple[str, list[str]]:
-    """A statement with ``:name`` parameters rewritten with ``?`` placeholders, and the names in order
-    (so that rows can be passed as tuples, built column by column)."""
-    names = re.findall(r"(?<!:):(\w+)", statement)
-    return re.sub(r"(?<!:):(\w+)", "?", statement), names
-
-
 def bulk_insert(conn: Connection, table: ReadingTable, frame: pd.DataFrame) -> int:
     """Many readings at once: ``COPY`` on PostgreSQL; on SQLite the driver's own ``executemany`` of
     the table's INSERT file (several times faster than going through SQLAlchemy's parameter handling)."""
@@ -228,10 +223,10 @@ def bulk_insert(conn: Connection, table: ReadingTable, frame: pd.DataFrame) -> i
     if conn.dialect.name == "sqlite":
         import sqlite3
 
-        statement, names = positional(sql(table.insert).text)
-        columns = [frame[name].astype(object).where(frame[name].notna(), None).tolist() for name in names]
+        statement, names = driver_statement(conn, table.insert)  # sqlite3: positional placeholders
+        values = frame[names].astype(object).where(frame[names].notna(), None)
         try:
-            conn.connection.driver_connection.executemany(statement, zip(*columns, strict=True))
+            conn.connection.driver_connection.executemany(statement, values.itertuples(index=False, name=None))
         except sqlite3.Error as err:  # as SQLAlchemy would raise it (IntegrityError for a NOT NULL, ...)
             raise sa.exc.DBAPIError.instance(statement, None, err, sqlite3.Error) from err
         return len(frame)

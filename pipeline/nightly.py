@@ -69,15 +69,18 @@ def ingest(landing_dir: Path, day: dt.date, staging_dir: Path) -> dict:
     window = Window.natural_day(day)
     frames, other_days, warnings = [], 0, []
     tomorrow = day + dt.timedelta(days=1)
+    has_tomorrows_national_file = False
     for path in files:
-        if _is_national(path) and any(t in path.name for t in _tokens(tomorrow)):
+        national = _is_national(path)  # the format, once per file (detecting it reads the file)
+        if national and any(t in path.name for t in _tokens(tomorrow)):
             # Tomorrow's national file: only its hour 0 (today's 24:00) is ours; the rest of its date is
             # counted, not parsed (half of a national night's reading time).
+            has_tomorrows_national_file = True
             records = cnemc_wide.read(path, only_hour_of=(tomorrow.strftime("%Y%m%d"), "0"))
             other_days += records.attrs["values_passed_over"]
         else:
             records = read_air_file(path)
-        if detect_format(path) == "cnemc_wide" and len(records):
+        if national and len(records):
             # A national file holds one calendar date: its hour 0 is the previous day's 24:00 and its
             # hours 1-23 the day itself. Values of that date outside the window belong to another day's
             # run; a row of any other date stays, and validation quarantines it.
@@ -87,10 +90,8 @@ def ingest(landing_dir: Path, day: dt.date, staging_dir: Path) -> dict:
             records = records[~elsewhere]
         frames.append(records)
         log.info("ingest: %s -> %d records", path.name, len(records))
-    if not any(_is_national(f) and any(t in f.name for t in _tokens(day + dt.timedelta(days=1))) for f in files):
-        warnings.append(
-            f"no national file of {day + dt.timedelta(days=1)} yet: {day} 24:00 is missing; re-run {day} when it lands"
-        )
+    if not has_tomorrows_national_file:
+        warnings.append(f"no national file of {tomorrow} yet: {day} 24:00 is missing; re-run {day} when it lands")
         log.warning(warnings[-1])
     records = pd.concat(frames, ignore_index=True)
     batch = Batch(DATASET, files, window, rows_other_days=other_days)

@@ -107,7 +107,9 @@ def test_truncated_file_fails_and_loads_nothing(warehouse, landing, tmp_path):
         pd.testing.assert_frame_equal(before[table], after[table], obj=table)
 
 
-def test_failure_inside_the_load_rolls_the_whole_day_back(warehouse, landing, tmp_path, monkeypatch):
+def null_half_way(monkeypatch, column: str) -> None:
+    """Make the nightly load's reading in the middle of the day NULL in ``column``: a NOT NULL
+    violation half way through the bulk insert (or COPY)."""
     import dataclasses
 
     from pipeline import nightly
@@ -116,10 +118,14 @@ def test_failure_inside_the_load_rolls_the_whole_day_back(warehouse, landing, tm
 
     def half_then_fail(batch_id, valid):
         frame = original(batch_id, valid)
-        frame.loc[len(frame) // 2, "station_code"] = None  # NOT NULL violation half way through the insert
+        frame.loc[len(frame) // 2, column] = None
         return frame
 
     monkeypatch.setattr(nightly, "AIR_HOURLY", dataclasses.replace(nightly.AIR_HOURLY, frame=half_then_fail))
+
+
+def test_failure_inside_the_load_rolls_the_whole_day_back(warehouse, landing, tmp_path, monkeypatch):
+    null_half_way(monkeypatch, "station_code")
     with pytest.raises(sa.exc.IntegrityError):
         run_day(warehouse, landing, DAY, tmp_path / "staging")
     assert count(warehouse, "SELECT COUNT(*) FROM air_hourly") == 0

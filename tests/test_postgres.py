@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from pipeline.nightly import run_day
 from tests.conftest import SAMPLE_AIR, pg_database
+from tests.test_nightly import null_half_way
 
 
 def table(engine, name: str, order: list[str]) -> pd.DataFrame:
@@ -60,18 +61,7 @@ def test_rerun_is_idempotent_on_postgresql(pg_warehouse, tmp_path):
 
 
 def test_failed_load_leaves_nothing_on_postgresql(pg_warehouse, tmp_path, monkeypatch):
-    import dataclasses
-
-    from pipeline import nightly
-
-    original = nightly.AIR_HOURLY.frame
-
-    def half_then_fail(batch_id, valid):
-        frame = original(batch_id, valid)
-        frame.loc[len(frame) // 2, "value"] = None  # NOT NULL violation half way through the COPY
-        return frame
-
-    monkeypatch.setattr(nightly, "AIR_HOURLY", dataclasses.replace(nightly.AIR_HOURLY, frame=half_then_fail))
+    null_half_way(monkeypatch, "value")
     with pytest.raises(sa.exc.IntegrityError, match="null value") as failure:
         run_day(pg_warehouse, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "s")
     assert failure.value.statement.startswith("COPY air_hourly")  # bulk loads use COPY on PostgreSQL
