@@ -5,8 +5,9 @@ SQL lives in files (STYLE.md, convention 5): ``sql/ddl/NNN_*.sql`` applied in or
 always bound through :func:`sqlalchemy.text`, never formatted into strings.
 
 On PostgreSQL a file in ``sql/ddl/postgresql/`` replaces the file of the same name in ``sql/ddl/``: the
-hourly tables there are partitioned by month (``PARTITION BY RANGE``), and their partitions are made on
-first use by the function ``qz811_ensure_month_partition`` that the same files define.
+hourly tables there are partitioned (``PARTITION BY RANGE``: ``source_reading`` by month, ``air_hourly``
+by natural day), and their partitions are made on first use by the functions that the same files define
+(``sql/ddl/postgresql/000_partitions.sql``).
 """
 
 from __future__ import annotations
@@ -133,24 +134,56 @@ def ensure_month_partitions(conn: Connection, table: str, times: pd.Series) -> l
     return months
 
 
+def natural_days(hour_ends: pd.Series) -> list[str]:
+    """The natural days (``YYYY-MM-DD``) of hour-end stamps: D holds (D 00:00, D+1 00:00], so an hour
+    ending at midnight belongs to the day before (GB 3095-2012 clause 3.6; pipeline/indicators/daily.py)."""
+    stamps = pd.to_datetime(pd.Series(hour_ends.unique()))
+    return sorted((stamps - pd.Timedelta(microseconds=1)).dt.strftime("%Y-%m-%d").unique())
+
+
+def ensure_day_partitions(conn: Connection, table: str, hour_ends: pd.Series) -> list[str]:
+    """As :func:`ensure_month_partitions`, for a table partitioned by natural day (``air_hourly``):
+    creates the days' partitions that are missing; returns the days."""
+    days = natural_days(hour_ends)
+    for day in days:
+        conn.execute(sql("dml/ensure_day_partition"), {"parent": table, "day": day})
+    return days
+
+
 COPY_CHUNK_ROWS = 50_000
 
 
-def copy_frame(conn: Connection, copy_statement: str, frame: pd.DataFrame) -> int:
-    """Bulk-load ``frame`` (columns in the COPY statement's order) with PostgreSQL's ``COPY ... FROM
-    STDIN (FORMAT csv)``, inside ``conn``'s transaction. Returns the rows sent."""
+def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
+    """Bulk-load ``frame`` into ``table`` (its columns named as the table's) with PostgreSQL's
+    ``COPY ... FROM STDIN (FORMAT binary)`` (``sql/dml/copy_binary.sql``; rows encoded by
+    :mod:`pipeline.pg_binary` for the table's column types), inside ``conn``'s transaction. Returns the
+    rows sent. Missing values are sent as NULL, so a NOT NULL column refuses them."""
     import psycopg
+    from psycopg import sql as pg_sql
 
-    statement = sql(copy_statement).text
+    from pipeline import pg_binary
+
+    types = dict(read_frame(conn, "dml/select_column_types", {"table_name": table}).itertuples(index=False))
+    unknown = [column for column in frame.columns if column not in types]
+    if unknown:
+        raise ValueError(f"{table} has no column {', '.join(unknown)}")
+    column_types = [types[column] for column in frame.columns]
+    template = (SQL_DIR / "dml" / "copy_binary.sql").read_text(encoding="utf-8")
+    statement = pg_sql.SQL("\n".join(line for line in template.splitlines() if not line.startswith("--")))
+    statement = statement.format(
+        table=pg_sql.Identifier(table), columns=pg_sql.SQL(", ").join(map(pg_sql.Identifier, frame.columns))
+    )
+    driver = conn.connection.driver_connection
     try:
-        with conn.connection.driver_connection.cursor() as cursor:
+        with driver.cursor() as cursor:
             with cursor.copy(statement) as copy:
-                # In chunks: the server parses one while this process formats the next.
+                copy.write(pg_binary.HEADER)
+                # In chunks: the server reads one while this process encodes the next.
                 for start in range(0, len(frame), COPY_CHUNK_ROWS):
-                    chunk = frame.iloc[start : start + COPY_CHUNK_ROWS]
-                    copy.write(chunk.to_csv(index=False, header=False, lineterminator="\n"))
+                    copy.write(pg_binary.copy_rows(frame.iloc[start : start + COPY_CHUNK_ROWS], column_types))
+                copy.write(pg_binary.TRAILER)
     except psycopg.Error as err:  # as SQLAlchemy would raise it (IntegrityError for a NOT NULL, ...)
-        raise sa.exc.DBAPIError.instance(statement, None, err, psycopg.Error) from err
+        raise sa.exc.DBAPIError.instance(statement.as_string(driver), None, err, psycopg.Error) from err
     return len(frame)
 
 

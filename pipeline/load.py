@@ -6,9 +6,12 @@ whole, so re-running a period on the same files gives the same warehouse and a c
 replaces the period's values; without one (``ingest``), readings are upserted on their natural key.
 A failure anywhere rolls the whole batch back: no half-written day.
 
-On PostgreSQL the readings go in with ``COPY`` (``sql/dml/copy_*.sql``) into tables partitioned by month
-(``sql/ddl/postgresql/``), each month's partition created on first use; and two runs replacing the same
-window at once queue on an advisory lock (:func:`pipeline.db.replacing`) instead of interleaving.
+On PostgreSQL the readings go in with binary ``COPY`` (:func:`pipeline.db.copy_frame`) into tables
+partitioned by month or, ``air_hourly``, by natural day (``sql/ddl/postgresql/``), each partition created
+on first use. A nightly run's day of air readings is loaded into a new table that becomes the day's
+partition at commit, its primary key built once over the sorted rows (:func:`load_batch`). Two runs
+replacing the same window at once queue on an advisory lock (:func:`pipeline.db.replacing`) instead of
+interleaving.
 """
 
 from __future__ import annotations
@@ -23,7 +26,15 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from pipeline.db import copy_frame, driver_statement, ensure_month_partitions, read_frame, replacing, sql
+from pipeline.db import (
+    copy_frame,
+    driver_statement,
+    ensure_day_partitions,
+    ensure_month_partitions,
+    read_frame,
+    replacing,
+    sql,
+)  # fmt: skip
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -98,9 +109,9 @@ class ReadingTable:
     """Where a dataset's valid records go, and the SQL files that replace them.
 
     ``rows`` gives the records as parameter dicts for ``insert``. Bulk tables instead have ``frame`` (the
-    records as a DataFrame in the INSERT's column order), written by :func:`bulk_insert`: ``copy`` (a
-    ``COPY ... FROM STDIN`` file) on PostgreSQL, ``partitioned_by`` the timestamp column of its monthly
-    partitions.
+    records as a DataFrame in the INSERT's column order, timestamps as datetime64), written by
+    :func:`bulk_insert`: COPY on PostgreSQL into ``table``, partitioned on ``partitioned_by`` by
+    ``partition`` ("month", or "day" for natural days of hour-end stamps).
     """
 
     insert: str
@@ -110,20 +121,25 @@ class ReadingTable:
     rows: Callable[[str, pd.DataFrame], list[dict]] | None  # None for bulk tables (they use ``frame``)
     window_filter: dict = field(default_factory=dict)  # extra parameters of delete_window, e.g. kind
     frame: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None
-    copy: str = ""
-    table: str = ""  # the partitioned table, when there is one
+    table: str = ""  # the table COPY loads (PostgreSQL)
     partitioned_by: str = ""
     time_column: str = ""  # the key's timestamp (compared as text in the audit of re-runs)
+    partition: str = ""  # month | day (PostgreSQL)
 
     @classmethod
     def bulk(cls, table: str, partitioned_by: str, key: tuple[str, ...], frame, window_filter=None,
-             time_column: str = "") -> ReadingTable:  # fmt: skip
-        """A table loaded by COPY on PostgreSQL, with ``sql/dml/{insert,delete_*,copy,select_*}_<table>*.sql``."""
+             time_column: str = "", partition: str = "month") -> ReadingTable:  # fmt: skip
+        """A table loaded by COPY on PostgreSQL, with ``sql/dml/{insert,delete_*,select_*}_<table>*.sql``."""
         return cls(
             f"dml/insert_{table}", f"dml/delete_{table}_window", f"dml/delete_{table}_key", key,
             None, window_filter or {},
-            frame, f"dml/copy_{table}", table, partitioned_by, time_column or partitioned_by,
+            frame, table, partitioned_by, time_column or partitioned_by, partition if partitioned_by else "",
         )  # fmt: skip
+
+    def text_times(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with its timestamp columns as the warehouse's text (SQLite stores them so)."""
+        times = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+        return frame.assign(**{c: frame[c].dt.strftime(TIMESTAMP_FORMAT) for c in times}) if times else frame
 
 
 def load_batch(
@@ -152,12 +168,18 @@ def load_batch(
     if batch.window:
         keys = []  # the whole window is replaced
     else:
-        keys = frame[list(table.key)].to_dict("records") if frame is not None else readings
+        keys = table.text_times(frame[list(table.key)]).to_dict("records") if frame is not None else readings
     lock = f"{batch.dataset}|{batch.window.label if batch.window else '-'}"
-    if frame is not None and table.partitioned_by and engine.dialect.name == "postgresql":
+    whole_day = _whole_day(engine, table, batch, frame)
+    if frame is not None and table.partitioned_by and engine.dialect.name == "postgresql" and not whole_day:
         with engine.begin() as conn:
-            ensure_month_partitions(conn, table.table, frame[table.partitioned_by])
+            ensure = ensure_day_partitions if table.partition == "day" else ensure_month_partitions
+            ensure(conn, table.table, frame[table.partitioned_by])
     with replacing(engine, lock) as conn:
+        new_partition = None  # the day's partition, made by this load
+        if whole_day:
+            day = {"parent": table.table, "day": whole_day}
+            new_partition = conn.execute(sql("dml/start_day_partition"), day).scalar_one()
         if batch.window:
             if table.frame is not None:  # the reading tables: audit what a re-run changes
                 changes = window_changes(conn, table, batch, frame)
@@ -175,10 +197,28 @@ def load_batch(
         if len(quarantined):
             conn.execute(sql("dml/insert_quarantine"), _quarantine_rows(batch.batch_id, quarantined))
         if frame is not None:
-            bulk_insert(conn, table, frame)
+            bulk_insert(conn, table, frame, into=new_partition)
         elif readings:
             conn.execute(sql(table.insert), readings)
+        if new_partition:
+            conn.execute(sql("dml/attach_day_partition"), day)
     return accounting
+
+
+def _whole_day(engine: Engine, table: ReadingTable, batch: Batch, frame: pd.DataFrame | None) -> str | None:
+    """The natural day (``YYYY-MM-DD``) when this load replaces exactly one day-partition of a
+    PostgreSQL table (a nightly run's air: the window is the day and every reading is in it): it can be
+    loaded into a table of its own that becomes the partition. Otherwise None."""
+    if engine.dialect.name != "postgresql" or table.partition != "day" or frame is None or batch.window is None:
+        return None
+    first, last = batch.window.first, batch.window.last
+    day = (last - pd.Timedelta(microseconds=1)).normalize()
+    if (first, last) != (day + pd.Timedelta(hours=1), day + pd.Timedelta(days=1)):
+        return None  # not one natural day of hour-end stamps (Window.natural_day)
+    times = frame[table.partitioned_by]
+    if not ((times > day) & (times <= last)).all():
+        return None
+    return day.strftime("%Y-%m-%d")
 
 
 def window_changes(conn: Connection, table: ReadingTable, batch: Batch, frame: pd.DataFrame | None) -> list[dict]:
@@ -190,7 +230,7 @@ def window_changes(conn: Connection, table: ReadingTable, batch: Batch, frame: p
     if old.empty or set(old["batch_id"]) == {batch.batch_id}:
         return []
     keys = list(table.key)
-    new = frame[[*keys, "value"]] if frame is not None else pd.DataFrame(columns=[*keys, "value"])
+    new = table.text_times(frame[[*keys, "value"]]) if frame is not None else pd.DataFrame(columns=[*keys, "value"])
     old[table.time_column] = pd.to_datetime(old[table.time_column]).dt.strftime(TIMESTAMP_FORMAT)
     both = old.merge(new, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True)
     differs = (both["_merge"] != "both") | (both["value_old"] != both["value_new"])
@@ -212,14 +252,16 @@ def window_changes(conn: Connection, table: ReadingTable, batch: Batch, frame: p
     return audit.astype(object).where(audit.notna(), None).to_dict("records")
 
 
-def bulk_insert(conn: Connection, table: ReadingTable, frame: pd.DataFrame) -> int:
-    """Many readings at once: ``COPY`` on PostgreSQL; on SQLite the driver's own ``executemany`` of
-    the table's INSERT file (several times faster than going through SQLAlchemy's parameter handling)."""
+def bulk_insert(conn: Connection, table: ReadingTable, frame: pd.DataFrame, into: str | None = None) -> int:
+    """Many readings at once: ``COPY`` on PostgreSQL (into ``table.table``, or the table ``into``); on
+    SQLite the driver's own ``executemany`` of the table's INSERT file (several times faster than going
+    through SQLAlchemy's parameter handling)."""
     if conn.dialect.name == "postgresql":
         if table.partitioned_by:  # in the order of the partitioned tables' keys, which lead with the time
             order = [table.partitioned_by, *(k for k in table.key if k != table.partitioned_by)]
             frame = frame.sort_values(order, kind="stable")
-        return copy_frame(conn, table.copy, frame)
+        return copy_frame(conn, into or table.table, frame)
+    frame = table.text_times(frame)
     if conn.dialect.name == "sqlite":
         import sqlite3
 
@@ -245,7 +287,7 @@ def air_hourly_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "station_code": valid["station_code"].astype(str),
-            "hour_end": valid["hour_end"].dt.strftime(TIMESTAMP_FORMAT),
+            "hour_end": valid["hour_end"].astype("datetime64[us]"),
             "pollutant": valid["pollutant"].astype(str),
             "value": valid["value"].astype(float),
             "unit": valid["unit"].astype(str),
@@ -259,7 +301,7 @@ def water_sample_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "section_code": valid["section_code"].astype(str),
-            "sampled_at": valid["sampled_at"].dt.strftime(TIMESTAMP_FORMAT),
+            "sampled_at": valid["sampled_at"].astype("datetime64[us]"),
             "item": valid["item"].astype(str),
             "value": valid["value"].astype(float),
             "raw_value": valid["raw_value"].astype(str),
@@ -271,7 +313,9 @@ def water_sample_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-AIR_HOURLY = ReadingTable.bulk("air_hourly", "hour_end", ("station_code", "hour_end", "pollutant"), air_hourly_frame)
+AIR_HOURLY = ReadingTable.bulk(
+    "air_hourly", "hour_end", ("station_code", "hour_end", "pollutant"), air_hourly_frame, partition="day"
+)
 
 
 def water_samples(kind: str) -> ReadingTable:

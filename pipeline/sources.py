@@ -14,10 +14,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from pipeline import fanout
 from pipeline.db import read_frame, replacing, sql
 from pipeline.indicators.sources import outlet_days
 from pipeline.ingest.sources import read
-from pipeline.load import TIMESTAMP_FORMAT, Batch, ReadingTable, Window, load_batch, stamp
+from pipeline.load import Batch, ReadingTable, Window, load_batch, stamp
 from pipeline.nightly import _db_rows
 from pipeline.validate import run_suite
 
@@ -28,7 +29,7 @@ def reading_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "outlet_code": valid["outlet_code"].astype(str),
-            "period_start": valid["period_start"].dt.strftime(TIMESTAMP_FORMAT),
+            "period_start": valid["period_start"].astype("datetime64[us]"),
             "interval": valid["interval"].astype(str),
             "item": valid["item"].astype(str),
             "value": valid["value"].astype(float),
@@ -128,14 +129,22 @@ def validate(engine: Engine, staged: dict) -> dict:
     outlets, _, _ = registry(engine)
     window = window_of(staged)
     target = Path(staged["staging"])
-    records = pd.read_pickle(target / "records.pkl")
+    part = fanout.part(staged)  # one outlet group of a fanned-out night, or ""
+    records = pd.read_pickle(target / f"records{part}.pkl")
     params = {"known_outlets": outlets["outlet_code"].tolist(), "first_time": window.first, "last_time": window.last}
     result = run_suite(records, DATASET, params)
-    rejects = pd.read_pickle(target / "rejects.pkl")
+    # The lines the reader rejected (bad CRC, unparsable ...) are quarantined once: with the first group.
+    rejects = pd.read_pickle(target / "rejects.pkl") if staged.get("shard", 0) == 0 else None
     quarantined = pd.concat([result.quarantined, rejects], ignore_index=True)
-    result.valid.to_pickle(target / "valid.pkl")
-    quarantined.to_pickle(target / "quarantined.pkl")
+    result.valid.to_pickle(target / f"valid{part}.pkl")
+    quarantined.to_pickle(target / f"quarantined{part}.pkl")
     return {**staged, "rows_valid": len(result.valid), "rows_quarantined": len(quarantined)}
+
+
+def outlet_groups(staged: dict, groups: int) -> list[dict]:
+    """Split the staged readings into ``groups`` outlet groups for validation fanned out over workers
+    (:func:`pipeline.fanout.split`); join them back with :func:`pipeline.fanout.join`."""
+    return fanout.split(staged, groups, "outlet_code")
 
 
 def load(engine: Engine, validated: dict) -> dict:

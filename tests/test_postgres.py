@@ -64,13 +64,17 @@ def test_failed_load_leaves_nothing_on_postgresql(pg_warehouse, tmp_path, monkey
     null_half_way(monkeypatch, "value")
     with pytest.raises(sa.exc.IntegrityError, match="null value") as failure:
         run_day(pg_warehouse, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "s")
-    assert failure.value.statement.startswith("COPY air_hourly")  # bulk loads use COPY on PostgreSQL
+    # Bulk loads use binary COPY, a nightly day's air into the table that would become its partition.
+    assert failure.value.statement.startswith('COPY "air_hourly_d20190210"')
+    assert "FORMAT binary" in failure.value.statement
     with pg_warehouse.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM air_hourly")).scalar_one() == 0
         assert conn.execute(sa.text("SELECT COUNT(*) FROM ingest_batch")).scalar_one() == 0
+        assert conn.execute(sa.text("SELECT to_regclass('air_hourly_d20190210')")).scalar_one() is None
 
 
-def test_hourly_tables_are_partitioned_by_month_on_postgresql(both):
+def test_hourly_tables_are_partitioned_on_postgresql(both):
+    """source_reading by month; air_hourly by natural day, each hour-end stamp in the day it closes."""
     pg = both[1]
     with pg.connect() as conn:
         partitioned = conn.execute(
@@ -87,12 +91,58 @@ def test_hourly_tables_are_partitioned_by_month_on_postgresql(both):
             sa.text("SELECT DISTINCT tableoid::regclass::text FROM source_reading ORDER BY 1")
         ).scalars()
         assert list(sources) == ["source_reading_y2019m07"]
-    # Natural days 2019-07-01 and 07-02 (the sample's hours 07-01 01:00 ... 07-02 23:00): July's partition.
+    # Natural days 2019-07-01 and 07-02 (the sample's hours 07-01 01:00 ... 07-02 23:00); 07-02 00:00 is
+    # 24:00 of 07-01 (GB 3095-2012 clause 3.6).
     assert [(part, str(first), str(last)) for part, first, last, _ in placement] == [
-        ("air_hourly_y2019m07", "2019-07-01 01:00:00", "2019-07-02 23:00:00")
+        ("air_hourly_d20190701", "2019-07-01 01:00:00", "2019-07-02 00:00:00"),
+        ("air_hourly_d20190702", "2019-07-02 01:00:00", "2019-07-02 23:00:00"),
     ]
     lite_rows = both[0].connect().execute(sa.text("SELECT COUNT(*) FROM air_hourly")).scalar_one()
-    assert placement[0][3] == lite_rows > 0
+    assert sum(rows for *_, rows in placement) == lite_rows > 0
+
+
+def test_a_day_loaded_as_a_new_partition_keeps_the_key(sample_pg):
+    """The nightly day's air is loaded into a table of its own and attached: it has the parent's
+    primary key (attached to the parent's index), no leftover CHECK, and refuses a duplicate reading."""
+    with sample_pg.connect() as conn:
+        index_parent = conn.execute(
+            sa.text(
+                "SELECT p.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "JOIN pg_class p ON p.oid = i.inhparent WHERE c.relname = 'air_hourly_d20190701_pkey'"
+            )
+        ).scalar_one()
+        assert index_parent == "air_hourly_pkey"
+        checks = conn.execute(
+            sa.text(
+                "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'air_hourly_d20190701'::regclass AND contype = 'c'"
+            )
+        ).scalar_one()
+        assert checks == 0
+        with pytest.raises(sa.exc.IntegrityError, match="duplicate key"):
+            conn.execute(
+                sa.text("INSERT INTO air_hourly SELECT * FROM air_hourly WHERE hour_end = '2019-07-01 12:00' LIMIT 1")
+            )
+
+
+def test_a_day_whose_partition_exists_is_replaced_in_it(pg_warehouse, tmp_path):
+    """When the day's partition was made before (an ``ingest`` of files, a run of a longer window), the
+    nightly run loads into it and gives what a run into a fresh warehouse gives."""
+    from pipeline.db import ensure_day_partitions
+    from tests.test_nightly import TABLES, dump
+
+    with pg_warehouse.begin() as conn:
+        assert ensure_day_partitions(conn, "air_hourly", pd.Series(["2019-02-10 05:00:00"])) == ["2019-02-10"]
+    run_day(pg_warehouse, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "s")
+    into_existing = dump(pg_warehouse)
+    fresh, drop = pg_database()
+    try:
+        run_day(fresh, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "fresh")
+        as_new_partition = dump(fresh)
+    finally:
+        drop()
+    for name in TABLES:
+        pd.testing.assert_frame_equal(into_existing[name], as_new_partition[name], obj=name)
+    assert len(into_existing["air_hourly"]) > 0
 
 
 def test_every_reading_has_its_batch_on_postgresql(sample_pg):
@@ -114,19 +164,43 @@ def test_a_load_across_a_month_end_fills_both_partitions(pg_warehouse):
     from pipeline.db import ensure_month_partitions
 
     with pg_warehouse.begin() as conn:
-        made = ensure_month_partitions(conn, "air_hourly", pd.Series(["2019-01-31 23:00:00", "2019-02-01 00:00:00"]))
+        made = ensure_month_partitions(
+            conn, "source_reading", pd.Series(["2019-01-31 23:00:00", "2019-02-01 00:00:00"])
+        )
         assert made == ["2019-01-01", "2019-02-01"]
-        conn.execute(sa.text("INSERT INTO ingest_batch VALUES ('b', 'air_hourly', 'f', 'h', NULL, NULL, 2, 2, 0, 0, "
+        conn.execute(sa.text("INSERT INTO ingest_batch VALUES ('b', 'source_readings', 'f', 'h', NULL, NULL, 2, 2, "
+                             "0, 0, '2019-02-01 00:00:00', '2019-02-01 00:00:00')"))  # fmt: skip
+        for start in ("2019-01-31 23:00:00", "2019-02-01 00:00:00"):
+            conn.execute(
+                sa.text("INSERT INTO source_reading VALUES ('O1', :t, 'hour', 'so2', 1, 'N', 'b')"), {"t": start}
+            )
+    with pg_warehouse.begin() as conn:
+        assert ensure_month_partitions(conn, "source_reading", pd.Series(["2019-02-11 00:00:00"])) == ["2019-02-01"]
+        parts = conn.execute(sa.text("SELECT tableoid::regclass::text FROM source_reading ORDER BY period_start"))
+        assert list(parts.scalars()) == ["source_reading_y2019m01", "source_reading_y2019m02"]
+        with pytest.raises(sa.exc.IntegrityError, match="no partition"):  # no silent catch-all partition
+            conn.execute(sa.text("INSERT INTO source_reading VALUES ('O1', '2030-01-01', 'hour', 'so2', 1, 'N', 'b')"))
+
+
+def test_air_day_partitions_hold_the_natural_day_of_hour_end_stamps(pg_warehouse):
+    """The hour ending at midnight is 24:00 of the day before (GB 3095-2012 clause 3.6), so it lands in
+    that day's partition; a day without a partition is an error, not a silent catch-all."""
+    from pipeline.db import ensure_day_partitions
+
+    hours = ["2019-01-31 23:00:00", "2019-02-01 00:00:00", "2019-02-01 01:00:00"]
+    with pg_warehouse.begin() as conn:
+        assert ensure_day_partitions(conn, "air_hourly", pd.Series(hours)) == ["2019-01-31", "2019-02-01"]
+        conn.execute(sa.text("INSERT INTO ingest_batch VALUES ('b', 'air_hourly', 'f', 'h', NULL, NULL, 3, 3, 0, 0, "
                              "'2019-02-01 00:00:00', '2019-02-01 00:00:00')"))  # fmt: skip
-        for hour in ("2019-01-31 23:00:00", "2019-02-01 00:00:00"):
+        for hour in hours:
             conn.execute(
                 sa.text("INSERT INTO air_hourly VALUES ('1264A', :h, 'pm25', 1, 'ug/m3', '', 'b')"), {"h": hour}
             )
     with pg_warehouse.begin() as conn:
-        assert ensure_month_partitions(conn, "air_hourly", pd.Series(["2019-02-11 00:00:00"])) == ["2019-02-01"]
+        assert ensure_day_partitions(conn, "air_hourly", pd.Series([hours[-1]])) == ["2019-02-01"]  # idempotent
         parts = conn.execute(sa.text("SELECT tableoid::regclass::text FROM air_hourly ORDER BY hour_end")).scalars()
-        assert list(parts) == ["air_hourly_y2019m01", "air_hourly_y2019m02"]
-        with pytest.raises(sa.exc.IntegrityError, match="no partition"):  # no silent catch-all partition
+        assert list(parts) == ["air_hourly_d20190131", "air_hourly_d20190131", "air_hourly_d20190201"]
+        with pytest.raises(sa.exc.IntegrityError, match="no partition"):
             conn.execute(
                 sa.text("INSERT INTO air_hourly VALUES ('1264A', '2030-01-01 01:00', 'pm25', 1, 'u', '', 'b')")
             )
@@ -277,7 +351,7 @@ def test_postgresql_tables_have_the_columns_of_the_sqlite_ones(both):
     assert set(lite.get_table_names()) == set(pg.get_table_names()) - set(
         name
         for name in pg.get_table_names()
-        if "_y20" in name  # monthly partitions
+        if "_y20" in name or "_d20" in name  # monthly and daily partitions
     )
     for table in lite.get_table_names():
         assert [c["name"] for c in lite.get_columns(table)] == [c["name"] for c in pg.get_columns(table)], table

@@ -1,9 +1,9 @@
--- PostgreSQL only: monthly partitions of the hourly tables (air_hourly, source_reading).
+-- PostgreSQL only: partitions of the hourly tables: source_reading by month, air_hourly by natural day.
 -- qz811_ensure_month_partition(parent, day) creates the partition of `parent` holding the month of `day`,
 -- named <parent>_yYYYYmMM, if it is missing, and returns its name. The loader calls it (through
 -- sql/dml/ensure_month_partition.sql) in a short transaction before each bulk load. There is no default
--- partition on purpose: a reading for a month without a partition is an error, not a silent catch-all.
--- Old months can be detached or dropped whole (ALTER TABLE air_hourly DETACH PARTITION air_hourly_y2019m02).
+-- partition on purpose: a reading for a month or day without a partition is an error, not a silent catch-all.
+-- Old months and days can be detached or dropped whole (ALTER TABLE air_hourly DETACH PARTITION air_hourly_d20190201).
 CREATE OR REPLACE FUNCTION qz811_ensure_month_partition(parent regclass, day date)
 RETURNS text
 LANGUAGE plpgsql
@@ -20,6 +20,93 @@ BEGIN
                            partition_name, parent, first_day, (first_day + interval '1 month')::date);
         END IF;
     END IF;
+    RETURN partition_name;
+END
+$$;
+
+-- Natural-day partitions (air_hourly). A natural day D holds the hour-end stamps (D 00:00, D+1 00:00]
+-- (GB 3095-2012 clause 3.6, HJ 663-2013 Table A.1: the hours ending 01:00 ... 24:00; see
+-- pipeline/indicators/daily.py), so the partition of D has the
+-- bounds FROM (D 00:00:00.000001) TO (D+1 00:00:00.000001): exactly that interval at TIMESTAMP's
+-- microsecond resolution. Named <parent>_dYYYYMMDD.
+CREATE OR REPLACE FUNCTION qz811_day_partition_name(parent regclass, day date)
+RETURNS text
+LANGUAGE sql STABLE
+AS $$ SELECT format('%s_d%s', parent::text, to_char(day, 'YYYYMMDD')) $$;
+
+-- The partition of `parent` for natural day `day`, created (empty, attached) if missing; returns its name.
+-- Used by loads that are not one whole day (an `ingest` of files, a longer window).
+CREATE OR REPLACE FUNCTION qz811_ensure_day_partition(parent regclass, day date)
+RETURNS text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    partition_name text := qz811_day_partition_name(parent, day);
+    low timestamp := day + interval '1 microsecond';
+BEGIN
+    IF to_regclass(partition_name) IS NULL THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('partition|' || partition_name, 811));
+        IF to_regclass(partition_name) IS NULL THEN
+            EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
+                           partition_name, parent, low, low + interval '1 day');
+        END IF;
+    END IF;
+    RETURN partition_name;
+END
+$$;
+
+-- The bulk load of one whole natural day that has no partition yet (the nightly run), in two steps in
+-- the load's transaction, so that the primary key is built once over the day's rows, sorted, instead of
+-- row by row as they arrive (twice as fast: bench/results.md, "PostgreSQL load"):
+--   1. qz811_start_day_partition: takes the partition's advisory lock (held to the end of the
+--      transaction) and creates the table the partition will be, shaped like `parent`, with no index and
+--      not yet attached (nobody else sees it before the commit). Returns its name, or NULL when the day's
+--      partition exists already: then the load replaces the day's rows in it as usual.
+--   2. after the COPY into it, qz811_attach_day_partition: the parent's primary key on it, a CHECK equal
+--      to the bounds (so that ATTACH need not scan the rows), ATTACH PARTITION (which only takes a SHARE
+--      UPDATE EXCLUSIVE lock on the parent: readers and other days' loads go on), and the CHECK dropped.
+-- A row outside the day fails the CHECK and the whole load rolls back.
+CREATE OR REPLACE FUNCTION qz811_start_day_partition(parent regclass, day date)
+RETURNS text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    partition_name text := qz811_day_partition_name(parent, day);
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended('partition|' || partition_name, 811));
+    IF to_regclass(partition_name) IS NOT NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format('CREATE TABLE %I (LIKE %s INCLUDING DEFAULTS)', partition_name, parent);
+    RETURN partition_name;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION qz811_attach_day_partition(parent regclass, day date)
+RETURNS text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    partition_name text := qz811_day_partition_name(parent, day);
+    check_name text := partition_name || '_bounds';
+    low timestamp := day + interval '1 microsecond';
+    high timestamp := day + interval '1 day 1 microsecond';
+    key_columns text;
+    time_column text;
+BEGIN
+    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.position) INTO key_columns
+    FROM pg_index i
+    CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+    WHERE i.indrelid = parent AND i.indisprimary;
+    SELECT a.attname INTO time_column
+    FROM pg_partitioned_table p JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]
+    WHERE p.partrelid = parent;
+    EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (%s)', partition_name, key_columns);
+    EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (%I >= %L AND %I < %L)',
+                   partition_name, check_name, time_column, low, time_column, high);
+    EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', parent, partition_name, low, high);
+    EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', partition_name, check_name);
     RETURN partition_name;
 END
 $$;
