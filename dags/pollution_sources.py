@@ -1,9 +1,12 @@
-"""Pollution sources nightly: ingest -> validate -> load -> daily_values -> indicators.
+"""Pollution sources nightly: ingest -> outlet_groups -> validate (mapped) -> merge -> load -> daily_values
+-> indicators.
 
 Hourly online-monitoring uploads (HJ 212 platform logs, CSV exports) arrive through the day; this DAG
 runs at 02:30 Asia/Shanghai for the previous day. Thin: each task calls one ``pipeline.sources``
 function; settings from the environment (QZ811_DB_URL, QZ811_SOURCES_LANDING_DIR, QZ811_STAGING_DIR).
-Updates the Asset ``qz811://warehouse/sources``.
+Validation fans out over ``QZ811_STATION_GROUPS`` groups of outlets (default 4) with dynamic task
+mapping, for Celery or Kubernetes workers to share; the day is loaded in one transaction. Updates the
+Asset ``qz811://warehouse/sources``.
 """
 
 from __future__ import annotations
@@ -47,10 +50,24 @@ def pollution_sources():
         return sources.ingest(engine, settings.sources_landing_dir, sources.day_window(day), settings.staging_dir)
 
     @task
+    def outlet_groups(staged: dict) -> list[dict]:
+        import os
+
+        from pipeline import sources
+
+        return sources.outlet_groups(staged, int(os.environ.get("QZ811_STATION_GROUPS", "4")))
+
+    @task
     def validate(staged: dict) -> dict:
         from pipeline import sources
 
         return sources.validate(_engine_and_settings()[0], staged)
+
+    @task
+    def merge(validated) -> dict:
+        from pipeline import fanout
+
+        return fanout.join(list(validated))
 
     @task
     def load(validated: dict) -> dict:
@@ -70,7 +87,7 @@ def pollution_sources():
 
         return sources.indicators(_engine_and_settings()[0], int(days["first"][:4]))
 
-    indicators(daily_values(load(validate(ingest()))))
+    indicators(daily_values(load(merge(validate.expand(staged=outlet_groups(ingest()))))))
 
 
 pollution_sources()

@@ -2,9 +2,12 @@
 
 ``water_auto_daily`` (02:00 Asia/Shanghai, the previous day) and ``water_manual_monthly`` (03:00 on
 the 1st, the month that has just ended) run the same thin stages of ``pipeline.water``:
-ingest -> validate -> load -> classes (-> indicators, monthly). Settings come from the environment
-(QZ811_DB_URL, QZ811_WATER_LANDING_DIR, QZ811_STAGING_DIR) when a task runs. Both update the Asset
-``qz811://warehouse/water`` for the DAGs that follow them.
+ingest -> section_groups -> validate (mapped) -> merge -> load -> classes (-> indicators, monthly).
+Validation fans out over ``QZ811_STATION_GROUPS`` groups of sections (default 4) with dynamic task
+mapping, for Celery or Kubernetes workers to share; the period is loaded in one transaction. Settings
+come from the environment (QZ811_DB_URL, QZ811_WATER_LANDING_DIR, QZ811_STAGING_DIR,
+QZ811_STATION_GROUPS) when a task runs. Both update the Asset ``qz811://warehouse/water`` for the DAGs
+that follow them.
 """
 
 from __future__ import annotations
@@ -46,10 +49,24 @@ def water_dag(kind: str):
         return water.ingest(settings.water_landing_dir, kind, _window(kind), settings.staging_dir)
 
     @task
+    def section_groups(staged: dict) -> list[dict]:
+        import os
+
+        from pipeline import water
+
+        return water.section_groups(staged, int(os.environ.get("QZ811_STATION_GROUPS", "4")))
+
+    @task
     def validate(staged: dict) -> dict:
         from pipeline import water
 
         return water.validate(_engine_and_settings()[0], staged)
+
+    @task
+    def merge(validated) -> dict:
+        from pipeline import fanout
+
+        return fanout.join(list(validated))
 
     @task
     def load(validated: dict) -> dict:
@@ -63,7 +80,7 @@ def water_dag(kind: str):
 
         return water.classes(_engine_and_settings()[0], kind, water.window_of(loaded))
 
-    done = classes(load(validate(ingest())))
+    done = classes(load(merge(validate.expand(staged=section_groups(ingest())))))
     if kind == "manual":
 
         @task(outlets=[WATER])

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zlib
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from pipeline import fanout
 from pipeline.db import read_frame, replacing, sql
 from pipeline.indicators.daily import station_day_aqi
 from pipeline.indicators.editions import edition_for
@@ -121,7 +120,7 @@ def validate(engine: Engine, staged: dict) -> dict:
     if not stations:
         raise RuntimeError("the station registry is empty: run `python -m pipeline init-db` first")
     target = Path(staged["staging"])
-    part = f"_{staged['shard']}" if "shard" in staged else ""  # one station group of a fanned-out night
+    part = fanout.part(staged)  # one station group of a fanned-out night, or ""
     records = pd.read_pickle(target / f"records{part}.pkl")
     result = run_suite(
         records,
@@ -137,50 +136,18 @@ def validate(engine: Engine, staged: dict) -> dict:
     return {**staged, "rows_valid": len(result.valid), "rows_quarantined": len(result.quarantined)}
 
 
-def station_group(codes: pd.Series, groups: int) -> np.ndarray:
-    """Group 0 ... groups-1 of each station code: stable (a checksum of the code, not Python's salted
-    hash), so a station is in the same group every night and on every worker."""
-    return np.array([zlib.crc32(str(code).encode()) % groups for code in codes], dtype=int)
+station_group = fanout.group_of  # a station's validation group (stable across processes)
 
 
 def shards(staged: dict, groups: int) -> list[dict]:
     """Split the day's staged records into ``groups`` station groups, for validation fanned out over
-    workers (Airflow dynamic task mapping); every record is in exactly one group, and all records of a
-    station (so every possible duplicate) in the same one. Returns one staged dict per group."""
-    if groups < 1:
-        raise ValueError("groups must be at least 1")
-    target = Path(staged["staging"])
-    records = pd.read_pickle(target / "records.pkl")
-    records["ingest_order"] = np.arange(len(records))  # to put the groups back in reading order
-    group = station_group(records["station_code"], groups) if len(records) else np.zeros(0, dtype=int)
-    out = []
-    for i in range(groups):
-        part = records[group == i]
-        part.to_pickle(target / f"records_{i}.pkl")
-        out.append({**staged, "shard": i, "shards": groups, "shard_rows": len(part)})
-    return out
+    workers (:func:`pipeline.fanout.split`). Returns one staged dict per group."""
+    return fanout.split(staged, groups, "station_code")
 
 
 def merge_shards(validated: list[dict]) -> dict:
-    """The validated station groups of one day joined back (valid and quarantined rows in the order
-    ingest read them), for the day's single load transaction."""
-    if not validated:
-        raise ValueError("no validated station group to merge")
-    first = validated[0]
-    target = Path(first["staging"])
-    parts = sorted(validated, key=lambda v: v["shard"])
-    if [v["shard"] for v in parts] != list(range(first["shards"])):
-        raise ValueError(f"station groups missing: got {[v['shard'] for v in parts]} of {first['shards']}")
-
-    def joined(name: str) -> pd.DataFrame:
-        frame = pd.concat([pd.read_pickle(target / f"{name}_{v['shard']}.pkl") for v in parts], ignore_index=True)
-        return frame.sort_values("ingest_order", kind="stable").drop(columns="ingest_order").reset_index(drop=True)
-
-    valid, quarantined = joined("valid"), joined("quarantined")
-    valid.to_pickle(target / "valid.pkl")
-    quarantined.to_pickle(target / "quarantined.pkl")
-    merged = {k: v for k, v in first.items() if k not in ("shard", "shards", "shard_rows")}
-    return {**merged, "rows_valid": len(valid), "rows_quarantined": len(quarantined), "station_groups": len(parts)}
+    """The validated station groups of one day joined back, for the day's single load transaction."""
+    return fanout.join(validated)
 
 
 def load(engine: Engine, validated: dict) -> dict:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from pipeline import fanout
 from pipeline.db import read_frame, replacing, sql
 from pipeline.indicators.water_class import (
     ASSESSED_ITEMS,
@@ -119,12 +120,19 @@ def validate(engine: Engine, staged: dict) -> dict:
         raise RuntimeError("the water-section registry is empty: run `python -m pipeline init-db` first")
     window = window_of(staged)
     target = Path(staged["staging"])
-    records = pd.read_pickle(target / "records.pkl")
+    part = fanout.part(staged)  # one section group of a fanned-out run, or ""
+    records = pd.read_pickle(target / f"records{part}.pkl")
     params = {"known_sections": registry["section_code"].tolist(), "first_time": window.first, "last_time": window.last}
     result = run_suite(records, SUITE, params)
-    result.valid.to_pickle(target / "valid.pkl")
-    result.quarantined.to_pickle(target / "quarantined.pkl")
+    result.valid.to_pickle(target / f"valid{part}.pkl")
+    result.quarantined.to_pickle(target / f"quarantined{part}.pkl")
     return {**staged, "rows_valid": len(result.valid), "rows_quarantined": len(result.quarantined)}
+
+
+def section_groups(staged: dict, groups: int) -> list[dict]:
+    """Split the staged readings into ``groups`` section groups for validation fanned out over workers
+    (:func:`pipeline.fanout.split`); join them back with :func:`pipeline.fanout.join`."""
+    return fanout.split(staged, groups, "section_code")
 
 
 def load(engine: Engine, validated: dict) -> dict:

@@ -66,13 +66,16 @@ def test_every_dag_file_loads_without_import_errors(airflow_env):
         "plan_targets",
     }
     assert bag["dags"]["plan_targets"]["tasks"] == ["scoreboard", "alerts"]
-    assert bag["dags"]["pollution_sources"]["tasks"] == ["ingest", "validate", "load", "daily_values", "indicators"]
+    assert bag["dags"]["pollution_sources"]["tasks"] == [
+        "ingest", "outlet_groups", "validate", "merge", "load", "daily_values", "indicators"
+    ]  # fmt: skip
     nightly = bag["dags"]["air_quality_nightly"]
     assert nightly["tasks"] == ["ingest", "station_groups", "validate", "merge", "load", "daily_values", "indicators"]
     assert nightly["outlets"] == ["qz811://warehouse/air_city_day"]
     assert set(nightly["retries"]) == {2}
-    assert bag["dags"]["water_manual_monthly"]["tasks"] == ["ingest", "validate", "load", "classes", "indicators"]
-    assert bag["dags"]["water_auto_daily"]["tasks"] == ["ingest", "validate", "load", "classes"]
+    water = ["ingest", "section_groups", "validate", "merge", "load", "classes"]
+    assert bag["dags"]["water_manual_monthly"]["tasks"] == [*water, "indicators"]
+    assert bag["dags"]["water_auto_daily"]["tasks"] == water
     assert bag["dags"]["water_manual_monthly"]["outlets"] == ["qz811://warehouse/water"]
 
 
@@ -113,6 +116,16 @@ def test_dags_test_runs_the_sample_day_into_the_warehouse(airflow_env):
     assert city == 26 and ratio == "met"
 
 
+def assert_validated_in_groups(staging: Path, groups: int, code: str) -> None:
+    """validate ran as ``groups`` mapped tasks, whose valid rows add up to the batch's, each monitoring
+    point in one group only."""
+    parts = [pd.read_pickle(staging / f"valid_{i}.pkl") for i in range(groups)]
+    assert not (staging / f"valid_{groups}.pkl").exists()
+    assert sum(len(p) for p in parts) == len(pd.read_pickle(staging / "valid.pkl")) > 0
+    codes = [set(p[code]) for p in parts]
+    assert sum(len(c) for c in codes) == len(set().union(*codes))
+
+
 def test_dags_test_runs_the_sample_water_month(airflow_env):
     env = {**airflow_env, "QZ811_DB_URL": airflow_env["QZ811_DB_URL"].replace("warehouse.db", "water.db")}
     env["QZ811_WATER_LANDING_DIR"] = str(REPO / "data" / "sample" / "water")
@@ -123,11 +136,12 @@ def test_dags_test_runs_the_sample_water_month(airflow_env):
     # The run of 2019-08-01 03:00 handles July 2019.
     run = subprocess.run(
         [BIN / "airflow", "dags", "test", "water_manual_monthly", "2019-08-01T03:00:00+08:00"],
-        env=env,
+        env={**env, "QZ811_STATION_GROUPS": "2"},
         capture_output=True,
         text=True,
     )
     assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    assert_validated_in_groups(Path(env["QZ811_STAGING_DIR"]) / "water_manual" / "2019-07", 2, "section_code")
     engine = sa.create_engine(env["QZ811_DB_URL"])
     with engine.connect() as conn:
         rates = dict(
@@ -154,11 +168,12 @@ def test_dags_test_runs_a_sample_source_day(airflow_env):
     assert init.returncode == 0, init.stderr
     run = subprocess.run(
         [BIN / "airflow", "dags", "test", "pollution_sources", "2019-07-13T02:30:00+08:00"],
-        env=env,
+        env={**env, "QZ811_STATION_GROUPS": "3"},
         capture_output=True,
         text=True,
     )
     assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    assert_validated_in_groups(Path(env["QZ811_STAGING_DIR"]) / "source_readings" / "2019-07-12", 3, "outlet_code")
     engine = sa.create_engine(env["QZ811_DB_URL"])
     with engine.connect() as conn:
         exceeded = conn.execute(
