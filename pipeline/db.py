@@ -123,15 +123,20 @@ def replacing(engine: Engine, key: str) -> Iterator[Connection]:
 
 
 def ensure_month_partitions(conn: Connection, table: str, times: pd.Series) -> list[str]:
-    """Create the monthly partitions of ``table`` (PostgreSQL) that ``times`` fall in; returns their
-    first days. Idempotent; concurrent callers are serialised inside the SQL function. Call it in a
-    transaction of its own, before the load: creating a partition locks the parent table, and doing
-    that inside a load that already writes to it could deadlock with another load."""
-    texts = pd.Series(times.unique()).astype(str)  # 'YYYY-MM-DD HH:MM:SS' (or Timestamps)
-    months = sorted({f"{month}-01" for month in texts.str[:7].unique()})
-    for month in months:
+    """Create the monthly partitions of ``table`` (PostgreSQL) that ``times`` fall in, in ``conn``'s
+    transaction; returns their first days. Idempotent; concurrent callers are serialised inside the SQL
+    function. The loader calls it through :func:`ensure_partitions`, one partition per transaction,
+    before the load (creating a partition locks the parent table)."""
+    first_days = months(times)
+    for month in first_days:
         conn.execute(sql("dml/ensure_month_partition"), {"parent": table, "month_start": month})
-    return months
+    return first_days
+
+
+def months(times: pd.Series) -> list[str]:
+    """The first days (``YYYY-MM-01``) of the months of ``times`` (text ``YYYY-MM-DD HH:MM:SS`` or timestamps)."""
+    stamps = pd.to_datetime(pd.Series(times.unique()))
+    return sorted(stamps.dt.strftime("%Y-%m-01").unique())
 
 
 def natural_days(hour_ends: pd.Series) -> list[str]:
@@ -148,6 +153,19 @@ def ensure_day_partitions(conn: Connection, table: str, hour_ends: pd.Series) ->
     for day in days:
         conn.execute(sql("dml/ensure_day_partition"), {"parent": table, "day": day})
     return days
+
+
+def ensure_partitions(engine: Engine, table: str, period: str, times: pd.Series) -> list[str]:
+    """Create the partitions of ``table`` (PostgreSQL; ``period`` "month" or "day") that ``times`` fall
+    in, **each in a transaction of its own**: one transaction creating several would hold its lock on
+    the parent table while it waits for the next partition's lock, which a nightly load may hold while it
+    waits for the parent: a deadlock. Returns the months' first days or the days."""
+    ensure = ensure_day_partitions if period == "day" else ensure_month_partitions
+    units = natural_days(times) if period == "day" else months(times)
+    for unit in units:
+        with engine.begin() as conn:  # noon of the day, or of the month's first day: in that partition
+            ensure(conn, table, pd.Series([pd.Timestamp(unit) + pd.Timedelta(hours=12)]))
+    return units
 
 
 COPY_CHUNK_ROWS = 50_000
@@ -180,7 +198,8 @@ def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
                 copy.write(pg_binary.HEADER)
                 # In chunks: the server reads one while this process encodes the next.
                 for start in range(0, len(frame), COPY_CHUNK_ROWS):
-                    copy.write(pg_binary.copy_rows(frame.iloc[start : start + COPY_CHUNK_ROWS], column_types))
+                    chunk = frame.iloc[start : start + COPY_CHUNK_ROWS]
+                    copy.write(pg_binary.copy_rows(chunk, column_types, driver.info.encoding))
                 copy.write(pg_binary.TRAILER)
     except psycopg.Error as err:  # as SQLAlchemy would raise it (IntegrityError for a NOT NULL, ...)
         raise sa.exc.DBAPIError.instance(statement.as_string(driver), None, err, psycopg.Error) from err

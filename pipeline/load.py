@@ -29,8 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from pipeline.db import (
     copy_frame,
     driver_statement,
-    ensure_day_partitions,
-    ensure_month_partitions,
+    ensure_partitions,
     read_frame,
     replacing,
     sql,
@@ -172,9 +171,7 @@ def load_batch(
     lock = f"{batch.dataset}|{batch.window.label if batch.window else '-'}"
     whole_day = _whole_day(engine, table, batch, frame)
     if frame is not None and table.partitioned_by and engine.dialect.name == "postgresql" and not whole_day:
-        with engine.begin() as conn:
-            ensure = ensure_day_partitions if table.partition == "day" else ensure_month_partitions
-            ensure(conn, table.table, frame[table.partitioned_by])
+        ensure_partitions(engine, table.table, table.partition, frame[table.partitioned_by])
     with replacing(engine, lock) as conn:
         new_partition = None  # the day's partition, made by this load
         if whole_day:
@@ -287,7 +284,7 @@ def air_hourly_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "station_code": valid["station_code"].astype(str),
-            "hour_end": valid["hour_end"].astype("datetime64[us]"),
+            "hour_end": valid["hour_end"].astype("datetime64[us]").dt.floor("s"),  # whole seconds, as SQLite keeps them
             "pollutant": valid["pollutant"].astype(str),
             "value": valid["value"].astype(float),
             "unit": valid["unit"].astype(str),
@@ -301,7 +298,9 @@ def water_sample_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "section_code": valid["section_code"].astype(str),
-            "sampled_at": valid["sampled_at"].astype("datetime64[us]"),
+            "sampled_at": valid["sampled_at"]
+            .astype("datetime64[us]")
+            .dt.floor("s"),  # whole seconds, as SQLite keeps them
             "item": valid["item"].astype(str),
             "value": valid["value"].astype(float),
             "raw_value": valid["raw_value"].astype(str),
@@ -321,8 +320,9 @@ AIR_HOURLY = ReadingTable.bulk(
 def water_samples(kind: str) -> ReadingTable:
     """Manual or automatic water readings; a window replaces only readings of that kind."""
     return ReadingTable.bulk(
-        "water_sample", "", ("section_code", "sampled_at", "item"), water_sample_frame, {"kind": kind}
-    )
+        "water_sample", "", ("section_code", "sampled_at", "item"), water_sample_frame, {"kind": kind},
+        time_column="sampled_at",
+    )  # fmt: skip
 
 
 def _quarantine_rows(batch_id: str, quarantined: pd.DataFrame) -> list[dict]:

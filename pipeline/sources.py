@@ -29,7 +29,9 @@ def reading_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "outlet_code": valid["outlet_code"].astype(str),
-            "period_start": valid["period_start"].astype("datetime64[us]"),
+            "period_start": valid["period_start"]
+            .astype("datetime64[us]")
+            .dt.floor("s"),  # whole seconds, as SQLite keeps them
             "interval": valid["interval"].astype(str),
             "item": valid["item"].astype(str),
             "value": valid["value"].astype(float),

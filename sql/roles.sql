@@ -19,3 +19,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO qz811_loa
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO qz811_analyst;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO qz811_loader;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO qz811_analyst;
+-- The partition functions (sql/ddl/postgresql/000_partitions.sql) run with the owner's rights; the loader
+-- may call them, the analyst may not.
+GRANT EXECUTE ON FUNCTION qz811_ensure_month_partition(regclass, date), qz811_start_day_partition(regclass, date),
+    qz811_attach_day_partition(regclass, date), qz811_ensure_day_partition(regclass, date) TO qz811_loader;

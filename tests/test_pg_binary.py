@@ -83,6 +83,16 @@ def test_unknown_types_and_miscounted_columns_are_refused():
     with pytest.raises(ValueError, match="1 columns but 2 types"):
         pg_binary.copy_rows(pd.DataFrame({"n": [1.0]}), ["double precision", "text"])
     assert pg_binary.copy_rows(pd.DataFrame({"n": []}), ["double precision"]) == b""
+    aware = pd.DataFrame({"at": pd.to_datetime(["2019-07-01 08:00"]).tz_localize("Asia/Shanghai")})
+    with pytest.raises(ValueError, match="column at: times with a time zone"):  # would silently become UTC
+        pg_binary.copy_rows(aware, ["timestamp without time zone"])
+    with pytest.raises(ValueError, match="column ok: boolean values expected"):  # "false" is not False
+        pg_binary.copy_rows(pd.DataFrame({"ok": ["false", "true"]}), ["boolean"])
+
+
+def test_text_in_the_client_encoding():
+    frame = pd.DataFrame({"name": ["衢州"]})
+    assert pg_binary.copy_rows(frame, ["text"], "gbk") == b"\x00\x01\x00\x00\x00\x04" + "衢州".encode("gbk")
 
 
 def test_round_trip_through_postgresql(pg_warehouse):

@@ -287,6 +287,40 @@ def test_analyst_role_reads_but_cannot_write_or_create(pg_warehouse):
     loader.dispose()
 
 
+def test_the_loader_role_runs_the_nights_and_makes_partitions(pg_warehouse, tmp_path):
+    """With roles (init-db --roles), the pipeline runs as qz811_loader, which may not create tables: the
+    partition functions run with the owner's rights, so a night of air (a new day partition), its
+    re-run, an ingest into an existing day and a day of sources (a monthly partition) all load; the
+    analyst reads the new partitions but may not call those functions."""
+    from pipeline import sources
+    from pipeline.db import apply_roles
+    from tests.test_sources import SAMPLE as SOURCES_SAMPLE
+
+    apply_roles(pg_warehouse)
+    loader = sa.create_engine(pg_warehouse.url.set(username="qz811_loader"))
+    analyst = sa.create_engine(pg_warehouse.url.set(username="qz811_analyst"))
+    try:
+        first = run_day(loader, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "s")
+        again = run_day(loader, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "s")
+        assert first["rows_loaded"] == again["rows_loaded"] > 0
+        window = sources.day_window(dt.date(2019, 7, 12))
+        staged = sources.ingest(loader, SOURCES_SAMPLE, window, tmp_path / "src")
+        assert sources.load(loader, sources.validate(loader, staged))["rows_loaded"] > 0
+        with analyst.connect() as conn:
+            parts = conn.execute(sa.text("SELECT DISTINCT tableoid::regclass::text FROM air_hourly")).scalars()
+            assert set(parts) == {"air_hourly_d20190210"}
+            assert conn.execute(sa.text("SELECT COUNT(*) FROM source_reading_y2019m07")).scalar_one() > 0
+            with pytest.raises(sa.exc.ProgrammingError, match="permission denied for function"):
+                conn.execute(sa.text("SELECT qz811_ensure_day_partition('air_hourly', '2019-03-01')"))
+        with loader.begin() as conn:  # an ingest-style load: the day's partition made empty, then filled
+            assert conn.execute(
+                sa.text("SELECT qz811_ensure_day_partition('air_hourly', '2019-03-01')")
+            ).scalar_one() == ("air_hourly_d20190301")
+    finally:
+        loader.dispose()
+        analyst.dispose()
+
+
 def test_roles_are_refused_on_sqlite(warehouse):
     from pipeline.db import apply_roles
 

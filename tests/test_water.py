@@ -75,6 +75,23 @@ def test_rerun_is_idempotent(warehouse, landing, tmp_path):
         pd.testing.assert_frame_equal(before[table], after[table], obj=table)
 
 
+def test_a_corrected_lab_file_replaces_the_month_and_is_audited(warehouse, landing, tmp_path):
+    """The lab re-issues July with one value corrected: the re-run replaces the month's samples, and
+    reading_change records the one value that changed (old and new, both batches)."""
+    water.run_period(warehouse, landing, "manual", JULY, tmp_path / "staging")
+    path = landing / "water_manual_2019-07.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("QZW01,2019-07-03,7.20,8.3,", "QZW01,2019-07-03,7.20,6.1,", 1),
+                    encoding="utf-8")  # fmt: skip
+    water.run_period(warehouse, landing, "manual", JULY, tmp_path / "staging")
+    changes = rows(warehouse, "SELECT * FROM reading_change")
+    assert changes[["dataset", "window_label", "change", "old_value", "new_value"]].to_dict("records") == [
+        {"dataset": "water_manual", "window_label": "2019-07", "change": "changed", "old_value": 8.3, "new_value": 6.1}
+    ]
+    assert changes.loc[0, "reading_key"] == "section_code=QZW01;sampled_at=2019-07-03 00:00:00;item=do"
+    stored = rows(warehouse, "SELECT value FROM water_sample WHERE section_code = 'QZW01' AND item = 'do'")
+    assert stored["value"].tolist() == [6.1]
+
+
 def test_bad_input_is_quarantined_with_reasons(warehouse, landing, tmp_path):
     (landing / "water_manual_2019-07.csv").unlink()
     (landing / "lab_2019-07.csv").write_text(

@@ -1,12 +1,23 @@
 -- PostgreSQL only: partitions of the hourly tables: source_reading by month, air_hourly by natural day.
--- qz811_ensure_month_partition(parent, day) creates the partition of `parent` holding the month of `day`,
--- named <parent>_yYYYYmMM, if it is missing, and returns its name. The loader calls it (through
--- sql/dml/ensure_month_partition.sql) in a short transaction before each bulk load. There is no default
--- partition on purpose: a reading for a month or day without a partition is an error, not a silent catch-all.
--- Old months and days can be detached or dropped whole (ALTER TABLE air_hourly DETACH PARTITION air_hourly_d20190201).
+-- The loader makes each partition on first use through the functions below (sql/dml/*_partition.sql), each
+-- missing partition in a short transaction of its own before the bulk load, except a nightly day of air,
+-- which becomes its partition inside the load's transaction (qz811_start_day_partition below). There is
+-- no default partition on purpose: a reading for a month or day without a partition is an error, not a
+-- silent catch-all. Old months and days can be detached or dropped whole
+-- (ALTER TABLE air_hourly DETACH PARTITION air_hourly_d20190201).
+--
+-- Rights: the functions run with the rights of their owner (SECURITY DEFINER; the role that ran init-db,
+-- which owns the tables), so the pipeline's role qz811_loader (sql/roles.sql), which may not create
+-- tables, can still add partitions. Only the owner and the roles it grants EXECUTE to may call them
+-- (sql/roles.sql grants qz811_loader; qz811_analyst may not).
+
+-- The monthly partition of `parent` holding the month of `day`, named <parent>_yYYYYmMM, created if it is
+-- missing; returns its name.
 CREATE OR REPLACE FUNCTION qz811_ensure_month_partition(parent regclass, day date)
 RETURNS text
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = public, pg_temp
 AS $$
 DECLARE
     first_day date := date_trunc('month', day)::date;
@@ -26,49 +37,31 @@ $$;
 
 -- Natural-day partitions (air_hourly). A natural day D holds the hour-end stamps (D 00:00, D+1 00:00]
 -- (GB 3095-2012 clause 3.6, HJ 663-2013 Table A.1: the hours ending 01:00 ... 24:00; see
--- pipeline/indicators/daily.py), so the partition of D has the
--- bounds FROM (D 00:00:00.000001) TO (D+1 00:00:00.000001): exactly that interval at TIMESTAMP's
--- microsecond resolution. Named <parent>_dYYYYMMDD.
+-- pipeline/indicators/daily.py), so the partition of D has the bounds
+-- FROM (D 00:00:00.000001) TO (D+1 00:00:00.000001): exactly that interval at TIMESTAMP's microsecond
+-- resolution. Named <parent>_dYYYYMMDD.
 CREATE OR REPLACE FUNCTION qz811_day_partition_name(parent regclass, day date)
 RETURNS text
 LANGUAGE sql STABLE
 AS $$ SELECT format('%s_d%s', parent::text, to_char(day, 'YYYYMMDD')) $$;
 
--- The partition of `parent` for natural day `day`, created (empty, attached) if missing; returns its name.
--- Used by loads that are not one whole day (an `ingest` of files, a longer window).
-CREATE OR REPLACE FUNCTION qz811_ensure_day_partition(parent regclass, day date)
-RETURNS text
-LANGUAGE plpgsql
-AS $$
-DECLARE
-    partition_name text := qz811_day_partition_name(parent, day);
-    low timestamp := day + interval '1 microsecond';
-BEGIN
-    IF to_regclass(partition_name) IS NULL THEN
-        PERFORM pg_advisory_xact_lock(hashtextextended('partition|' || partition_name, 811));
-        IF to_regclass(partition_name) IS NULL THEN
-            EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
-                           partition_name, parent, low, low + interval '1 day');
-        END IF;
-    END IF;
-    RETURN partition_name;
-END
-$$;
-
--- The bulk load of one whole natural day that has no partition yet (the nightly run), in two steps in
--- the load's transaction, so that the primary key is built once over the day's rows, sorted, instead of
--- row by row as they arrive (twice as fast: bench/results.md, "PostgreSQL load"):
---   1. qz811_start_day_partition: takes the partition's advisory lock (held to the end of the
---      transaction) and creates the table the partition will be, shaped like `parent`, with no index and
---      not yet attached (nobody else sees it before the commit). Returns its name, or NULL when the day's
---      partition exists already: then the load replaces the day's rows in it as usual.
---   2. after the COPY into it, qz811_attach_day_partition: the parent's primary key on it, a CHECK equal
---      to the bounds (so that ATTACH need not scan the rows), ATTACH PARTITION (which only takes a SHARE
---      UPDATE EXCLUSIVE lock on the parent: readers and other days' loads go on), and the CHECK dropped.
--- A row outside the day fails the CHECK and the whole load rolls back.
+-- A day's partition is made in two steps, in one transaction:
+--   1. qz811_start_day_partition takes the partition's advisory lock (held to the end of the transaction)
+--      and creates the table the partition will be, shaped like `parent` (columns, defaults, constraints)
+--      but with no index and not yet attached: nobody else sees it before the commit. Returns its name, or
+--      NULL when the day's partition exists already.
+--   2. qz811_attach_day_partition gives it the parent's primary key, a CHECK equal to the bounds, and
+--      attaches it (ATTACH PARTITION then trusts the CHECK instead of scanning the rows while it holds its
+--      lock on the parent), then drops the CHECK. ATTACH takes only a SHARE UPDATE EXCLUSIVE lock on the
+--      parent: readers and other days' loads go on.
+-- The nightly air load puts the day's rows into the table between the two steps, so that the primary key
+-- is built once over the sorted rows instead of row by row as they arrive (twice as fast:
+-- bench/results.md, "PostgreSQL load"). A row outside the day fails the CHECK and the load rolls back.
 CREATE OR REPLACE FUNCTION qz811_start_day_partition(parent regclass, day date)
 RETURNS text
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = public, pg_temp
 AS $$
 DECLARE
     partition_name text := qz811_day_partition_name(parent, day);
@@ -77,7 +70,7 @@ BEGIN
     IF to_regclass(partition_name) IS NOT NULL THEN
         RETURN NULL;
     END IF;
-    EXECUTE format('CREATE TABLE %I (LIKE %s INCLUDING DEFAULTS)', partition_name, parent);
+    EXECUTE format('CREATE TABLE %I (LIKE %s INCLUDING ALL EXCLUDING INDEXES)', partition_name, parent);
     RETURN partition_name;
 END
 $$;
@@ -85,6 +78,8 @@ $$;
 CREATE OR REPLACE FUNCTION qz811_attach_day_partition(parent regclass, day date)
 RETURNS text
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = public, pg_temp
 AS $$
 DECLARE
     partition_name text := qz811_day_partition_name(parent, day);
@@ -110,3 +105,24 @@ BEGIN
     RETURN partition_name;
 END
 $$;
+
+-- The partition of `parent` for natural day `day`, created empty if it is missing (both steps above,
+-- without rows); returns its name. For loads that are not one whole night (an `ingest` of files, a
+-- longer window).
+CREATE OR REPLACE FUNCTION qz811_ensure_day_partition(parent regclass, day date)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = public, pg_temp
+AS $$
+BEGIN
+    IF to_regclass(qz811_day_partition_name(parent, day)) IS NULL
+       AND qz811_start_day_partition(parent, day) IS NOT NULL THEN
+        PERFORM qz811_attach_day_partition(parent, day);
+    END IF;
+    RETURN qz811_day_partition_name(parent, day);
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION qz811_ensure_month_partition(regclass, date), qz811_start_day_partition(regclass, date),
+    qz811_attach_day_partition(regclass, date), qz811_ensure_day_partition(regclass, date) FROM PUBLIC;

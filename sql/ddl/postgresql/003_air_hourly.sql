@@ -2,9 +2,9 @@
 -- hour_end (air_hourly_dYYYYMMDD holds (D 00:00, D+1 00:00]; partitions made on first use, a nightly day's
 -- as a new table attached at commit: 000_partitions.sql). Keep the columns in step with that file.
 -- Tuned for bulk loads (bench/results.md, "PostgreSQL load"): day partitions, so that a night's rows get
--- their primary key built in one pass over a new table; the key leads with hour_end, so a re-run's COPY
--- (sorted by the key) appends at the right edge of the index and a window's DELETE/SELECT is a range
--- scan of it; no separate hour_end index; and no foreign key to ingest_batch. The FK's per-row
+-- their primary key built in one pass over a new table; the key leads with hour_end, so a window's
+-- DELETE/SELECT is a range scan of it and no separate hour_end index is needed; and no foreign key to
+-- ingest_batch. The FK's per-row
 -- trigger cost three times the rest of the load (1.2 M rows: 17.5 s with it, 5.4 s without). A
 -- reading's batch row is written in the same transaction as the reading (pipeline/load.py), and a
 -- test checks that every reading's batch exists.
