@@ -338,8 +338,9 @@ def night_lines(r: dict) -> list[str]:
         "instead of by month, so that a night's rows go into a new table whose primary key is then built in one "
         "pass over the sorted rows (0.39 s instead of about 1.4 s of row-by-row inserts) and which is attached as "
         "the day's partition at commit (`qz811_start_day_partition` / `qz811_attach_day_partition`; ATTACH takes "
-        "only a SHARE UPDATE EXCLUSIVE lock on the parent, so readers go on) -> 1.9 s in the night, 395,899 "
-        'rows/s for `load_batch`. Tried on the way: the key columns with `COLLATE "C"` (2.75 -> 2.57 s, '
+        "only a SHARE UPDATE EXCLUSIVE lock on the parent, so readers go on) -> about 2 s in the night; "
+        "396,000 and 449,000 rows/s for `load_batch` in two runs of `make bench` (the table above has the last). "
+        'Tried on the way: the key columns with `COLLATE "C"` (2.75 -> 2.57 s, '
         "dropped), a larger `maintenance_work_mem` for the index build (no gain), rows grouped by the lengths of "
         "their text fields to encode them as fixed-width records (fast to encode, but the index build over rows "
         "no longer sorted took 0.76 s instead of 0.39 s).",
