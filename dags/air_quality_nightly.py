@@ -62,7 +62,7 @@ def air_quality_nightly():
 
         from pipeline import nightly
 
-        return nightly.shards(staged, int(os.environ.get("QZ811_STATION_GROUPS", "4")))
+        return nightly.station_groups(staged, int(os.environ.get("QZ811_STATION_GROUPS", "4")))
 
     @task
     def validate(staged: dict) -> dict:
@@ -73,9 +73,9 @@ def air_quality_nightly():
 
     @task
     def merge(validated) -> dict:
-        from pipeline import nightly
+        from pipeline import fanout
 
-        return nightly.merge_shards(list(validated))
+        return fanout.join(list(validated))
 
     @task
     def load(validated: dict) -> dict:

@@ -122,17 +122,6 @@ def replacing(engine: Engine, key: str) -> Iterator[Connection]:
         yield conn
 
 
-def ensure_month_partitions(conn: Connection, table: str, times: pd.Series) -> list[str]:
-    """Create the monthly partitions of ``table`` (PostgreSQL) that ``times`` fall in, in ``conn``'s
-    transaction; returns their first days. Idempotent; concurrent callers are serialised inside the SQL
-    function. The loader calls it through :func:`ensure_partitions`, one partition per transaction,
-    before the load (creating a partition locks the parent table)."""
-    first_days = months(times)
-    for month in first_days:
-        conn.execute(sql("dml/ensure_month_partition"), {"parent": table, "month_start": month})
-    return first_days
-
-
 def months(times: pd.Series) -> list[str]:
     """The first days (``YYYY-MM-01``) of the months of ``times`` (text ``YYYY-MM-DD HH:MM:SS`` or timestamps)."""
     stamps = pd.to_datetime(pd.Series(times.unique()))
@@ -146,25 +135,17 @@ def natural_days(hour_ends: pd.Series) -> list[str]:
     return sorted((stamps - pd.Timedelta(microseconds=1)).dt.strftime("%Y-%m-%d").unique())
 
 
-def ensure_day_partitions(conn: Connection, table: str, hour_ends: pd.Series) -> list[str]:
-    """As :func:`ensure_month_partitions`, for a table partitioned by natural day (``air_hourly``):
-    creates the days' partitions that are missing; returns the days."""
-    days = natural_days(hour_ends)
-    for day in days:
-        conn.execute(sql("dml/ensure_day_partition"), {"parent": table, "day": day})
-    return days
-
-
 def ensure_partitions(engine: Engine, table: str, period: str, times: pd.Series) -> list[str]:
-    """Create the partitions of ``table`` (PostgreSQL; ``period`` "month" or "day") that ``times`` fall
-    in, **each in a transaction of its own**: one transaction creating several would hold its lock on
-    the parent table while it waits for the next partition's lock, which a nightly load may hold while it
-    waits for the parent: a deadlock. Returns the months' first days or the days."""
-    ensure = ensure_day_partitions if period == "day" else ensure_month_partitions
+    """Create the partitions of ``table`` (PostgreSQL; ``period`` "month" or "day", natural days of
+    hour-end stamps) that ``times`` fall in and that are missing; returns the months' first days or the
+    days. Idempotent; concurrent callers are serialised inside the SQL functions. Each partition in a
+    transaction of its own, before the load: one transaction creating several would hold its lock on the
+    parent table while it waits for the next partition's lock, which a nightly load may hold while it
+    waits for the parent (a deadlock)."""
     units = natural_days(times) if period == "day" else months(times)
     for unit in units:
-        with engine.begin() as conn:  # noon of the day, or of the month's first day: in that partition
-            ensure(conn, table, pd.Series([pd.Timestamp(unit) + pd.Timedelta(hours=12)]))
+        with engine.begin() as conn:
+            conn.execute(sql(f"dml/ensure_{period}_partition"), {"parent": table, "day": unit})
     return units
 
 
@@ -186,7 +167,7 @@ def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
     if unknown:
         raise ValueError(f"{table} has no column {', '.join(unknown)}")
     column_types = [types[column] for column in frame.columns]
-    template = (SQL_DIR / "dml" / "copy_binary.sql").read_text(encoding="utf-8")
+    template = sql("dml/copy_binary").text  # its comments dropped: they name the placeholders too
     statement = pg_sql.SQL("\n".join(line for line in template.splitlines() if not line.startswith("--")))
     statement = statement.format(
         table=pg_sql.Identifier(table), columns=pg_sql.SQL(", ").join(map(pg_sql.Identifier, frame.columns))

@@ -126,19 +126,22 @@ class ReadingTable:
     partition: str = ""  # month | day (PostgreSQL)
 
     @classmethod
-    def bulk(cls, table: str, partitioned_by: str, key: tuple[str, ...], frame, window_filter=None,
-             time_column: str = "", partition: str = "month") -> ReadingTable:  # fmt: skip
-        """A table loaded by COPY on PostgreSQL, with ``sql/dml/{insert,delete_*,select_*}_<table>*.sql``."""
+    def bulk(cls, table: str, key: tuple[str, ...], time_column: str, frame, window_filter=None,
+             partition: str = "") -> ReadingTable:  # fmt: skip
+        """A table loaded by COPY on PostgreSQL, with ``sql/dml/{insert,delete_*,select_*}_<table>*.sql``;
+        ``time_column`` is the key's timestamp, on which the table is partitioned when ``partition`` is
+        given ("month" or "day")."""
         return cls(
             f"dml/insert_{table}", f"dml/delete_{table}_window", f"dml/delete_{table}_key", key,
             None, window_filter or {},
-            frame, table, partitioned_by, time_column or partitioned_by, partition if partitioned_by else "",
+            frame, table, time_column if partition else "", time_column, partition,
         )  # fmt: skip
 
-    def text_times(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """``frame`` with its timestamp columns as the warehouse's text (SQLite stores them so)."""
-        times = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
-        return frame.assign(**{c: frame[c].dt.strftime(TIMESTAMP_FORMAT) for c in times}) if times else frame
+
+def text_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its timestamp columns as the warehouse's text (SQLite stores them so)."""
+    times = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    return frame.assign(**{c: frame[c].dt.strftime(TIMESTAMP_FORMAT) for c in times}) if times else frame
 
 
 def load_batch(
@@ -167,7 +170,7 @@ def load_batch(
     if batch.window:
         keys = []  # the whole window is replaced
     else:
-        keys = table.text_times(frame[list(table.key)]).to_dict("records") if frame is not None else readings
+        keys = text_times(frame[list(table.key)]).to_dict("records") if frame is not None else readings
     lock = f"{batch.dataset}|{batch.window.label if batch.window else '-'}"
     whole_day = _whole_day(engine, table, batch, frame)
     if frame is not None and table.partitioned_by and engine.dialect.name == "postgresql" and not whole_day:
@@ -208,14 +211,10 @@ def _whole_day(engine: Engine, table: ReadingTable, batch: Batch, frame: pd.Data
     loaded into a table of its own that becomes the partition. Otherwise None."""
     if engine.dialect.name != "postgresql" or table.partition != "day" or frame is None or batch.window is None:
         return None
-    first, last = batch.window.first, batch.window.last
-    day = (last - pd.Timedelta(microseconds=1)).normalize()
-    if (first, last) != (day + pd.Timedelta(hours=1), day + pd.Timedelta(days=1)):
-        return None  # not one natural day of hour-end stamps (Window.natural_day)
-    times = frame[table.partitioned_by]
-    if not ((times > day) & (times <= last)).all():
+    day = (batch.window.last - pd.Timedelta(microseconds=1)).date()
+    if batch.window != Window.natural_day(day) or not batch.window.contains(frame[table.partitioned_by]).all():
         return None
-    return day.strftime("%Y-%m-%d")
+    return day.isoformat()
 
 
 def window_changes(conn: Connection, table: ReadingTable, batch: Batch, frame: pd.DataFrame | None) -> list[dict]:
@@ -227,7 +226,7 @@ def window_changes(conn: Connection, table: ReadingTable, batch: Batch, frame: p
     if old.empty or set(old["batch_id"]) == {batch.batch_id}:
         return []
     keys = list(table.key)
-    new = table.text_times(frame[[*keys, "value"]]) if frame is not None else pd.DataFrame(columns=[*keys, "value"])
+    new = text_times(frame[[*keys, "value"]]) if frame is not None else pd.DataFrame(columns=[*keys, "value"])
     old[table.time_column] = pd.to_datetime(old[table.time_column]).dt.strftime(TIMESTAMP_FORMAT)
     both = old.merge(new, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True)
     differs = (both["_merge"] != "both") | (both["value_old"] != both["value_new"])
@@ -258,7 +257,7 @@ def bulk_insert(conn: Connection, table: ReadingTable, frame: pd.DataFrame, into
             order = [table.partitioned_by, *(k for k in table.key if k != table.partitioned_by)]
             frame = frame.sort_values(order, kind="stable")
         return copy_frame(conn, into or table.table, frame)
-    frame = table.text_times(frame)
+    frame = text_times(frame)
     if conn.dialect.name == "sqlite":
         import sqlite3
 
@@ -313,16 +312,15 @@ def water_sample_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
 
 
 AIR_HOURLY = ReadingTable.bulk(
-    "air_hourly", "hour_end", ("station_code", "hour_end", "pollutant"), air_hourly_frame, partition="day"
+    "air_hourly", ("station_code", "hour_end", "pollutant"), "hour_end", air_hourly_frame, partition="day"
 )
 
 
 def water_samples(kind: str) -> ReadingTable:
     """Manual or automatic water readings; a window replaces only readings of that kind."""
     return ReadingTable.bulk(
-        "water_sample", "", ("section_code", "sampled_at", "item"), water_sample_frame, {"kind": kind},
-        time_column="sampled_at",
-    )  # fmt: skip
+        "water_sample", ("section_code", "sampled_at", "item"), "sampled_at", water_sample_frame, {"kind": kind}
+    )
 
 
 def _quarantine_rows(batch_id: str, quarantined: pd.DataFrame) -> list[dict]:

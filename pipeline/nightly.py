@@ -136,18 +136,10 @@ def validate(engine: Engine, staged: dict) -> dict:
     return {**staged, "rows_valid": len(result.valid), "rows_quarantined": len(result.quarantined)}
 
 
-station_group = fanout.group_of  # a station's validation group (stable across processes)
-
-
-def shards(staged: dict, groups: int) -> list[dict]:
-    """Split the day's staged records into ``groups`` station groups, for validation fanned out over
-    workers (:func:`pipeline.fanout.split`). Returns one staged dict per group."""
+def station_groups(staged: dict, groups: int) -> list[dict]:
+    """Split the day's staged records into ``groups`` station groups for validation fanned out over
+    workers (:func:`pipeline.fanout.split`); join them back with :func:`pipeline.fanout.join`."""
     return fanout.split(staged, groups, "station_code")
-
-
-def merge_shards(validated: list[dict]) -> dict:
-    """The validated station groups of one day joined back, for the day's single load transaction."""
-    return fanout.join(validated)
 
 
 def load(engine: Engine, validated: dict) -> dict:

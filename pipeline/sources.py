@@ -42,8 +42,9 @@ def reading_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
 
 
 SOURCE_READINGS = ReadingTable.bulk(
-    "source_reading", "period_start", ("outlet_code", "period_start", "interval", "item"), reading_frame
-)
+    "source_reading", ("outlet_code", "period_start", "interval", "item"), "period_start", reading_frame,
+    partition="month",
+)  # fmt: skip
 
 
 def day_window(day: dt.date) -> Window:

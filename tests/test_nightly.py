@@ -224,7 +224,7 @@ def test_a_corrected_file_replaces_the_day_and_the_change_is_audited(warehouse, 
 def test_validation_fanned_out_over_station_groups_gives_the_same_day(warehouse, landing, tmp_path):
     """What the DAG's mapped tasks do (split by station group, validate each, merge) ends with the same
     valid and quarantined records, in the same order, as validating the day at once; no record lost."""
-    from pipeline import nightly
+    from pipeline import fanout, nightly
 
     (landing / "china_sites_20190210.csv").write_text(
         (landing / "china_sites_20190210.csv")
@@ -234,10 +234,10 @@ def test_validation_fanned_out_over_station_groups_gives_the_same_day(warehouse,
     )  # one negative value, to be quarantined
     whole = nightly.validate(warehouse, nightly.ingest(landing, DAY, tmp_path / "whole"))
     staged = nightly.ingest(landing, DAY, tmp_path / "groups")
-    groups = nightly.shards(staged, 4)
+    groups = nightly.station_groups(staged, 4)
     assert [g["shard"] for g in groups] == [0, 1, 2, 3] and sum(g["shard_rows"] for g in groups) == staged["rows_read"]
     assert sorted(g["shard_rows"] > 0 for g in groups) == [False, True, True, True]  # 3 stations, 4 groups
-    merged = nightly.merge_shards([nightly.validate(warehouse, g) for g in reversed(groups)])
+    merged = fanout.join([nightly.validate(warehouse, g) for g in reversed(groups)])
     assert merged["rows_valid"] == whole["rows_valid"] and merged["rows_quarantined"] == whole["rows_quarantined"] == 1
     for name in ("valid.pkl", "quarantined.pkl"):
         grouped, at_once = (pd.read_pickle(Path(v["staging"]) / name).reset_index(drop=True) for v in (merged, whole))
@@ -246,9 +246,9 @@ def test_validation_fanned_out_over_station_groups_gives_the_same_day(warehouse,
     import subprocess
     import sys
 
-    code = "import pandas as pd; from pipeline.nightly import station_group; print(station_group(pd.Series(['1264A', '1265A', '1266A']), 4).tolist())"
+    code = "import pandas as pd; from pipeline.fanout import group_of; print(group_of(pd.Series(['1264A', '1265A', '1266A']), 4).tolist())"
     seen = {subprocess.run([sys.executable, "-c", code], env={**__import__("os").environ, "PYTHONHASHSEED": seed},
                            capture_output=True, text=True, check=True).stdout for seed in ("1", "2")}  # fmt: skip
     assert seen == {"[2, 3, 0]\n"}
     with pytest.raises(ValueError, match="missing"):
-        nightly.merge_shards([nightly.validate(warehouse, groups[0])])
+        fanout.join([nightly.validate(warehouse, groups[0])])

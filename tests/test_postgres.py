@@ -26,6 +26,22 @@ def table(engine, name: str, order: list[str]) -> pd.DataFrame:
     return frame.sort_values(order).reset_index(drop=True)
 
 
+def assert_as_one_run_on_a_fresh_database(engine, day: dt.date, tmp_path) -> None:
+    """``engine``'s tables hold exactly what one undisturbed run of ``day`` gives on a new database."""
+    from tests.test_nightly import TABLES, dump
+
+    fresh, drop = pg_database()
+    try:
+        run_day(fresh, SAMPLE_AIR, day, tmp_path / "fresh")
+        undisturbed = dump(fresh)
+    finally:
+        drop()
+    ours = dump(engine)
+    assert len(ours["air_hourly"]) > 0
+    for name in TABLES:
+        pd.testing.assert_frame_equal(ours[name], undisturbed[name], obj=name)
+
+
 @pytest.fixture
 def both(sample_sqlite, sample_pg):
     """The whole sample run once on SQLite and once on PostgreSQL (session fixtures of conftest)."""
@@ -127,22 +143,11 @@ def test_a_day_loaded_as_a_new_partition_keeps_the_key(sample_pg):
 def test_a_day_whose_partition_exists_is_replaced_in_it(pg_warehouse, tmp_path):
     """When the day's partition was made before (an ``ingest`` of files, a run of a longer window), the
     nightly run loads into it and gives what a run into a fresh warehouse gives."""
-    from pipeline.db import ensure_day_partitions
-    from tests.test_nightly import TABLES, dump
+    from pipeline.db import ensure_partitions
 
-    with pg_warehouse.begin() as conn:
-        assert ensure_day_partitions(conn, "air_hourly", pd.Series(["2019-02-10 05:00:00"])) == ["2019-02-10"]
+    assert ensure_partitions(pg_warehouse, "air_hourly", "day", pd.Series(["2019-02-10 05:00"])) == ["2019-02-10"]
     run_day(pg_warehouse, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "s")
-    into_existing = dump(pg_warehouse)
-    fresh, drop = pg_database()
-    try:
-        run_day(fresh, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "fresh")
-        as_new_partition = dump(fresh)
-    finally:
-        drop()
-    for name in TABLES:
-        pd.testing.assert_frame_equal(into_existing[name], as_new_partition[name], obj=name)
-    assert len(into_existing["air_hourly"]) > 0
+    assert_as_one_run_on_a_fresh_database(pg_warehouse, dt.date(2019, 2, 10), tmp_path)
 
 
 def test_every_reading_has_its_batch_on_postgresql(sample_pg):
@@ -161,21 +166,21 @@ def test_every_reading_has_its_batch_on_postgresql(sample_pg):
 
 
 def test_a_load_across_a_month_end_fills_both_partitions(pg_warehouse):
-    from pipeline.db import ensure_month_partitions
+    from pipeline.db import ensure_partitions
 
+    made = ensure_partitions(
+        pg_warehouse, "source_reading", "month", pd.Series(["2019-01-31 23:00", "2019-02-01 00:00"])
+    )
+    assert made == ["2019-01-01", "2019-02-01"]
     with pg_warehouse.begin() as conn:
-        made = ensure_month_partitions(
-            conn, "source_reading", pd.Series(["2019-01-31 23:00:00", "2019-02-01 00:00:00"])
-        )
-        assert made == ["2019-01-01", "2019-02-01"]
         conn.execute(sa.text("INSERT INTO ingest_batch VALUES ('b', 'source_readings', 'f', 'h', NULL, NULL, 2, 2, "
                              "0, 0, '2019-02-01 00:00:00', '2019-02-01 00:00:00')"))  # fmt: skip
         for start in ("2019-01-31 23:00:00", "2019-02-01 00:00:00"):
             conn.execute(
                 sa.text("INSERT INTO source_reading VALUES ('O1', :t, 'hour', 'so2', 1, 'N', 'b')"), {"t": start}
             )
+    assert ensure_partitions(pg_warehouse, "source_reading", "month", pd.Series(["2019-02-11"])) == ["2019-02-01"]
     with pg_warehouse.begin() as conn:
-        assert ensure_month_partitions(conn, "source_reading", pd.Series(["2019-02-11 00:00:00"])) == ["2019-02-01"]
         parts = conn.execute(sa.text("SELECT tableoid::regclass::text FROM source_reading ORDER BY period_start"))
         assert list(parts.scalars()) == ["source_reading_y2019m01", "source_reading_y2019m02"]
         with pytest.raises(sa.exc.IntegrityError, match="no partition"):  # no silent catch-all partition
@@ -185,19 +190,19 @@ def test_a_load_across_a_month_end_fills_both_partitions(pg_warehouse):
 def test_air_day_partitions_hold_the_natural_day_of_hour_end_stamps(pg_warehouse):
     """The hour ending at midnight is 24:00 of the day before (GB 3095-2012 clause 3.6), so it lands in
     that day's partition; a day without a partition is an error, not a silent catch-all."""
-    from pipeline.db import ensure_day_partitions
+    from pipeline.db import ensure_partitions
 
     hours = ["2019-01-31 23:00:00", "2019-02-01 00:00:00", "2019-02-01 01:00:00"]
+    assert ensure_partitions(pg_warehouse, "air_hourly", "day", pd.Series(hours)) == ["2019-01-31", "2019-02-01"]
     with pg_warehouse.begin() as conn:
-        assert ensure_day_partitions(conn, "air_hourly", pd.Series(hours)) == ["2019-01-31", "2019-02-01"]
         conn.execute(sa.text("INSERT INTO ingest_batch VALUES ('b', 'air_hourly', 'f', 'h', NULL, NULL, 3, 3, 0, 0, "
                              "'2019-02-01 00:00:00', '2019-02-01 00:00:00')"))  # fmt: skip
         for hour in hours:
             conn.execute(
                 sa.text("INSERT INTO air_hourly VALUES ('1264A', :h, 'pm25', 1, 'ug/m3', '', 'b')"), {"h": hour}
             )
+    assert ensure_partitions(pg_warehouse, "air_hourly", "day", pd.Series([hours[-1]])) == ["2019-02-01"]  # again
     with pg_warehouse.begin() as conn:
-        assert ensure_day_partitions(conn, "air_hourly", pd.Series([hours[-1]])) == ["2019-02-01"]  # idempotent
         parts = conn.execute(sa.text("SELECT tableoid::regclass::text FROM air_hourly ORDER BY hour_end")).scalars()
         assert list(parts) == ["air_hourly_d20190131", "air_hourly_d20190131", "air_hourly_d20190201"]
         with pytest.raises(sa.exc.IntegrityError, match="no partition"):
@@ -343,7 +348,6 @@ def test_connection_dropped_in_the_middle_of_a_load(pg_warehouse, tmp_path, monk
     restart or a network cut would): nothing of the day is written, and a re-run completes and gives
     exactly what an undisturbed run gives."""
     from pipeline import load as load_module
-    from tests.test_nightly import TABLES, dump
 
     real_copy = load_module.copy_frame
     admin = sa.create_engine(pg_warehouse.url, isolation_level="AUTOCOMMIT")
@@ -367,16 +371,8 @@ def test_connection_dropped_in_the_middle_of_a_load(pg_warehouse, tmp_path, monk
             assert conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0, table
     monkeypatch.setattr(load_module, "copy_frame", real_copy)
     run_day(pg_warehouse, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "s")
-    rerun = dump(pg_warehouse)
-    fresh, drop = pg_database()
-    try:
-        run_day(fresh, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "fresh")
-        undisturbed = dump(fresh)
-    finally:
-        drop()
     admin.dispose()
-    for name in TABLES:
-        pd.testing.assert_frame_equal(rerun[name], undisturbed[name], obj=name)
+    assert_as_one_run_on_a_fresh_database(pg_warehouse, dt.date(2019, 2, 10), tmp_path)
 
 
 def test_postgresql_tables_have_the_columns_of_the_sqlite_ones(both):
