@@ -126,21 +126,32 @@ def _chart_png(history: pd.DataFrame, goal: float | None, title: str) -> bytes:
     return buffer.getvalue()
 
 
-def build_message(alert: dict, target: dict, history: pd.DataFrame, sender: str) -> EmailMessage:
-    """The email of one alert: Chinese subject, plain-text and HTML parts, the trend as an inline PNG."""
+def build_message(
+    alert: dict, target: dict, history: pd.DataFrame, sender: str, health: list[str] | None = None
+) -> EmailMessage:
+    """The email of one alert: Chinese subject, plain-text and HTML parts, the trend as an inline PNG.
+
+    health: for air targets, the health information of the period's polluted days (HJ 633 tables)."""
     row = history[history["year"] == int(alert["period"])]
     value = row["value"].iloc[0] if len(row) else None
     goal = row["goal"].iloc[0] if len(row) else target["value"]
     shown = "—" if value is None or pd.isna(value) else f"{value:.4g}"
     unit = "%" if target["kind"] == "relative_change" else target["unit"]
+    source = target["source_indicator"] if isinstance(target.get("source_indicator"), str) else ""
     goal_text = "—" if goal is None or pd.isna(goal) else f"{goal:.4g}"
     lines = [
         f"{target['indicator_zh']} / {target['indicator_en']}",
         f"状态 Status: {STATUS_ZH[alert['status']]} ({alert['status']}), {alert['period']}",
         f"数值 Value: {shown} {unit}; 目标 Target: {target['comparator']} {goal_text} {unit} (deadline {target['deadline']})",
         f"规划原文 Plan: {target['plan_text']} (section {target['section']})",
-        f"数据依据 Data: {target['measured_by']} {target['source_indicator'] or ''}".rstrip(),
+        f"数据依据 Data: {target['measured_by']} {source}".rstrip(),
     ]
+    edition = row["edition"].iloc[0] if len(row) and "edition" in row else ""
+    if isinstance(edition, str) and edition:
+        lines.append(f"标准 Standards: {edition}")
+    if health:
+        lines.append(f"污染天 Polluted days (AQI > 100): {len(health)}")
+        lines += [line.strip() for line in health]
     message = EmailMessage()
     message["Subject"] = alert["subject"]
     message["From"] = sender
@@ -159,6 +170,16 @@ def build_message(alert: dict, target: dict, history: pd.DataFrame, sender: str)
     return message
 
 
+def polluted_day_health(engine: Engine, year: int, city: str = "衢州") -> list[str]:
+    """One line per polluted city-day (AQI level >= 3) of ``year``: its health information."""
+    from pipeline.summary import air_city_days, health_lines
+
+    days = air_city_days(engine, city, f"{year}-01-01", f"{year}-12-31")
+    if days.empty:
+        return []
+    return health_lines(days[pd.to_numeric(days["level"], errors="coerce") >= 3])
+
+
 def deliver(engine: Engine, smtp: SmtpSettings | None, outbox: Path, now: dt.datetime) -> dict:
     """Mail every pending alert (or write it to ``outbox`` as .eml when ``smtp`` is None)."""
     from pipeline.scoreboard import history
@@ -173,7 +194,8 @@ def deliver(engine: Engine, smtp: SmtpSettings | None, outbox: Path, now: dt.dat
     for alert in pending.to_dict("records"):
         target = {"id": alert["target_id"], **targets.loc[alert["target_id"]].to_dict()}
         sender = smtp.sender if smtp else "qz811@localhost"
-        message = build_message(alert, target, history(engine, alert["target_id"]), sender)
+        health = polluted_day_health(engine, int(alert["period"])) if alert["target_id"].startswith("air.") else None
+        message = build_message(alert, target, history(engine, alert["target_id"]), sender, health)
         update = {"alert_id": alert["alert_id"], "sent_at": now.strftime(TIMESTAMP_FORMAT), "last_error": ""}
         try:
             if smtp is None:

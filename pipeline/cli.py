@@ -333,6 +333,39 @@ def cmd_run(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_recompute(args, settings: Settings) -> int:
+    from pipeline import scoreboard
+    from pipeline.db import sql
+    from pipeline.nightly import recompute
+    from pipeline.progress import progress_prefix
+
+    last = args.last or dt.date.today()
+    if last < args.first:
+        raise CommandError(f"--to {last} is before --from {args.first}")
+    engine = _engine(settings)
+    started = time.monotonic()
+
+    def show(done: int, total: int, result: dict) -> None:
+        print(
+            f"{progress_prefix(done, total, time.monotonic() - started)} {result['day']}: "
+            f"{result['station_days']} station-days, {result['city_days']} city-days",
+            flush=True,
+        )
+
+    result = recompute(engine, args.first, last, progress=show)
+    if not result["days"]:
+        print(f"no air days stored from {args.first} to {last}: nothing to recompute")
+        return 0
+    with engine.connect() as conn:
+        scored = {int(row[0]) for row in conn.execute(sql("dml/select_scoreboard_years"))}
+    for year in sorted(scored & set(result["years"])):
+        scoreboard.compute(engine, year)
+    years = ", ".join(map(str, result["years"]))
+    print(f"recomputed {len(result['days'])} day(s), {result['days'][0]} to {result['days'][-1]}; "
+          f"air indicators of {years}; scoreboard of {', '.join(map(str, sorted(scored & set(result['years'])))) or 'no year'}")  # fmt: skip
+    return 0
+
+
 def cmd_indicators(args, settings: Settings) -> int:
     from pipeline.summary import indicator_frame
 
@@ -402,6 +435,31 @@ def _integers(values: pd.Series) -> pd.Series:
     return values.map(lambda v: "" if pd.isna(v) else str(int(v)))
 
 
+def _row_editions(frame: pd.DataFrame, edition: str | None, path: str) -> np.ndarray:
+    """The HJ 633 edition of each row of a calculator input: ``--edition`` for all rows; else by the
+    row's ``date`` (a natural day) or ``time`` (hour-ending: 24:00 belongs to the day before); else
+    the edition in force today. Errors name the line."""
+    from pipeline.indicators.editions import AQI_EDITIONS, aqi_edition_for
+    from pipeline.ingest.long_csv import parse_hour_end
+
+    if edition is not None:
+        if edition not in AQI_EDITIONS:
+            raise CommandError(f"--edition {edition!r}: no such edition of HJ 633; use {' or '.join(AQI_EDITIONS)}")
+        return np.full(len(frame), edition, dtype=object)
+    if "date" in frame.columns:
+        days = pd.to_datetime(frame["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
+        what = "date", "YYYY-MM-DD"
+    elif "time" in frame.columns:
+        days = frame["time"].str.strip().map(parse_hour_end) - pd.Timedelta(hours=1)
+        what = "time", "YYYY-MM-DD HH:MM (hour-ending)"
+    else:
+        return np.full(len(frame), aqi_edition_for(dt.date.today()), dtype=object)
+    if days.isna().any():
+        i = days.isna().idxmax()
+        raise CommandError(f"{path}: line {i + 2}, column {what[0]}: {frame.at[i, what[0]]!r} is not {what[1]}")
+    return aqi_edition_for(days.dt.normalize())
+
+
 def cmd_aqi(args, settings: Settings) -> int:
     from pipeline.indicators.aqi import POLLUTANT_COLUMNS, aqi_frame
 
@@ -409,19 +467,22 @@ def cmd_aqi(args, settings: Settings) -> int:
     present = [c for c in (*POLLUTANT_COLUMNS, "so2_24h") if c in frame.columns]
     if not [c for c in present if c != "so2_24h"]:
         raise CommandError(f"{args.input}: no pollutant column; expected any of {', '.join(POLLUTANT_COLUMNS)}")
-    result = aqi_frame(_numeric(frame, present, args.input), mode=args.mode)
+    editions = _row_editions(frame, args.edition, args.input)
+    result = aqi_frame(_numeric(frame, present, args.input), mode=args.mode, edition=editions)
     out = frame.copy()
     for column in [c for c in result.columns if c.startswith("iaqi_")] + ["aqi"]:
         out[column] = _integers(result[column])
     out["level"] = result["level"].map(lambda v: str(v) if v else "")
-    for column in ("category_zh", "category_en", "primary_pollutant"):
-        out[column] = result[column]
+    for column in ("category_zh", "category_en", "primary_pollutant", "aqi_status"):
+        out[column] = result[column].astype(str)
+    out["edition"] = editions
     _write(out, args.output)
     return 0
 
 
 def cmd_daily_aqi(args, settings: Settings) -> int:
     from pipeline.indicators.daily import station_day_aqi
+    from pipeline.indicators.editions import EDITIONS
     from pipeline.ingest.long_csv import parse_hour_end
 
     frame = _read_csv(args.input)
@@ -450,8 +511,10 @@ def cmd_daily_aqi(args, settings: Settings) -> int:
         out[column] = days[column].map(lambda v, d=decimals: "" if pd.isna(v) else f"{v:.{d}f}")
     out["aqi"] = _integers(days["aqi"])
     out["level"] = days["level"].map(lambda v: str(v) if v else "")
-    out["primary_pollutant"] = days["primary_pollutant"]
+    out["primary_pollutant"] = days["primary_pollutant"].astype(str)
+    out["aqi_status"] = days["aqi_status"]
     out["valid_day"] = days["valid_day"].map(lambda v: "true" if v else "false")
+    out["edition"] = [EDITIONS[c].aqi for c in days["edition"]]
     _write(out, args.output)
     return 0
 
@@ -497,6 +560,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--city", default="衢州", help="city whose summary is printed (default 衢州)")
     p.add_argument("--quiet", action="store_true", help="print only one line per day")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "recompute", help="recompute stored air days (and their indicators) with the standards in force on each day"
+    )
+    p.add_argument("--from", dest="first", type=_day, required=True, help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="last", type=_day, help="last day (default: today)")
+    p.set_defaults(func=cmd_recompute)
 
     p = sub.add_parser("indicators", help="list the stored indicators and their status")
     p.add_argument("--year", type=int)
@@ -552,6 +622,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input")
     p.add_argument("-o", "--output")
     p.add_argument("--mode", choices=["daily", "hourly"], default="daily")
+    p.add_argument(
+        "--edition",
+        help="HJ 633 edition, 2012 or 2026; default: by each row's date/time column, else the one in force today",
+    )
     p.set_defaults(func=cmd_aqi)
 
     p = sub.add_parser("daily-aqi", help="hourly station readings -> station-day values and AQI")

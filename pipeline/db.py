@@ -13,6 +13,7 @@ by natural day), and their partitions are made on first use by the functions tha
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,20 +93,50 @@ def schema_files(dialect: str) -> list[Path]:
     return [ddl[name] for name in sorted(ddl)] + sorted((SQL_DIR / "views").glob("*.sql"))
 
 
+def migration_files() -> list[tuple[int, Path]]:
+    """``sql/migrations/NNN_*.sql`` in order, with their numbers (append-only: never edit one that shipped)."""
+    return sorted((int(path.name.split("_", 1)[0]), path) for path in (SQL_DIR / "migrations").glob("[0-9]*.sql"))
+
+
+def _run_script(conn: Connection, script: str) -> None:
+    if conn.dialect.name == "postgresql":
+        # The whole script through psycopg, without parameters: function bodies hold semicolons,
+        # and a LIKE pattern's % is not a placeholder.
+        conn.connection.driver_connection.execute(script)
+    else:
+        for statement in statements(script):
+            conn.exec_driver_sql(statement.rstrip(";"))
+
+
 def create_schema(engine: Engine) -> list[str]:
-    """Apply every DDL file in name order, then every view. Idempotent. Returns the files."""
+    """Bring the warehouse to the newest schema. Idempotent. Returns the files applied.
+
+    A warehouse made by an earlier release (tables but no ``schema_version`` row for a migration) first
+    gets the missing ``sql/migrations`` files, in order; then every DDL file in name order (``CREATE ...
+    IF NOT EXISTS``: new tables only) and every view. A new warehouse is made by the DDL files, which
+    already hold every migration's result, and records the migrations as applied."""
     applied = []
     with replacing(engine, "schema") as conn:
+        inspector = sa.inspect(conn)
+        existing = inspector.has_table("ingest_batch")  # in every release's schema
+        done = set()
+        if inspector.has_table("schema_version"):
+            done = {row[0] for row in conn.execute(sa.text("SELECT version FROM schema_version"))}
+        missing = [(n, path) for n, path in migration_files() if n not in done]
+        if existing:
+            for _, path in missing:
+                _run_script(conn, path.read_text(encoding="utf-8"))
+                applied.append(path.relative_to(SQL_DIR).as_posix())
         for path in schema_files(engine.dialect.name):
-            script = path.read_text(encoding="utf-8")
-            if engine.dialect.name == "postgresql":
-                # The whole script through psycopg, without parameters: function bodies hold semicolons,
-                # and a LIKE pattern's % is not a placeholder.
-                conn.connection.driver_connection.execute(script)
-            else:
-                for statement in statements(script):
-                    conn.exec_driver_sql(statement.rstrip(";"))
+            _run_script(conn, path.read_text(encoding="utf-8"))
             applied.append(path.relative_to(SQL_DIR).as_posix())
+        if missing:
+            now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+            conn.execute(
+                sql("dml/insert_schema_version"),
+                [{"version": n, "name": path.stem, "applied_at": now}
+                 for n, path in missing],
+            )  # fmt: skip
     return applied
 
 

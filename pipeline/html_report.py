@@ -23,6 +23,8 @@ from pipeline import report_charts as charts
 from pipeline.db import sql
 from pipeline.glossary import WATER_ITEMS
 from pipeline.indicators.aqi import AQI_CATEGORIES
+from pipeline.indicators.editions import EDITIONS
+from pipeline.indicators.health import POLLUTANT_ZH, health_effect, measures, sensitive_groups
 from pipeline.indicators.water_class import CLASS_NAMES
 from pipeline.targets import _ANNUAL_NAMES, ALL_TARGETS, SOURCE_NAMES
 
@@ -48,15 +50,17 @@ CAPTIONS = {
     "compared with the goal (a % change for targets stated as a reduction from a baseline year), and its status — "
     "met or missed at or after the deadline, before it met or at risk from the trend.",
     "aqi-calendar": "Daily city AQI (view <code>v_air_city_day</code>): city means of the evaluation stations "
-    "(HJ 663-2013), IAQI and AQI per HJ 633-2012 Table 1, categories and colours per HJ 633-2012 Table 2; natural "
-    "day 01:00–24:00. <b>*</b> = not all six daily statistics valid (GB 3095-2012 Table 4): not counted in the "
-    "good-air-day ratio. Grey: no AQI for the day.",
+    "(HJ 663-2013), IAQI and AQI per the HJ 633 edition in force on the day (HJ 633-2012 Table 1 before "
+    "2026-03-01, HJ 633-2026 Table 3 from then; the same six categories and colours); natural day 01:00–24:00. "
+    "<b>*</b> = not all six daily statistics valid (GB 3095 Table 4): not counted in the good-air-day ratio; under "
+    "HJ 633-2026 5.3.1 such a day's AQI is published only above 100, otherwise as NA. Grey: no AQI for the day.",
     "good-days": "Share of valid days with AQI ≤ 100 (优 or 良, HJ 633-2012 Table 2) per month (view "
     "<code>v_air_city_month_good_days</code>; HJ 663-2013), against the 811 plan's target &gt; 95 %. A day is valid "
     "when all six daily statistics are (GB 3095-2012 Table 4). Labels: good days / valid days.",
     "annual": "Annual means of SO2, NO2, PM10 and PM2.5, the 95th percentile of daily CO and the 90th percentile of "
-    "the daily maximum 8-h O3 (HJ 663-2013; view <code>v_air_annual_vs_grade_ii</code>), as a share of their "
-    "GB 3095-2012 Table 1 Grade II (二级) limit. A year is complete with ≥ 324 valid days (GB 3095-2012 Table 4).",
+    "the daily maximum 8-h O3 (HJ 663-2013; view <code>v_air_annual_vs_grade_ii</code>), as a share of the "
+    "Grade II (二级) limit in force for the year: GB 3095-2012 Table 1 to 2025, GB 3095-2026 Table 1 transition "
+    "limits 2026–2030, its final limits from 2031. A year is complete with ≥ 324 valid days (GB 3095 Table 4).",
     "water": "Class of each section's monthly sample by single-factor evaluation against GB 3838-2002 Table 1 "
     "(view <code>v_water_section_month</code>; 地表水环境质量评价办法, 环办〔2011〕22号); the automatic station's "
     "month where no lab sample was taken. A black frame marks a month worse than the section's target class. "
@@ -204,7 +208,8 @@ def scoreboard_html(board: pd.DataFrame, year: int) -> str:
         rows.append([
             f"<code>{esc(r.target_id)}</code>", esc(r.section), f"{esc(r.indicator_zh)}<br>"
             f'<span class="en">{esc(r.indicator_en)}</span>', f"{esc(r.comparator)} {number(r.goal)}",
-            number(r.value), esc(unit), status_badge(r.status), f'<span class="small">{esc(r.note)}</span>',
+            number(r.value), esc(unit), status_badge(r.status), f'<span class="small">{esc(r.note)}'
+            + (f"<br>标准 Standards: {esc(r.edition)}" if getattr(r, "edition", "") else "") + "</span>",
         ])  # fmt: skip
     header = ["目标 Target", "章节 Section", "指标 Indicator", "目标值 Goal", "数值 Value", "单位 Unit",
               "状态 Status", "说明 Note"]  # fmt: skip
@@ -250,9 +255,8 @@ def good_days_html(months: pd.DataFrame, year: int) -> str:
 def annual_html(annual: pd.DataFrame, year: int) -> str:
     if annual.empty or pd.to_numeric(annual["value"], errors="coerce").isna().all():
         return no_data_html(year)
-    img = image_html(
-        charts.png(charts.annual_figure(annual)), f"Annual concentrations vs GB 3095-2012 Grade II, {year}"
-    )
+    editions = sorted({e for e in annual.get("edition", pd.Series(dtype=object)).dropna() if e})
+    img = image_html(charts.png(charts.annual_figure(annual)), f"Annual concentrations vs Grade II, {year}")
     order = {p: i for i, p in enumerate(charts.POLLUTANT_LABELS)}
     rows = []
     for r in annual.assign(_o=annual["pollutant"].map(order).fillna(99)).sort_values("_o").itertuples():
@@ -264,7 +268,38 @@ def annual_html(annual: pd.DataFrame, year: int) -> str:
                      number(r.valid_days), complete])  # fmt: skip
     header = ["统计量 Statistic", "数值 Value", "单位 Unit", "二级限值 Grade II limit", "占限值 % of limit",
               "状态 Status", "有效天数 Valid days", "数据完整 Complete year"]  # fmt: skip
-    return img + table_html(header, rows, numeric=frozenset({1, 3, 4, 6}))
+    standards = "".join(f'<p class="small">限值与评价依据 Limits and rules: {esc(e)}</p>' for e in editions)
+    return img + standards + table_html(header, rows, numeric=frozenset({1, 3, 4, 6}))
+
+
+def health_html(days: pd.DataFrame) -> str:
+    """The health information of every AQI level the year's days reached, per HJ 633 edition
+    (HJ 633-2012 Table 2; HJ 633-2026 Tables 1 and 2)."""
+    if days.empty or "edition" not in days:
+        return ""
+    levels = days.assign(level=pd.to_numeric(days["level"], errors="coerce")).dropna(subset=["level"])
+    rows = []
+    for (code, level), group in levels.groupby(["edition", "level"], sort=True):
+        if code not in EDITIONS or not 1 <= level <= 6:
+            continue
+        edition = EDITIONS[code].aqi
+        over = (
+            {p for text in group["primary_pollutant"].dropna() for p in str(text).split(";") if p}
+            if level >= 3
+            else set()
+        )
+        groups = sensitive_groups({p: 101.0 for p in over}, edition)
+        rows.append([
+            esc(EDITIONS[code].aqi_standard), bilingual(AQI_CATEGORIES["category_zh"][int(level) - 1],
+                                                        AQI_CATEGORIES["category_en"][int(level) - 1]),
+            number(len(group)), esc(health_effect(int(level), edition)), esc(measures(int(level), edition)),
+            esc("；".join(f"{POLLUTANT_ZH[p]}：{g}" for p, g in groups)) or "—",
+        ])  # fmt: skip
+    if not rows:
+        return ""
+    header = ["标准 Standard", "类别 Category", "天数 Days", "对健康影响情况 Health effects", "建议采取的措施 Measures",
+              "敏感人群 Sensitive groups (首要污染物 IAQI > 100)"]  # fmt: skip
+    return "<h3>健康提示 Health information</h3>" + table_html(header, rows, numeric=frozenset({2}))
 
 
 def _compliance_html(compliance: pd.DataFrame, domain: str) -> str:
@@ -354,7 +389,7 @@ def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetim
     }
     bodies = {
         "scoreboard": scoreboard_html(data.scoreboard, year),
-        "aqi-calendar": calendar_html(data.air_days, year),
+        "aqi-calendar": calendar_html(data.air_days, year) + health_html(data.air_days),
         "good-days": good_days_html(data.air_months, year),
         "annual": annual_html(data.air_annual, year),
         "water": water_html(data.water_months, data.compliance, year),

@@ -22,7 +22,6 @@ from sqlalchemy.engine import Engine
 from pipeline import fanout
 from pipeline.db import read_frame, replacing, sql
 from pipeline.indicators.daily import station_day_aqi
-from pipeline.indicators.editions import edition_for
 from pipeline.indicators.evaluation import city_day_values
 from pipeline.ingest import IngestError, cnemc_wide
 from pipeline.ingest.air import detect_format, read_air_file
@@ -179,9 +178,8 @@ def daily_values(engine: Engine, day: dt.date) -> dict:
         station_days = station_day_aqi(hourly)
     station_city = cities.set_index("station_code")["city_zh"] if len(cities) else pd.Series(dtype=object)
     city_days = city_day_values(station_days, station_city)
-    edition = edition_for(day)
-    station_days = station_days.assign(date=day.isoformat(), edition=edition)
-    city_days = city_days.assign(date=day.isoformat(), edition=edition)
+    station_days = station_days.assign(date=day.isoformat())  # edition: the day's, from daily_aqi
+    city_days = city_days.assign(date=day.isoformat())
     with replacing(engine, f"air_day|{day.isoformat()}") as conn:
         conn.execute(sql("dml/delete_air_station_day"), {"date": day.isoformat()})
         conn.execute(sql("dml/delete_air_city_day"), {"date": day.isoformat()})
@@ -221,6 +219,29 @@ def run_day(engine: Engine, landing_dir: Path, day: dt.date, staging_dir: Path) 
     days = daily_values(engine, day)
     found = indicators(engine, day.year)
     return {**loaded, **days, **found}
+
+
+def recompute(engine: Engine, first: dt.date, last: dt.date, progress=None) -> dict:
+    """Recompute the stored air days from ``first`` to ``last`` (both included) from the warehouse's
+    hourly readings, with the standards in force on each day, then the air indicators of their years.
+    Idempotent: a second run writes the same rows. Use it after a change of the standards' tables
+    (e.g. days from 2026-03-01 computed with the 2012 tables by an earlier release).
+
+    progress: called as ``progress(done, total, day_result)`` after each day. Returns the days and
+    years recomputed."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            sql("dml/select_air_days_from"), {"first_date": first.isoformat(), "last_date": last.isoformat()}
+        ).all()
+    days = sorted({pd.Timestamp(row[0]).date() for row in found})
+    for n, day in enumerate(days, start=1):
+        result = daily_values(engine, day)
+        if progress:
+            progress(n, len(days), result)
+    years = sorted({day.year for day in days})
+    for year in years:
+        indicators(engine, year)
+    return {"days": [d.isoformat() for d in days], "years": years}
 
 
 def day_for_run(logical_date: dt.datetime, timezone: str = "Asia/Shanghai") -> dt.date:

@@ -4,7 +4,11 @@ The registry (``data/reference/plan_targets_811.csv``) says for each target how 
 computed indicator of the warehouse (``indicator`` table, scope 衢州) or an annual statistic a department
 supplies (``annual_statistic``). Kinds of comparison: ``absolute`` (value vs target), ``relative_change``
 (% change against the baseline year's value), ``vs_previous_year`` (against last year's value) and
-``vs_supplied_cap`` (against a cap supplied as the statistic ``<id>.cap``).
+``vs_supplied_cap`` (against a cap supplied as the statistic ``<id>.cap``) and ``limit_in_force``
+(value vs the standard's limit in force for the year, stored with the computed indicator: the plan's
+"年均浓度值达到或优于二级标准" means GB 3095-2012 Grade II to 2025, the GB 3095-2026 transition limits for
+2026-2030 and its final limits from 2031; the registry's value is the 2012 limit, for reference).
+Computed air targets carry the edition of the standards behind their value (``edition``).
 
 Status for a year: ``no_data`` without a value; at or after the deadline ``met`` or ``missed``; before
 it ``met`` when the trend (:mod:`pipeline.indicators.trend`) reaches the target by the deadline, else
@@ -59,13 +63,12 @@ def evaluate(target: dict, year: int, series: dict[int, float], cap: float | Non
         goal = target["value"]
     elif kind == "vs_previous_year":
         goal = series.get(year - 1)
-    else:
+    else:  # vs_supplied_cap, limit_in_force: the goal comes with the year's data
         goal = cap
     value = compared(current)
     if value is None or goal is None or pd.isna(goal):
-        missing = (
-            "baseline" if kind == "relative_change" else ("previous year" if kind == "vs_previous_year" else "cap")
-        )
+        missing = {"relative_change": "baseline", "vs_previous_year": "previous year", "limit_in_force": "limit"}
+        missing = missing.get(kind, "cap")
         return {"value": value, "goal": goal, "status": "no_data", "note": f"no {missing} value"}
     if year >= deadline:
         status = "met" if _compare(value, comparator, goal) else "missed"
@@ -91,6 +94,17 @@ def series_for(target: dict, indicators: pd.DataFrame, statistics: pd.DataFrame)
     return series
 
 
+def _year_rows(target: dict, indicators: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The computed indicator's row(s) of ``year`` for the city (scope 衢州)."""
+    if target["measured_by"] != "computed" or not target["source_indicator"]:
+        return indicators.iloc[0:0]
+    return indicators[
+        (indicators["indicator"] == target["source_indicator"])
+        & (indicators["period"] == str(year))
+        & (indicators["scope"] == "衢州")
+    ]
+
+
 def scoreboard_rows(
     registry: pd.DataFrame, indicators: pd.DataFrame, statistics: pd.DataFrame, year: int
 ) -> pd.DataFrame:
@@ -98,11 +112,16 @@ def scoreboard_rows(
     rows = []
     for target in registry.to_dict("records"):
         series = series_for(target, indicators, statistics)
-        caps = statistics[(statistics["indicator_id"] == f"{target['id']}.cap") & (statistics["year"] == year)]
-        cap = float(caps["value"].iloc[0]) if len(caps) else None
+        computed = _year_rows(target, indicators, year)
+        if target["kind"] == "limit_in_force":
+            cap = float(computed["target"].iloc[0]) if len(computed) and pd.notna(computed["target"].iloc[0]) else None
+        else:
+            caps = statistics[(statistics["indicator_id"] == f"{target['id']}.cap") & (statistics["year"] == year)]
+            cap = float(caps["value"].iloc[0]) if len(caps) else None
         result = evaluate(target, year, series, cap)
         basis = f"indicator {target['source_indicator']}" if target["measured_by"] == "computed" else "annual statistic"
-        rows.append({"target_id": target["id"], "year": year, **result, "basis": basis})
+        edition = str(computed["edition"].iloc[0]) if len(computed) and "edition" in computed else ""
+        rows.append({"target_id": target["id"], "year": year, **result, "basis": basis, "edition": edition})
     frame = pd.DataFrame(rows)
     frame["value"] = frame["value"].astype(float)
     frame["goal"] = frame["goal"].astype(float)
@@ -118,7 +137,7 @@ def compute(engine: Engine, year: int) -> pd.DataFrame:
         )
         statistics = pd.DataFrame(conn.execute(sql("dml/select_annual_statistics")).mappings().all())
     if indicators.empty:
-        indicators = pd.DataFrame(columns=["indicator", "scope", "period", "value"])
+        indicators = pd.DataFrame(columns=["indicator", "scope", "period", "value", "target", "edition"])
     if statistics.empty:
         statistics = pd.DataFrame(columns=["indicator_id", "year", "scope", "value"])
     rows = scoreboard_rows(registry, indicators, statistics, year)

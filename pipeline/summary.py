@@ -8,6 +8,8 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from pipeline.db import sql
+from pipeline.indicators.editions import EDITIONS
+from pipeline.indicators.health import advice_text
 from pipeline.report import format_table
 from pipeline.targets import ALL_TARGETS
 
@@ -32,11 +34,43 @@ def indicator_frame(engine: Engine, year: int | None) -> pd.DataFrame:
     return frame
 
 
+IAQI_COLUMNS = ["iaqi_so2", "iaqi_no2", "iaqi_co", "iaqi_o3_8h", "iaqi_o3_1h", "iaqi_pm10", "iaqi_pm25"]
+
+
+def shown_aqi(aqi, status: str) -> str:
+    """The AQI as published: the value, or ``NA`` with the computed value (HJ 633-2026 5.3.1)."""
+    if aqi is None or pd.isna(aqi):
+        return ""
+    return f"NA (计算值 computed {int(aqi)})" if status == "NA" else str(int(aqi))
+
+
 def _days(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
+    frame["aqi"] = [shown_aqi(a, s) for a, s in zip(frame["aqi"], frame["aqi_status"], strict=True)]
     frame["valid_day"] = frame["valid_day"].map(lambda v: "yes" if v else "no (invalid)")
     frame["category"] = frame["category_zh"] + " " + frame["category_en"]
-    return frame.drop(columns=["category_zh", "category_en"])
+    frame["edition"] = frame["edition"].map(lambda c: EDITIONS[c].aqi_standard if c in EDITIONS else c)
+    frame = frame.rename(columns={"edition": "standard"})
+    drop = ["category_zh", "category_en", "aqi_status", "level", *IAQI_COLUMNS]
+    return frame.drop(columns=[c for c in drop if c in frame.columns])
+
+
+def air_city_days(engine: Engine, city: str, first_date: str, last_date: str) -> pd.DataFrame:
+    """A city's stored days in a date range (``select_air_summary_city_days``)."""
+    return _query(engine, "dml/select_air_summary_city_days", {"city": city, "first_date": first_date,
+                                                               "last_date": last_date})  # fmt: skip
+
+
+def health_lines(cities: pd.DataFrame) -> list[str]:
+    """Health information of each city-day with an AQI (HJ 633-2026 Tables 1-2, HJ 633-2012 Table 2)."""
+    lines = []
+    for row in cities.to_dict("records"):
+        if not row.get("level") or pd.isna(row["level"]) or row["edition"] not in EDITIONS:
+            continue
+        iaqis = {c.removeprefix("iaqi_"): row[c] for c in IAQI_COLUMNS if c in row}
+        advice = advice_text(int(row["level"]), EDITIONS[row["edition"]].aqi, iaqis)
+        lines.append(f"  {row['date']} 健康提示 health: {advice}")
+    return lines
 
 
 def _plan_lines(indicators: pd.DataFrame, city: str, periods: list[str]) -> list[str]:
@@ -50,7 +84,7 @@ def _plan_lines(indicators: pd.DataFrame, city: str, periods: list[str]) -> list
         partial = "" if row.data_complete else " (period incomplete so far)"
         lines.append(
             f"  {row.period:8} {row.name_zh} / {row.name_en}: {value} vs target {row.comparator} {row.target:g} "
-            f"{row.unit} -> {STATUS_ZH.get(row.status, row.status)}{partial}"
+            f"{row.unit} -> {STATUS_ZH.get(row.status, row.status)}{partial} [{row.edition}]"
         )
     return lines
 
@@ -67,6 +101,7 @@ def day_summary(engine: Engine, day: dt.date, city: str) -> str:
         out.append(
             format_table(_days(cities).drop(columns=["date"]), f"  {city} {day}: city AQI 城市日AQI (HJ 663-2013)")
         )
+        out += health_lines(cities)
     indicators = indicator_frame(engine, day.year)
     if len(indicators):
         ratio = indicators[indicators["indicator"] == "air.good_day_ratio"]
@@ -82,9 +117,14 @@ def year_summary(engine: Engine, year: int, city: str) -> str:
     if cities.empty:
         return f"no city-day values for {city} in {year}: run `python -m pipeline run --date ...` first"
     stations = _query(engine, "dml/select_air_summary_station_days", params)
+    stations["aqi"] = [shown_aqi(a, s) for a, s in zip(stations["aqi"], stations["aqi_status"], strict=True)]
     wide = stations.pivot(index="date", columns="station", values="aqi").add_prefix("AQI ")
     table = _days(cities).set_index("date").join(wide).reset_index()
     out = [format_table(table, f"{city} {year}: daily AQI, city and stations 城市及站点日AQI")]
+    polluted = cities[pd.to_numeric(cities["level"], errors="coerce") >= 3]
+    if len(polluted):
+        out.append(f"\n{city} {year}: polluted days 污染天 (AQI > 100) and health information 健康提示")
+        out += health_lines(polluted)
     out.append(f"\n{city} {year}: 811 plan air targets 规划空气质量目标")
     out += _plan_lines(
         indicator_frame(engine, year), city, sorted({str(year), *pd.to_datetime(cities["date"]).dt.strftime("%Y-%m")})
@@ -179,7 +219,8 @@ def scoreboard_text(engine: Engine, year: int) -> str:
     board["value"] = board["value"].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
     board["goal"] = board["goal"].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
     shown = board[
-        ["target_id", "indicator_zh", "indicator_en", "value", "comparator", "goal", "unit", "deadline", "status"]
-    ]
+        ["target_id", "indicator_zh", "indicator_en", "value", "comparator", "goal", "unit", "deadline", "status",
+         "edition"]
+    ].rename(columns={"edition": "standards 标准"})  # fmt: skip
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     return format_table(shown, f"811 plan scoreboard 规划目标记分板 {year} ({summary})")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.indicators.editions import EDITION_2012
+from pipeline.indicators.editions import period_edition, period_label
 from pipeline.indicators.evaluation import (
     GRADE_II_LIMITS_GB3095_2012,
     MIN_DAYS_ANNUAL,
@@ -71,16 +71,20 @@ ANNUAL_GRADE_II = {
     )
     for row in GRADE_II_LIMITS_GB3095_2012.itertuples()
 }
-"""811 plan, section 二: annual concentrations within GB 3095-2012 Grade II (Table 1)."""
+"""811 plan, section 二: annual concentrations within Grade II. ``value`` is the GB 3095-2012 Table 1
+limit; a year is judged against the limit in force for it (``indicator.target``, from
+:func:`pipeline.indicators.evaluation.annual_statistics`: GB 3095-2026 transition limits 2026-2030,
+final limits from 2031)."""
 
 AIR_TARGETS = {GOOD_AIR_DAYS.id: GOOD_AIR_DAYS, **{t.id: t for t in ANNUAL_GRADE_II.values()}}
 
 
-def status(value: float, target: Target) -> str:
-    """``met``, ``missed`` or ``no_data`` for one value against its target."""
+def status(value: float, target: Target, goal: float | None = None) -> str:
+    """``met``, ``missed`` or ``no_data`` for one value against its target (or ``goal``, when the
+    target's value depends on the period, e.g. the Grade II limit in force)."""
     if value is None or pd.isna(value):
         return "no_data"
-    return "met" if COMPARATORS[target.comparator](float(value), target.value) else "missed"
+    return "met" if COMPARATORS[target.comparator](float(value), target.value if goal is None else goal) else "missed"
 
 
 def _period_complete(period: str, valid_days: int) -> bool:
@@ -101,15 +105,14 @@ def air_indicator_rows(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
     rows = []
     if days.empty:
         return pd.DataFrame(rows)
-    editions = days.assign(month=days["date"].dt.strftime("%Y-%m"), year=days["date"].dt.strftime("%Y"))
-    period_editions = {}  # (city, period) -> the edition of its days (a revised one wins over 2012)
+    with_periods = days.assign(month=days["date"].dt.strftime("%Y-%m"), year=days["date"].dt.strftime("%Y"))
+    day_editions = {}  # (city, period) -> edition codes of its days
     for column in ("month", "year"):
-        for (city, period), used in editions.groupby(["city", column], sort=False)["edition"]:
-            others = sorted(set(used) - {EDITION_2012})
-            period_editions[(city, period)] = others[0] if others else EDITION_2012
+        for (city, period), used in with_periods.groupby(["city", column], sort=False)["edition"]:
+            day_editions[(city, period)] = set(used)
 
     def edition_of(city: str, period: str) -> str:
-        return period_editions.get((city, period), EDITION_2012)
+        return period_label(period, day_editions.get((city, period), ()))
 
     target = GOOD_AIR_DAYS
     for freq in ("month", "year"):
@@ -131,6 +134,7 @@ def air_indicator_rows(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
                     "edition": edition_of(r.scope, r.period),
                 }
             )
+    judged = period_edition(str(year))
     for r in annual_statistics(days, year).itertuples():
         target = ANNUAL_GRADE_II[r.pollutant]
         value = None if np.isnan(r.value) else float(r.value)
@@ -142,12 +146,12 @@ def air_indicator_rows(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
                 "value": value,
                 "unit": target.unit,
                 "comparator": target.comparator,
-                "target": target.value,
-                "status": status(value, target),
+                "target": float(r.limit),
+                "status": status(value, target, float(r.limit)),
                 "data_complete": bool(r.complete),
                 "n": int(r.n_days),
                 "detail": f"{r.statistic} of {int(r.n_days)} valid days",
-                "edition": edition_of(r.city, str(year)),
+                "edition": f"{judged.limits_standard} · {judged.evaluation}",
             }
         )
     return pd.DataFrame(rows)

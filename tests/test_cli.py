@@ -44,7 +44,8 @@ def check_aqi_cli_against_published(paths, tmp_path) -> tuple[int, int]:
     source = tmp_path / "hourly.csv"
     hourly_input(paths).to_csv(source, index=False)
     out = tmp_path / "out.csv"
-    assert main(["aqi", str(source), "-o", str(out), "--mode", "hourly"]) == 0
+    # 2019 data, published under HJ 633-2012; the file has no date/time column, so the edition is named.
+    assert main(["aqi", str(source), "-o", str(out), "--mode", "hourly", "--edition", "2012"]) == 0
     result = pd.read_csv(out)
     assert list(result.columns[:9]) == [
         "station_code",
@@ -77,12 +78,15 @@ def test_aqi_cli_output_columns(tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("site,pm25,o3_8h,co\nA,80,,1.05\nB,,,\nC,20,30,0.2\n")
     out = tmp_path / "out.csv"
-    assert main(["aqi", str(source), "-o", str(out)]) == 0
+    assert main(["aqi", str(source), "-o", str(out), "--edition", "2012"]) == 0
     result = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(result.columns) == [
         "site", "pm25", "o3_8h", "co", "iaqi_so2", "iaqi_no2", "iaqi_pm10", "iaqi_co", "iaqi_pm25",
         "iaqi_o3_8h", "iaqi_o3_1h", "aqi", "level", "category_zh", "category_en", "primary_pollutant",
+        "aqi_status", "edition",
     ]  # fmt: skip
+    assert result["edition"].tolist() == ["2012"] * 3
+    assert result["aqi_status"].tolist() == ["published", "none", "published"]
     assert result.loc[
         0, ["co", "iaqi_co", "iaqi_pm25", "aqi", "level", "category_zh", "primary_pollutant"]
     ].tolist() == [
@@ -110,7 +114,8 @@ def test_daily_aqi_cli(tmp_path):
     assert main(["daily-aqi", str(source), "-o", str(out)]) == 0
     result = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(result.columns) == [
-        "station_code", "date", "so2", "no2", "pm10", "co", "pm25", "o3_8h", "o3_1h", "aqi", "level", "primary_pollutant", "valid_day",
+        "station_code", "date", "so2", "no2", "pm10", "co", "pm25", "o3_8h", "o3_1h", "aqi", "level", "primary_pollutant",
+        "aqi_status", "valid_day", "edition",
     ]  # fmt: skip
     assert result.iloc[0].tolist() == [
         "1264A",
@@ -125,7 +130,9 @@ def test_daily_aqi_cli(tmp_path):
         "107",
         "3",
         "pm25",
+        "published",
         "false",
+        "2012",
     ]
 
 

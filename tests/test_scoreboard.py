@@ -18,7 +18,13 @@ PLAN = SHARED / "seed" / "000_61fe88dc0e2e6ae0.txt"
 def test_registry_is_complete_and_well_formed():
     assert len(REGISTRY) >= 46 and REGISTRY["id"].is_unique
     assert set(REGISTRY["comparator"]) <= {">=", ">", "<=", "<", "="}
-    assert set(REGISTRY["kind"]) <= {"absolute", "relative_change", "vs_previous_year", "vs_supplied_cap"}
+    assert set(REGISTRY["kind"]) <= {
+        "absolute",
+        "relative_change",
+        "vs_previous_year",
+        "vs_supplied_cap",
+        "limit_in_force",
+    }
     assert REGISTRY.loc[REGISTRY["kind"] == "relative_change", "baseline_year"].notna().all()
     assert set(REGISTRY["measured_by"]) == {"computed", "statistic"}
 

@@ -1,17 +1,30 @@
-"""Individual and overall Air Quality Index (IAQI, AQI) per HJ 633-2012.
+"""Individual and overall Air Quality Index (IAQI, AQI) per HJ 633-2012 and HJ 633-2026.
 
-Formula (HJ 633-2012, clause 5.2, eq. 1)::
+Formula (HJ 633-2012 clause 5.2 eq. 1; HJ 633-2026 4.2.5, the same equation)::
 
     IAQI_P = (IAQI_Hi - IAQI_Lo) / (BP_Hi - BP_Lo) * (C_P - BP_Lo) + IAQI_Lo
 
-rounded **up** to an integer. AQI = max IAQI (clause 5.3). Concentrations are first rounded as
-published (GB/T 8170 half-even: integers in µg/m³, CO to 0.1 mg/m³; HJ 663-2013), so the IAQI is
-computed from the published number. That rule reproduces all 122,654 CNEMC-published hourly AQIs in
-``shared/data/cnemc_china_sites_2019`` (reference README); ``tests/indicators/test_aqi.py`` checks it.
+rounded **up** to an integer (HJ 633-2026 4.2.6 says so in words). AQI = max IAQI. Concentrations are
+first rounded as published (GB/T 8170 half-even: integers in µg/m³, CO to 0.1 mg/m³; HJ 663-2013,
+HJ 633-2026 4.2.2), so the IAQI is computed from the published number. That rule reproduces all
+122,654 CNEMC-published hourly AQIs in ``shared/data/cnemc_china_sites_2019`` (reference README);
+``tests/indicators/test_aqi.py`` checks it.
 
-Above the top breakpoint HJ 633-2012 defines no IAQI; the national platform publishes 500, and so do
-we. Two notes of Table 1 remove an IAQI instead: SO2 1-h above 800 µg/m³ (report SO2 with its 24-h
-IAQI, note 2) and O3 8-h above 800 µg/m³ (report O3 with its 1-h IAQI, note 3).
+The edition is chosen by the data's date (:mod:`pipeline.indicators.editions`). What differs:
+
+* breakpoints: HJ 633-2026 Table 3 puts IAQI 100 at PM10 120 and PM2.5 60 µg/m³ (2012: 150, 75);
+* SO2 1-h above 800 µg/m³: 2012 Table 1 note 2 reports SO2 with its 24-h IAQI; 2026 Table 3 note b
+  counts the SO2 IAQI as 200. O3 8-h above 800: 2012 note 3 leaves it to the 1-h IAQI; 2026 note c
+  counts it as 300;
+* the daily report: 2012 has seven indicators (clause 5.1, incl. the O3 daily max 1-h); 2026 4.2.2 has
+  six (the O3 daily max 1-h is no longer part of the daily AQI);
+* the AQI range is 1-500 in 2026 (Table 1), 0-500 in 2012 (Table 2);
+* publication (2026 5.3.1): with a pollutant missing the AQI of the others is published only when
+  above 100, otherwise as NA (``aqi_status``); 2012 has no such rule. 超标污染物 (2012 clause 6.2) is
+  abolished in 2026 (4.3.1) and this package never reports it.
+
+Above the top breakpoint neither edition defines an IAQI; the national platform publishes 500, and so
+do we (except the two notes above).
 """
 
 from __future__ import annotations
@@ -44,12 +57,31 @@ Keys are ``<pollutant>_<averaging>``. ``so2_1h`` stops at IAQI 200 (note 2) and 
 IAQI 300 (note 3); above those the IAQI comes from the other averaging time.
 """
 
-BREAKPOINTS_BY_EDITION: dict[str, dict[str, tuple[float, ...]]] = {"2012": BREAKPOINTS_HJ633_2012}
-"""IAQI breakpoints keyed by edition (see :mod:`pipeline.indicators.editions`). Only HJ 633-2012 ships:
-HJ 633-2026's tables are added here once taken from the published standard."""
+BREAKPOINTS_HJ633_2026: dict[str, tuple[float, ...]] = {
+    **BREAKPOINTS_HJ633_2012,
+    "pm10_24h": (0, 50, 120, 250, 350, 420, 500, 600),
+    "pm25_24h": (0, 35, 60, 115, 150, 250, 350, 500),
+}
+"""HJ 633-2026, Table 3 (read from the official MEE text; ``shared/reference/hj633_2026_iaqi_breakpoints.csv``):
+as 2012 except PM10 and PM2.5 reach IAQI 100 at 120 and 60 µg/m³. ``so2_1h`` stops at IAQI 200
+(note b) and ``o3_8h`` at IAQI 300 (note c)."""
 
-NO_IAQI_ABOVE_TABLE = frozenset({"so2_1h", "o3_8h"})
-"""Tables whose exceedance yields no IAQI (HJ 633-2012, Table 1 notes 2 and 3) rather than 500."""
+BREAKPOINTS_BY_EDITION: dict[str, dict[str, tuple[float, ...]]] = {
+    "2012": BREAKPOINTS_HJ633_2012,
+    "2026": BREAKPOINTS_HJ633_2026,
+}
+"""IAQI breakpoints keyed by HJ 633 edition (``AirEdition.aqi`` of :mod:`pipeline.indicators.editions`)."""
+
+ABOVE_TABLE_IAQI: dict[str, dict[str, float]] = {
+    "2012": {"so2_1h": np.nan, "o3_8h": np.nan},
+    "2026": {"so2_1h": 200.0, "o3_8h": 300.0},
+}
+"""IAQI of a concentration above the top of a table, where not 500. HJ 633-2012 Table 1 notes 2 and 3:
+none (the other averaging time reports the pollutant). HJ 633-2026 Table 3 note b: 1-h SO2 > 800
+counts as 200; note c: 8-h O3 > 800 counts as 300."""
+
+AQI_MINIMUM = {"2012": 0.0, "2026": 1.0}
+"""Lowest AQI: HJ 633-2012 Table 2 starts at 0; HJ 633-2026 Table 1 gives the range 1-500."""
 
 AQI_CATEGORIES = pd.DataFrame(
     {
@@ -68,7 +100,8 @@ AQI_CATEGORIES = pd.DataFrame(
         "colour_rgb": ["0,228,0", "255,255,0", "255,126,0", "255,0,0", "153,0,76", "126,0,35"],
     }
 )
-"""HJ 633-2012, Table 2: AQI levels, categories and colours (upper bound inclusive)."""
+"""HJ 633-2012 Table 2 and HJ 633-2026 Table 1 (unchanged): AQI levels, categories and colours (upper
+bound inclusive)."""
 
 DAILY_TABLES = {
     "so2": "so2_24h",
@@ -94,6 +127,22 @@ HOURLY_TABLES = {
 24-h tables (HJ 633-2012, Table 1 note 1; how CNEMC publishes). ``o3_8h`` gets an IAQI for
 information but is not part of the real-time AQI (CNEMC's published AQI excludes it)."""
 
+DAILY_COUNTED = {
+    "2012": tuple(DAILY_TABLES),
+    "2026": ("so2", "no2", "pm10", "co", "pm25", "o3_8h"),
+}
+"""Columns whose IAQI makes the daily AQI: HJ 633-2012 clause 5.1 (seven, with the O3 daily max 1-h);
+HJ 633-2026 4.2.2 (six: the O3 daily max 1-h is no longer part of the daily report)."""
+
+HOURLY_COUNTED = ("so2", "no2", "pm10", "co", "pm25", "o3_1h")
+"""Columns whose IAQI makes the real-time AQI, both editions (HJ 633-2026 4.2.3/4.2.4: the 1-h means of
+the six pollutants; CNEMC's 2012 practice)."""
+
+AQI_STATUSES = ("published", "NA", "none")
+"""``aqi_status``: ``published``; ``NA`` (HJ 633-2026 5.3.1: a pollutant missing and the AQI of the
+others not above 100, so the AQI is published as NA; ``aqi`` keeps the computed value); ``none`` (no
+pollutant at all)."""
+
 POLLUTANT_COLUMNS = tuple(DAILY_TABLES)
 """Calculator input columns, in output order."""
 
@@ -113,13 +162,17 @@ def round_half_even(values, decimals: int = 0):
     return float(rounded) if np.ndim(values) == 0 else rounded
 
 
+def _above_table(table: str, edition: str) -> float:
+    return ABOVE_TABLE_IAQI[edition].get(table, 500.0)
+
+
 def iaqi(concentration, table: str, edition: str = "2012"):
-    """IAQI of a concentration on one HJ 633-2012 Table 1 row.
+    """IAQI of a concentration on one breakpoint row of an HJ 633 edition.
 
     concentration: scalar or array-like [µg/m³; CO mg/m³], already rounded as published.
-    table: a key of :data:`BREAKPOINTS_HJ633_2012`.
-    Returns float IAQI (integer-valued) of the same shape; NaN for missing or negative input and,
-    for ``so2_1h``/``o3_8h``, above the table; 500 above the top of any other table.
+    table: a key of :data:`BREAKPOINTS_HJ633_2012`; edition: ``2012`` or ``2026``.
+    Returns float IAQI (integer-valued) of the same shape; NaN for missing or negative input; above
+    the table :data:`ABOVE_TABLE_IAQI` (NaN, 200 or 300) for ``so2_1h``/``o3_8h``, else 500.
     """
     breakpoints = np.asarray(BREAKPOINTS_BY_EDITION[edition][table], dtype=float)
     levels = IAQI_LEVELS[: len(breakpoints)]
@@ -130,15 +183,15 @@ def iaqi(concentration, table: str, edition: str = "2012"):
     # are far larger (>= 50/1500 of an IAQI per 0.1 unit of concentration).
     result = np.ceil(raw - 1e-9)
     above = c > breakpoints[-1]
-    result[above] = np.nan if table in NO_IAQI_ABOVE_TABLE else 500.0
+    result[above] = _above_table(table, edition)
     result[np.isnan(c) | (c < 0)] = np.nan
     return float(result[0]) if scalar else result
 
 
 @cache
 def iaqi_lookup(table: str, edition: str = "2012") -> np.ndarray:
-    """IAQI of every concentration on the published grid (integers; CO 0.1 mg/m³) of one Table 1
-    row, up to its top breakpoint, in exact rational arithmetic (HJ 633-2012 eq. 1, rounded up).
+    """IAQI of every concentration on the published grid (integers; CO 0.1 mg/m³) of one breakpoint
+    row, up to its top breakpoint, in exact rational arithmetic (eq. 1, rounded up).
     Index = concentration / grid step. Used by :func:`aqi_frame`, whose input is rounded first."""
     step = Fraction(1, 10 ** DECIMALS.get(table.split("_")[0], 0))
     breakpoints = [Fraction(b).limit_denominator(10) for b in BREAKPOINTS_BY_EDITION[edition][table]]
@@ -161,57 +214,97 @@ def _iaqi_on_grid(rounded: np.ndarray, table: str, edition: str = "2012") -> np.
         inside = (index >= 0) & (index < len(lookup))
     result = np.full(rounded.shape, np.nan)
     result[inside] = lookup[index[inside].astype(np.int64)]
-    result[index >= len(lookup)] = np.nan if table in NO_IAQI_ABOVE_TABLE else 500.0
+    result[index >= len(lookup)] = _above_table(table, edition)
     return result
 
 
 def aqi_level(aqi_values) -> np.ndarray:
-    """AQI level 1-6 (HJ 633-2012, Table 2) for AQI values; 0 where AQI is missing."""
+    """AQI level 1-6 (HJ 633-2012 Table 2; HJ 633-2026 Table 1) for AQI values; 0 where AQI is missing."""
     values = np.asarray(aqi_values, dtype=float)
     levels = np.searchsorted(AQI_CATEGORIES["aqi_max"].to_numpy(), values, side="left") + 1
     return np.where(np.isnan(values), 0, levels)
 
 
-def aqi_frame(frame: pd.DataFrame, mode: str = "daily", edition: str = "2012") -> pd.DataFrame:
-    """IAQIs, AQI, level, category and primary pollutant for each row of ``frame``.
+def aqi_frame(frame: pd.DataFrame, mode: str = "daily", edition="2012") -> pd.DataFrame:
+    """IAQIs, AQI, level, category, primary pollutant and publication status for each row of ``frame``.
 
     frame: any subset of the columns ``so2, no2, pm10, co, pm25, o3_8h, o3_1h`` [µg/m³; CO mg/m³]
-      and, in hourly mode, ``so2_24h`` for the SO2 > 800 rule. Values are rounded as published
+      and, in hourly mode, ``so2_24h`` for the 2012 SO2 > 800 rule. Values are rounded as published
       before the IAQI (HJ 663-2013 rounding; see module docstring).
-    mode: ``daily`` (日报: 24-h means, daily max 8-h and 1-h O3) or ``hourly`` (实时报).
-    edition: key of :data:`BREAKPOINTS_BY_EDITION` (the tables in force on the data's date, see
-      :func:`pipeline.indicators.editions.tables_edition`).
-    Returns a new frame, same index: ``iaqi_<column>`` for every column of
-    :data:`POLLUTANT_COLUMNS` (NaN where absent or empty), ``aqi`` (float, NaN if no pollutant),
-    ``level`` (1-6, 0 if no AQI), ``category_zh``, ``category_en``, ``primary_pollutant``
-    (column names joined with ``;``, empty when AQI <= 50; HJ 633-2012 clause 6.2: ties list all).
+    mode: ``daily`` (日报) or ``hourly`` (实时报).
+    edition: HJ 633 edition, ``2012`` or ``2026`` (:func:`pipeline.indicators.editions.aqi_edition_for`),
+      one for all rows or an array with one per row.
+    Returns a new frame, same index: ``iaqi_<column>`` for every column of :data:`POLLUTANT_COLUMNS`
+    (NaN where absent, empty, or not part of the edition's report: ``iaqi_o3_1h`` of a 2026 daily row),
+    ``aqi`` (float, NaN if no pollutant), ``level`` (1-6, 0 if no AQI), ``category_zh``,
+    ``category_en``, ``primary_pollutant`` (column names joined with ``;``, empty when AQI <= 50;
+    HJ 633-2012 6.2 / HJ 633-2026 4.3.1: ties list all), ``aqi_status`` (:data:`AQI_STATUSES`).
     """
     if mode not in ("daily", "hourly"):
         raise ValueError(f"mode must be 'daily' or 'hourly', not {mode!r}")
+    if isinstance(edition, str):
+        if edition not in BREAKPOINTS_BY_EDITION:
+            raise ValueError(f"unknown HJ 633 edition {edition!r}; expected one of {', '.join(BREAKPOINTS_BY_EDITION)}")
+        return _aqi_frame_one_edition(frame, mode, edition)
+    editions = np.asarray(edition, dtype=object)
+    unknown = set(editions) - set(BREAKPOINTS_BY_EDITION)
+    if unknown:
+        raise ValueError(f"unknown HJ 633 edition(s) {sorted(map(str, unknown))}")
+    kinds = list(dict.fromkeys(editions))
+    if len(kinds) <= 1:
+        return _aqi_frame_one_edition(frame, mode, kinds[0] if kinds else "2012")
+    parts = [_aqi_frame_one_edition(frame[editions == e], mode, e) for e in kinds]
+    out = pd.concat(parts).reindex(frame.index)
+    for column in ("category_zh", "category_en"):
+        out[column] = pd.Categorical(out[column], categories=["", *AQI_CATEGORIES[column]])
+    out["level"] = out["level"].astype(np.int64)
+    return out
+
+
+def _aqi_frame_one_edition(frame: pd.DataFrame, mode: str, edition: str) -> pd.DataFrame:
     tables = DAILY_TABLES if mode == "daily" else HOURLY_TABLES
+    counted = list(DAILY_COUNTED[edition] if mode == "daily" else HOURLY_COUNTED)
     n = len(frame)
     out: dict[str, np.ndarray] = {}
     for column, table in tables.items():
-        if column not in frame:
+        if column not in frame or (mode == "daily" and column not in counted):
             out[f"iaqi_{column}"] = np.full(n, np.nan)
             continue
         values = _concentrations(frame[column], column)
         sub = _iaqi_on_grid(values, table, edition)
-        if mode == "hourly" and column == "so2":
-            # HJ 633-2012 Table 1 note 2: SO2 1-h > 800 -> use the 24-h IAQI.
+        if mode == "hourly" and column == "so2" and edition == "2012":
+            # HJ 633-2012 Table 1 note 2: SO2 1-h > 800 -> use the 24-h IAQI. (2026 note b: 200, in the table.)
             day = _concentrations(frame["so2_24h"], "so2") if "so2_24h" in frame else np.full(n, np.nan)
             sub = np.where(values > 800, _iaqi_on_grid(day, "so2_24h", edition), sub)
         out[f"iaqi_{column}"] = sub
-    counted = [c for c in tables if not (mode == "hourly" and c == "o3_8h")]
     sub_indices = np.column_stack([out[f"iaqi_{c}"] for c in counted])
     aqi_values = np.fmax.reduce(sub_indices, axis=1) if n else np.full(0, np.nan)  # NaN only if all are
+    aqi_values = np.where(np.isnan(aqi_values), np.nan, np.maximum(aqi_values, AQI_MINIMUM[edition]))
     out["aqi"] = aqi_values
     levels = aqi_level(aqi_values)
     out["level"] = levels
     for column in ("category_zh", "category_en"):  # level 0 (no AQI) -> ""
         out[column] = pd.Categorical.from_codes(levels, ["", *AQI_CATEGORIES[column]])
     out["primary_pollutant"] = primary_pollutants(sub_indices, aqi_values, counted)
+    out["aqi_status"] = publication_status(sub_indices, aqi_values, edition)
     return pd.DataFrame(out, index=frame.index)
+
+
+def publication_status(sub_indices: np.ndarray, aqi_values: np.ndarray, edition: str) -> np.ndarray:
+    """``published``, ``NA`` or ``none`` per row (:data:`AQI_STATUSES`).
+
+    HJ 633-2026 5.3.1: when a pollutant of the report is missing or invalid, the AQI computed from the
+    others is published only when it is above 100; otherwise the AQI is published as NA (with the
+    pollutants' concentrations and IAQIs). 5.3.2 (a pollutant outside the station's monitoring plan
+    that has not been a primary pollutant for three years does not block publication) needs the
+    station's plan, which the warehouse does not hold: every pollutant counts as monitored.
+    HJ 633-2012 has no such rule: every computed AQI is published.
+    """
+    status = np.where(np.isnan(aqi_values), "none", "published").astype(object)
+    if edition == "2026" and len(status):
+        incomplete = np.isnan(sub_indices).any(axis=1)
+        status[incomplete & ~np.isnan(aqi_values) & ~(aqi_values > 100)] = "NA"
+    return status
 
 
 def _concentrations(values: pd.Series, column: str) -> np.ndarray:
@@ -224,7 +317,7 @@ def _concentrations(values: pd.Series, column: str) -> np.ndarray:
 def primary_pollutants(sub_indices: np.ndarray, aqi_values: np.ndarray, names: list[str]) -> pd.Categorical:
     """Primary pollutant(s): those whose IAQI equals the AQI, only when AQI > 50.
 
-    HJ 633-2012, clause 6.2 (首要污染物). ``sub_indices`` is (rows, pollutants) with one column per
+    HJ 633-2012 clause 6.2, HJ 633-2026 4.3.1 (首要污染物). ``sub_indices`` is (rows, pollutants) with one column per
     name of ``names``; names are joined with ``;`` in that order. Empty string when AQI <= 50 or missing.
     """
     reported = np.nan_to_num(aqi_values, nan=0.0) > 50

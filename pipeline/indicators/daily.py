@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.indicators.aqi import aqi_frame, round_half_even
-from pipeline.indicators.editions import tables_edition
+from pipeline.indicators.editions import EDITIONS, edition_for
 
 MIN_HOURS_24H = 20
 """GB 3095-2012, Table 4: a 24-h mean needs at least 20 hourly values."""
@@ -164,13 +164,18 @@ def daily_max_8h(o3_by_hour: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def station_day_aqi(hourly: pd.DataFrame) -> pd.DataFrame:
-    """:func:`station_day_values` plus the daily IAQIs, AQI, level, category and primary pollutant
-    (HJ 633-2012 daily report), each day on the tables of the edition in force on its date."""
+    """:func:`station_day_values` plus the daily IAQIs, AQI, level, category, primary pollutant and
+    publication status (:func:`pipeline.indicators.aqi.aqi_frame`), each day on the HJ 633 edition in
+    force on its date, and ``edition``: the code of :func:`pipeline.indicators.editions.edition_for`."""
     days = station_day_values(hourly)
-    dates = pd.Series(days["date"].unique())
-    edition = days["date"].map(dict(zip(dates, dates.map(tables_edition), strict=True)))
-    parts = [
-        aqi_frame(days.loc[edition == e, list(DAILY_STATISTICS)], mode="daily", edition=e) for e in edition.unique()
-    ]
-    aqi = pd.concat(parts).reindex(days.index) if parts else aqi_frame(days[list(DAILY_STATISTICS)])
-    return pd.concat([days, aqi], axis=1)
+    return pd.concat([days, daily_aqi(days)], axis=1)
+
+
+def daily_aqi(days: pd.DataFrame) -> pd.DataFrame:
+    """Daily AQI columns and ``edition`` for rows with ``date`` and :data:`DAILY_STATISTICS`, each row on
+    the edition in force on its date (:mod:`pipeline.indicators.editions`)."""
+    dates = pd.Series(pd.unique(days["date"]))
+    codes = dict(zip(dates, edition_for(dates), strict=True)) if len(dates) else {}
+    edition = days["date"].map(codes).to_numpy(dtype=object)
+    aqi = aqi_frame(days[list(DAILY_STATISTICS)], mode="daily", edition=[EDITIONS[c].aqi for c in edition])
+    return aqi.assign(edition=edition)

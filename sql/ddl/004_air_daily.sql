@@ -1,4 +1,4 @@
--- Station-day air values (GB 3095-2012 validity, HJ 633-2012 daily AQI).
+-- Station-day air values (GB 3095 validity, HJ 633 daily AQI of the edition in force on the date).
 -- Grain: one row per station and natural day. Concentrations are NULL when invalid; the
 -- *_hours / o3_8h_windows columns say why. edition: which standards' tables were used.
 CREATE TABLE IF NOT EXISTS air_station_day (
@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS air_station_day (
     category_en        TEXT NOT NULL,
     primary_pollutant  TEXT NOT NULL,        -- ';'-separated codes, '' when AQI <= 50
     valid_day          BOOLEAN NOT NULL,     -- all six daily statistics valid
-    edition            TEXT NOT NULL,
+    edition            TEXT NOT NULL,        -- 2012 | 2026-transition | 2026 (pipeline/indicators/editions.py)
+    aqi_status         VARCHAR(9) NOT NULL DEFAULT 'published', -- published | NA (HJ 633-2026 5.3.1) | none
     PRIMARY KEY (station_code, date)
 );
 
@@ -40,5 +41,6 @@ CREATE TABLE IF NOT EXISTS air_city_day (
     primary_pollutant  TEXT NOT NULL,
     valid_day          BOOLEAN NOT NULL,
     edition            TEXT NOT NULL,
+    aqi_status         VARCHAR(9) NOT NULL DEFAULT 'published', -- published | NA (HJ 633-2026 5.3.1) | none
     PRIMARY KEY (city, date)
 );

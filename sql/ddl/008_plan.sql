@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS plan_target (
     comparator        VARCHAR(2) NOT NULL,
     value             DOUBLE PRECISION,           -- NULL for targets given only in words
     unit              TEXT NOT NULL,
-    kind              VARCHAR(20) NOT NULL,       -- absolute | relative_change | vs_previous_year | vs_supplied_cap
+    kind              VARCHAR(20) NOT NULL,       -- absolute | relative_change | vs_previous_year | vs_supplied_cap | limit_in_force
     baseline_year     INTEGER,
     deadline          INTEGER,
     scope             TEXT NOT NULL,
@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS scoreboard (
     status     VARCHAR(8) NOT NULL,            -- met | missed | at_risk | no_data
     note       TEXT NOT NULL,
     basis      TEXT NOT NULL,                  -- which data it rests on
+    edition    TEXT NOT NULL DEFAULT '',       -- the standards behind a computed value ('' for supplied statistics)
     PRIMARY KEY (target_id, year)
 );
 

@@ -1,2 +1,2 @@
-INSERT INTO scoreboard (target_id, year, value, goal, status, note, basis)
-VALUES (:target_id, :year, :value, :goal, :status, :note, :basis)
+INSERT INTO scoreboard (target_id, year, value, goal, status, note, basis, edition)
+VALUES (:target_id, :year, :value, :goal, :status, :note, :basis, :edition)

@@ -1,6 +1,6 @@
 -- The year's 811 scoreboard for the analyst report (v_scoreboard; one row per target; year INTEGER).
 SELECT target_id, section, indicator_zh, indicator_en, comparator, goal, value, unit, kind, deadline, status, note,
-       basis
+       basis, edition
 FROM v_scoreboard
 WHERE year = :year
 ORDER BY target_id

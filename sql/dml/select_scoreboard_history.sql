@@ -1,1 +1,1 @@
-SELECT year, value, goal, status FROM scoreboard WHERE target_id = :target_id ORDER BY year
+SELECT year, value, goal, status, edition FROM scoreboard WHERE target_id = :target_id ORDER BY year

@@ -1,8 +1,9 @@
--- v_air_annual_vs_grade_ii: annual city concentrations against GB 3095-2012 Grade II (二级).
+-- v_air_annual_vs_grade_ii: annual city concentrations against the Grade II (二级) limits in force for the year.
 -- Grain: one row per city, year and pollutant.
 -- Question: "are 衢州's annual means within Grade II?" Annual means for SO2, NO2, PM10, PM2.5; the 95th
 -- percentile of daily CO and the 90th percentile of daily max 8-h O3 (HJ 663-2013 §5.1, Table 1);
--- limits from GB 3095-2012 Table 1 (CO and O3 against their 24-h and 8-h Grade II limits).
+-- limits: GB 3095-2012 Table 1 to 2025; GB 3095-2026 Table 1 transition limits 2026-2030 (2026 as a whole: its
+-- days from 2026-03-01 are under the new standard), final limits from 2031 (`edition` names them).
 DROP VIEW IF EXISTS v_air_annual_vs_grade_ii;
 CREATE VIEW v_air_annual_vs_grade_ii AS
 SELECT
@@ -13,8 +14,9 @@ SELECT
     unit,
     target                      AS grade_ii_limit,
     status,                                       -- met | missed | no_data
-    data_complete,                                -- the year has the data capture GB 3095-2012 Table 4 asks
+    data_complete,                                -- the year has the data capture GB 3095 Table 4 asks
     n                           AS valid_days,
-    detail
+    detail,
+    edition                                       -- the limits and evaluation rules applied
 FROM indicator
 WHERE indicator LIKE 'air.annual.%';

@@ -19,6 +19,7 @@ SELECT
     b.status,
     b.note,
     b.basis,
+    b.edition,                                  -- standards behind a computed value ('' for supplied statistics)
     t.plan_text
 FROM scoreboard b
 JOIN plan_target t ON t.id = b.target_id;
