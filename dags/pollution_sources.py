@@ -6,7 +6,8 @@ runs at 02:30 Asia/Shanghai for the previous day. Thin: each task calls one ``pi
 function; settings from the environment (QZ811_DB_URL, QZ811_SOURCES_LANDING_DIR, QZ811_STAGING_DIR).
 Validation fans out over ``QZ811_STATION_GROUPS`` groups of outlets (default 4) with dynamic task
 mapping, for Celery or Kubernetes workers to share; the day is loaded in one transaction. Updates the
-Asset ``qz811://warehouse/sources``.
+Asset ``qz811://warehouse/sources`` with ``extra={"year": ...}`` for ``plan_targets``; a manual run takes
+``{"day": "YYYY-MM-DD"}`` as conf; a failed task mails the operators.
 """
 
 from __future__ import annotations
@@ -14,18 +15,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pendulum
-from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk import Asset, dag, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
+from pipeline import orchestration as run
+
 SOURCES = Asset("qz811://warehouse/sources")
-
-
-def _engine_and_settings():
-    from pipeline.config import Settings
-    from pipeline.db import make_engine
-
-    settings = Settings.from_env()
-    return make_engine(settings.db_url), settings
 
 
 @dag(
@@ -34,8 +29,10 @@ def _engine_and_settings():
     schedule=CronTriggerTimetable("30 2 * * *", timezone="Asia/Shanghai"),
     start_date=pendulum.datetime(2019, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
-    max_active_runs=1,
-    default_args={"retries": 2, "retry_delay": dt.timedelta(minutes=10)},
+    max_active_runs=2,
+    default_args=run.task_defaults(),
+    on_failure_callback=run.notify_operators,
+    params={"day": None},
     tags=["qz811", "sources"],
     doc_md=__doc__,
 )
@@ -43,25 +40,23 @@ def pollution_sources():
     @task
     def ingest() -> dict:
         from pipeline import sources
-        from pipeline.nightly import day_for_run
+        from pipeline.runs import run_day
 
-        engine, settings = _engine_and_settings()
-        day = day_for_run(get_current_context()["logical_date"])
+        engine, settings = run.engine_and_settings()
+        day = run_day(run.context())
         return sources.ingest(engine, settings.sources_landing_dir, sources.day_window(day), settings.staging_dir)
 
     @task
     def outlet_groups(staged: dict) -> list[dict]:
-        import os
-
         from pipeline import sources
 
-        return sources.outlet_groups(staged, int(os.environ.get("QZ811_STATION_GROUPS", "4")))
+        return sources.outlet_groups(staged, run.station_groups())
 
     @task
     def validate(staged: dict) -> dict:
         from pipeline import sources
 
-        return sources.validate(_engine_and_settings()[0], staged)
+        return sources.validate(run.engine_and_settings()[0], staged)
 
     @task
     def merge(validated) -> dict:
@@ -73,19 +68,23 @@ def pollution_sources():
     def load(validated: dict) -> dict:
         from pipeline import sources
 
-        return sources.load(_engine_and_settings()[0], validated)
+        engine, settings = run.engine_and_settings()
+        return sources.load(engine, validated, keep_staging=settings.keep_staging)
 
     @task
     def daily_values(loaded: dict) -> dict:
         from pipeline import sources
 
-        return sources.daily_values(_engine_and_settings()[0], dt.date.fromisoformat(loaded["window"][2]))
+        return sources.daily_values(run.engine_and_settings()[0], dt.date.fromisoformat(loaded["window"][2]))
 
     @task(outlets=[SOURCES])
     def indicators(days: dict) -> dict:
         from pipeline import sources
 
-        return sources.indicators(_engine_and_settings()[0], int(days["first"][:4]))
+        year = int(days["first"][:4])
+        found = sources.indicators(run.engine_and_settings()[0], year)
+        run.context()["outlet_events"][SOURCES].extra = {"year": year}
+        return found
 
     indicators(daily_values(load(merge(validate.expand(staged=outlet_groups(ingest()))))))
 

@@ -6,38 +6,35 @@ ingest -> section_groups -> validate (mapped) -> merge -> load -> classes (-> in
 Validation fans out over ``QZ811_STATION_GROUPS`` groups of sections (default 4) with dynamic task
 mapping, for Celery or Kubernetes workers to share; the period is loaded in one transaction. Settings
 come from the environment (QZ811_DB_URL, QZ811_WATER_LANDING_DIR, QZ811_STAGING_DIR,
-QZ811_STATION_GROUPS) when a task runs. Both update the Asset ``qz811://warehouse/water`` for the DAGs
-that follow them.
+QZ811_STATION_GROUPS) when a task runs. A manual run takes ``{"day": "YYYY-MM-DD"}`` (auto) or
+``{"month": "YYYY-MM"}`` (manual) as conf. Both update the Asset ``qz811://warehouse/water`` with
+``extra={"year": ...}`` for ``plan_targets``; a failed task mails the operators.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pendulum
-from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk import Asset, dag, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
+from pipeline import orchestration as run
+
 WATER = Asset("qz811://warehouse/water")
-DEFAULTS = {"retries": 2, "retry_delay": dt.timedelta(minutes=10)}
-
-
-def _engine_and_settings():
-    from pipeline.config import Settings
-    from pipeline.db import make_engine
-
-    settings = Settings.from_env()
-    return make_engine(settings.db_url), settings
 
 
 def _window(kind: str):
+    """The run's day (auto) or month (manual): conf ``day``/``month``, else the period before its date."""
     from pipeline import water
-    from pipeline.nightly import day_for_run
+    from pipeline.runs import run_day, run_month
 
-    logical_date = get_current_context()["logical_date"]
     if kind == "auto":
-        return water.day_window(day_for_run(logical_date))
-    return water.month_window(*water.month_for_run(logical_date))
+        return water.day_window(run_day(run.context()))
+    return water.month_window(*run_month(run.context()))
+
+
+def _announce(year: int) -> None:
+    """The Asset event's extra: the year ``plan_targets`` evaluates."""
+    run.context()["outlet_events"][WATER].extra = {"year": year}
 
 
 def water_dag(kind: str):
@@ -45,22 +42,20 @@ def water_dag(kind: str):
     def ingest() -> dict:
         from pipeline import water
 
-        _, settings = _engine_and_settings()
+        _, settings = run.engine_and_settings()
         return water.ingest(settings.water_landing_dir, kind, _window(kind), settings.staging_dir)
 
     @task
     def section_groups(staged: dict) -> list[dict]:
-        import os
-
         from pipeline import water
 
-        return water.section_groups(staged, int(os.environ.get("QZ811_STATION_GROUPS", "4")))
+        return water.section_groups(staged, run.station_groups())
 
     @task
     def validate(staged: dict) -> dict:
         from pipeline import water
 
-        return water.validate(_engine_and_settings()[0], staged)
+        return water.validate(run.engine_and_settings()[0], staged)
 
     @task
     def merge(validated) -> dict:
@@ -72,13 +67,18 @@ def water_dag(kind: str):
     def load(validated: dict) -> dict:
         from pipeline import water
 
-        return water.load(_engine_and_settings()[0], validated)
+        engine, settings = run.engine_and_settings()
+        return water.load(engine, validated, keep_staging=settings.keep_staging)
 
     @task(outlets=[WATER] if kind == "auto" else [])
     def classes(loaded: dict) -> dict:
         from pipeline import water
 
-        return water.classes(_engine_and_settings()[0], kind, water.window_of(loaded))
+        window = water.window_of(loaded)
+        found = water.classes(run.engine_and_settings()[0], kind, window)
+        if kind == "auto":
+            _announce(window.first.year)
+        return found
 
     done = classes(load(merge(validate.expand(staged=section_groups(ingest())))))
     if kind == "manual":
@@ -87,7 +87,10 @@ def water_dag(kind: str):
         def indicators(found: dict) -> dict:
             from pipeline import water
 
-            return water.indicators(_engine_and_settings()[0], int(found["period"][:4]))
+            year = int(found["period"][:4])
+            result = water.indicators(run.engine_and_settings()[0], year)
+            _announce(year)
+            return result
 
         indicators(done)
 
@@ -98,8 +101,10 @@ def water_dag(kind: str):
     schedule=CronTriggerTimetable("0 2 * * *", timezone="Asia/Shanghai"),
     start_date=pendulum.datetime(2019, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULTS,
+    max_active_runs=2,
+    default_args=run.task_defaults(),
+    on_failure_callback=run.notify_operators,
+    params={"day": None},
     tags=["qz811", "water"],
     doc_md=__doc__,
 )
@@ -113,8 +118,10 @@ def water_auto_daily():
     schedule=CronTriggerTimetable("0 3 1 * *", timezone="Asia/Shanghai"),
     start_date=pendulum.datetime(2019, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULTS,
+    max_active_runs=2,
+    default_args=run.task_defaults(),
+    on_failure_callback=run.notify_operators,
+    params={"month": None},
     tags=["qz811", "water"],
     doc_md=__doc__,
 )

@@ -16,9 +16,11 @@ import html
 import io
 import os
 import smtplib
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 
 import pandas as pd
@@ -41,19 +43,41 @@ class SmtpSettings:
     user: str | None = None
     password: str | None = None
     starttls: bool = False
+    ssl: bool = False
+    timeout: float = 60.0
 
     @classmethod
     def from_env(cls, env=None) -> SmtpSettings | None:
-        """QZ811_SMTP_HOST (unset: no server, alerts go to the outbox), _PORT, _FROM, _USER,
-        _PASSWORD, _STARTTLS."""
+        """QZ811_SMTP_HOST (unset: no server, alerts go to the outbox), _PORT (default 25; 465 means
+        SSL), _FROM, _USER, _PASSWORD, _STARTTLS (true/false), _SSL (true/false; default: port 465),
+        _TIMEOUT (seconds, default 60)."""
         env = os.environ if env is None else env
         if not env.get("QZ811_SMTP_HOST"):
             return None
+        port = int(env.get("QZ811_SMTP_PORT", "25"))
         return cls(
-            host=env["QZ811_SMTP_HOST"], port=int(env.get("QZ811_SMTP_PORT", "25")),
+            host=env["QZ811_SMTP_HOST"], port=port,
             sender=env.get("QZ811_SMTP_FROM", "qz811@localhost"), user=env.get("QZ811_SMTP_USER") or None,
             password=env.get("QZ811_SMTP_PASSWORD") or None, starttls=env.get("QZ811_SMTP_STARTTLS", "") == "true",
+            ssl=env.get("QZ811_SMTP_SSL", "true" if port == 465 else "false") == "true",
+            timeout=float(env.get("QZ811_SMTP_TIMEOUT", "60")),
         )  # fmt: skip
+
+    @contextmanager
+    def client(self) -> Iterator[smtplib.SMTP]:
+        """A logged-in SMTP client (SSL on connect, or STARTTLS), closed on exit: a transport for
+        :func:`deliver`."""
+        factory = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
+        with factory(self.host, self.port, timeout=self.timeout) as client:
+            if self.starttls and not self.ssl:
+                client.starttls()
+            if self.user:
+                client.login(self.user, self.password or "")
+            yield client
+
+
+class DeliveryError(RuntimeError):
+    """Some alerts could not be delivered (they stay pending, or a recipient was refused)."""
 
 
 def read_recipients(path: Path = RECIPIENTS) -> list[tuple[str, list[str]]]:
@@ -127,7 +151,12 @@ def _chart_png(history: pd.DataFrame, goal: float | None, title: str) -> bytes:
 
 
 def build_message(
-    alert: dict, target: dict, history: pd.DataFrame, sender: str, health: list[str] | None = None
+    alert: dict,
+    target: dict,
+    history: pd.DataFrame,
+    sender: str,
+    health: list[str] | None = None,
+    now: dt.datetime | None = None,
 ) -> EmailMessage:
     """The email of one alert: Chinese subject, plain-text and HTML parts, the trend as an inline PNG.
 
@@ -156,9 +185,11 @@ def build_message(
     message["Subject"] = alert["subject"]
     message["From"] = sender
     message["To"] = ", ".join(alert["recipients"].split(";"))
-    message["Message-ID"] = make_msgid(idstring=alert["alert_id"], domain="qz811")
+    message["Date"] = format_datetime(now or dt.datetime.now(dt.UTC))
+    # One Message-ID per alert, the same on every attempt, so receivers can drop a duplicate delivery.
+    message["Message-ID"] = f"<{alert['alert_id']}@qz811>"
     message.set_content("\n".join(lines) + "\n")
-    chart_id = make_msgid(domain="qz811")
+    chart_id = f"<chart.{alert['alert_id']}@qz811>"
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
     message.add_alternative(
         f"<html><body><h3>{html.escape(alert['subject'])}</h3>{body}"
@@ -180,42 +211,61 @@ def polluted_day_health(engine: Engine, year: int, city: str = "衢州") -> list
     return health_lines(days[pd.to_numeric(days["level"], errors="coerce") >= 3])
 
 
-def deliver(engine: Engine, smtp: SmtpSettings | None, outbox: Path, now: dt.datetime) -> dict:
-    """Mail every pending alert (or write it to ``outbox`` as .eml when ``smtp`` is None)."""
+Transport = Callable[[], AbstractContextManager]
+"""Opens an SMTP client (an object with ``send_message``) as a context manager: :meth:`SmtpSettings.client`
+for the CLI, Airflow's ``SmtpHook`` for the DAG (``dags/_common.py``)."""
+
+
+def deliver(
+    engine: Engine, transport: Transport | None, outbox: Path, now: dt.datetime, sender: str = "qz811@localhost"
+) -> dict:
+    """Mail every pending alert through ``transport`` (or write it to ``outbox`` as .eml when it is None).
+
+    An alert whose mail the server took is ``sent`` (``last_error`` names any recipient it refused); one
+    that failed stays ``pending`` with the error, and goes out on a later run. Returns the counts
+    ``sent``, ``outbox``, ``failed`` (still pending) and ``refused`` (sent, but some recipient refused).
+    """
     from pipeline.scoreboard import history
 
     with engine.connect() as conn:
         pending = pd.DataFrame(conn.execute(sql("dml/select_pending_alerts")).mappings().all())
         targets = pd.DataFrame(conn.execute(sql("dml/select_plan_targets")).mappings().all())
-    counts = {"sent": 0, "outbox": 0, "failed": 0}
+    counts = {"sent": 0, "outbox": 0, "failed": 0, "refused": 0}
     if pending.empty:
         return counts
     targets = targets.set_index("id")
     for alert in pending.to_dict("records"):
         target = {"id": alert["target_id"], **targets.loc[alert["target_id"]].to_dict()}
-        sender = smtp.sender if smtp else "qz811@localhost"
         health = polluted_day_health(engine, int(alert["period"])) if alert["target_id"].startswith("air.") else None
-        message = build_message(alert, target, history(engine, alert["target_id"]), sender, health)
+        message = build_message(alert, target, history(engine, alert["target_id"]), sender, health, now)
         update = {"alert_id": alert["alert_id"], "sent_at": now.strftime(TIMESTAMP_FORMAT), "last_error": ""}
         try:
-            if smtp is None:
+            if transport is None:
                 outbox.mkdir(parents=True, exist_ok=True)
                 (outbox / f"{alert['period']}_{alert['target_id']}_{alert['status']}.eml").write_bytes(
                     message.as_bytes()
                 )
                 update["delivery_state"] = "outbox"
             else:
-                with smtplib.SMTP(smtp.host, smtp.port, timeout=10) as client:
-                    if smtp.starttls:
-                        client.starttls()
-                    if smtp.user:
-                        client.login(smtp.user, smtp.password or "")
-                    client.send_message(message)
+                with transport() as client:
+                    refused = client.send_message(message)
                 update["delivery_state"] = "sent"
-        except (OSError, smtplib.SMTPException) as err:
+                if refused:
+                    update["last_error"] = "refused: " + "; ".join(f"{a} {c} {m!r}" for a, (c, m) in refused.items())
+                    counts["refused"] += 1
+        except (OSError, smtplib.SMTPException, RuntimeError) as err:  # RuntimeError: Airflow's hook errors
             update.update(delivery_state="pending", sent_at=None, last_error=f"{type(err).__name__}: {err}")
         with engine.begin() as conn:
             conn.execute(sql("dml/update_alert_delivery"), update)
         key = {"sent": "sent", "outbox": "outbox", "pending": "failed"}[update["delivery_state"]]
         counts[key] += 1
     return counts
+
+
+def raise_on_failures(counts: dict) -> None:
+    """Raise :class:`DeliveryError` when ``counts`` (of :func:`deliver`) has undelivered alerts."""
+    if counts.get("failed") or counts.get("refused"):
+        raise DeliveryError(
+            f"{counts.get('failed', 0)} alert(s) not delivered (pending, retried on the next run), "
+            f"{counts.get('refused', 0)} with refused recipients: see the alert table's last_error"
+        )

@@ -56,7 +56,7 @@ def cmd_init_db(args, settings: Settings) -> int:
         apply_roles(engine)
         print("roles qz811_loader (read/write) and qz811_analyst (read only) granted")
     print(
-        f"warehouse ready at {settings.db_url}: {len(result['ddl'])} schema files, "
+        f"warehouse ready at {engine.url.render_as_string(hide_password=True)}: {len(result['ddl'])} schema files, "
         f"{result['stations']} air stations, {result['water_sections']} water sections"
     )
     return 0
@@ -110,9 +110,14 @@ def cmd_alerts(args, settings: Settings) -> int:
     scoreboard.compute(engine, year)
     created = alerts.plan_alerts(engine, year, now)
     smtp = alerts.SmtpSettings.from_env()
-    counts = alerts.deliver(engine, smtp, settings.outbox_dir, now)
+    transport, sender = (smtp.client, smtp.sender) if smtp else (None, "qz811@localhost")
+    counts = alerts.deliver(engine, transport, settings.outbox_dir, now, sender)
     where = f"SMTP {smtp.host}:{smtp.port}" if smtp else f"outbox {settings.outbox_dir} (no QZ811_SMTP_HOST)"
     print(f"{len(created)} new alert(s); delivered via {where}: {counts}")
+    try:
+        alerts.raise_on_failures(counts)
+    except alerts.DeliveryError as err:
+        raise CommandError(str(err)) from None
     return 0
 
 

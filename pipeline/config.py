@@ -26,6 +26,8 @@ class Settings:
     """QZ811_SOURCES_LANDING_DIR: where the source job finds its files (default: bundled sample)."""
     outbox_dir: Path
     """QZ811_OUTBOX_DIR: where alert emails are written when no SMTP server is set (default: var/outbox)."""
+    keep_staging: bool = False
+    """QZ811_KEEP_STAGING=true: keep a batch's staged files after it is loaded (default: removed)."""
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> Settings:
@@ -37,4 +39,5 @@ class Settings:
             water_landing_dir=Path(env.get("QZ811_WATER_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "water"),
             sources_landing_dir=Path(env.get("QZ811_SOURCES_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "sources"),
             outbox_dir=Path(env.get("QZ811_OUTBOX_DIR") or REPO_ROOT / "var" / "outbox"),
+            keep_staging=env.get("QZ811_KEEP_STAGING", "").lower() in ("1", "true", "yes"),
         )

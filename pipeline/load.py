@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -335,3 +336,8 @@ def _quarantine_rows(batch_id: str, quarantined: pd.DataFrame) -> list[dict]:
         }
     )
     return frame.to_dict("records")
+
+
+def discard_staging(folder: Path) -> None:
+    """Remove a batch's staging folder once it is loaded (QZ811_KEEP_STAGING keeps it, for inspection)."""
+    shutil.rmtree(folder, ignore_errors=True)

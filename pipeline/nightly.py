@@ -25,7 +25,7 @@ from pipeline.indicators.daily import station_day_aqi
 from pipeline.indicators.evaluation import city_day_values
 from pipeline.ingest import IngestError, cnemc_wide
 from pipeline.ingest.air import detect_format, read_air_file
-from pipeline.load import AIR_HOURLY, Batch, Window, load_batch
+from pipeline.load import AIR_HOURLY, Batch, Window, discard_staging, load_batch
 from pipeline.targets import air_indicator_rows
 from pipeline.validate import run_suite
 
@@ -141,13 +141,15 @@ def station_groups(staged: dict, groups: int) -> list[dict]:
     return fanout.split(staged, groups, "station_code")
 
 
-def load(engine: Engine, validated: dict) -> dict:
+def load(engine: Engine, validated: dict, keep_staging: bool = False) -> dict:
     """Write the day's batch in one transaction (replacing the day's readings)."""
     target = Path(validated["staging"])
     batch = Batch.from_staged(DATASET, validated, Window.natural_day(dt.date.fromisoformat(validated["day"])))
     accounting = load_batch(
         engine, batch, pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl"), AIR_HOURLY
     )
+    if not keep_staging:  # loaded: the staged pickles have done their job (a failed load keeps them for the retry)
+        discard_staging(target)
     return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}
 
 
@@ -221,6 +223,12 @@ def run_day(engine: Engine, landing_dir: Path, day: dt.date, staging_dir: Path) 
     return {**loaded, **days, **found}
 
 
+def day_is_in(engine: Engine, day: dt.date) -> int:
+    """How many city-days of ``day`` the warehouse holds (0: the night has not delivered it)."""
+    with engine.connect() as conn:
+        return int(conn.execute(sql("dml/count_air_city_days"), {"date": day.isoformat()}).scalar_one())
+
+
 def recompute(engine: Engine, first: dt.date, last: dt.date, progress=None) -> dict:
     """Recompute the stored air days from ``first`` to ``last`` (both included) from the warehouse's
     hourly readings, with the standards in force on each day, then the air indicators of their years.
@@ -242,17 +250,3 @@ def recompute(engine: Engine, first: dt.date, last: dt.date, progress=None) -> d
     for year in years:
         indicators(engine, year)
     return {"days": [d.isoformat() for d in days], "years": years}
-
-
-def day_for_run(logical_date: dt.datetime, timezone: str = "Asia/Shanghai") -> dt.date:
-    """The natural day a nightly run processes: the day before its logical date, in local time.
-
-    With a cron trigger (Airflow 3) ``data_interval_start == data_interval_end == logical_date``, so
-    the day is derived from the logical date: the 01:30 run of D+1 processes D (its 24:00 hour
-    arrives in D+1's file shortly after midnight).
-    """
-    from zoneinfo import ZoneInfo
-
-    if logical_date.tzinfo is None:
-        logical_date = logical_date.replace(tzinfo=dt.UTC)
-    return logical_date.astimezone(ZoneInfo(timezone)).date() - dt.timedelta(days=1)

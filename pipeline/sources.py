@@ -18,7 +18,7 @@ from pipeline import fanout
 from pipeline.db import read_frame, replacing, sql
 from pipeline.indicators.sources import outlet_days
 from pipeline.ingest.sources import read
-from pipeline.load import Batch, ReadingTable, Window, load_batch, stamp
+from pipeline.load import Batch, ReadingTable, Window, discard_staging, load_batch, stamp
 from pipeline.nightly import _db_rows
 from pipeline.validate import run_suite
 
@@ -150,11 +150,13 @@ def outlet_groups(staged: dict, groups: int) -> list[dict]:
     return fanout.split(staged, groups, "outlet_code")
 
 
-def load(engine: Engine, validated: dict) -> dict:
+def load(engine: Engine, validated: dict, keep_staging: bool = False) -> dict:
     target = Path(validated["staging"])
     batch = Batch.from_staged(DATASET, validated, window_of(validated))
     valid, quarantined = pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl")
     accounting = load_batch(engine, batch, valid, quarantined, SOURCE_READINGS)
+    if not keep_staging:  # loaded: the staged pickles have done their job (a failed load keeps them for the retry)
+        discard_staging(target)
     return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}
 
 

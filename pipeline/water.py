@@ -31,7 +31,7 @@ from pipeline.indicators.water_class import (
 )
 from pipeline.ingest import IngestError
 from pipeline.ingest.water import read
-from pipeline.load import Batch, Window, load_batch, stamp, water_samples
+from pipeline.load import Batch, Window, discard_staging, load_batch, stamp, water_samples
 from pipeline.nightly import _db_rows
 from pipeline.targets import water_indicator_rows
 from pipeline.validate import run_suite
@@ -135,12 +135,14 @@ def section_groups(staged: dict, groups: int) -> list[dict]:
     return fanout.split(staged, groups, "section_code")
 
 
-def load(engine: Engine, validated: dict) -> dict:
+def load(engine: Engine, validated: dict, keep_staging: bool = False) -> dict:
     """Replace the period's readings of this kind in one transaction."""
     target = Path(validated["staging"])
     batch = Batch.from_staged(f"water_{validated['kind']}", validated, window_of(validated))
     valid, quarantined = pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl")
     accounting = load_batch(engine, batch, valid, quarantined, water_samples(validated["kind"]))
+    if not keep_staging:  # loaded: the staged pickles have done their job (a failed load keeps them for the retry)
+        discard_staging(target)
     return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}
 
 
@@ -308,12 +310,3 @@ def run_period(engine: Engine, landing_dir: Path, kind: str, window: Window, sta
     if kind == "manual":
         result |= indicators(engine, window.first.year)
     return result
-
-
-def month_for_run(logical_date: dt.datetime, timezone: str = "Asia/Shanghai") -> tuple[int, int]:
-    """(year, month) a monthly run processes: the month of the day before its logical date (local
-    time), so the run on the 1st handles the month that has just ended."""
-    from pipeline.nightly import day_for_run
-
-    day = day_for_run(logical_date, timezone)
-    return day.year, day.month

@@ -88,7 +88,7 @@ def test_a_missed_target_sends_one_email_with_its_content_and_none_the_next_nigh
     expected = missed_targets(year_2019)
     assert "water.qiantang_compliance" in expected
     created = alerts.plan_alerts(year_2019, 2019, NOW)
-    counts = alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)
+    counts = alerts.deliver(year_2019, settings.client, tmp_path / "outbox", NOW)
     assert counts["sent"] == len(created) == len(expected) == len(inbox.messages)
     message = qiantang_message(inbox)
     assert message["Subject"].startswith("【811规划预警】") and "未达标" in message["Subject"]
@@ -103,7 +103,7 @@ def test_a_missed_target_sends_one_email_with_its_content_and_none_the_next_nigh
     # The next night: same statuses, no new alert, no email.
     scoreboard.compute(year_2019, 2019)
     assert alerts.plan_alerts(year_2019, 2019, NOW + dt.timedelta(days=1)) == []
-    assert alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)["sent"] == 0
+    assert alerts.deliver(year_2019, settings.client, tmp_path / "outbox", NOW)["sent"] == 0
     assert len(inbox.messages) == len(expected)
 
 
@@ -111,22 +111,22 @@ def test_server_down_keeps_the_alert_and_sends_it_once_when_back(year_2019, smtp
     inbox, settings, controller = smtp
     controller.stop()
     created = alerts.plan_alerts(year_2019, 2019, NOW)
-    counts = alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)
+    counts = alerts.deliver(year_2019, settings.client, tmp_path / "outbox", NOW)
     assert counts["failed"] == len(created) > 0 and inbox.messages == []
     with year_2019.connect() as conn:
         state = pd.read_sql(sa.text("SELECT delivery_state, attempts, last_error FROM alert"), conn)
     assert set(state["delivery_state"]) == {"pending"} and (state["attempts"] == 1).all()
     assert state["last_error"].str.contains("Connection").all()
     controller.start()
-    assert alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)["sent"] == len(created)
-    assert alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)["sent"] == 0  # exactly once
+    assert alerts.deliver(year_2019, settings.client, tmp_path / "outbox", NOW)["sent"] == len(created)
+    assert alerts.deliver(year_2019, settings.client, tmp_path / "outbox", NOW)["sent"] == 0  # exactly once
     assert len(inbox.messages) == len(created)
 
 
 def test_recovery_sends_one_more_email(year_2019, smtp, tmp_path):
     inbox, settings, _ = smtp
     alerts.plan_alerts(year_2019, 2019, NOW)
-    alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)
+    alerts.deliver(year_2019, settings.client, tmp_path / "outbox", NOW)
     before = len(inbox.messages)
     with year_2019.begin() as conn:  # the corrected figure: the main stream meets its target
         conn.execute(
@@ -135,7 +135,7 @@ def test_recovery_sends_one_more_email(year_2019, smtp, tmp_path):
     scoreboard.compute(year_2019, 2019)
     created = alerts.plan_alerts(year_2019, 2019, NOW + dt.timedelta(days=1))
     assert [a["status"] for a in created if a["target_id"].startswith("water.qiantang")] == ["met"]
-    alerts.deliver(year_2019, settings, tmp_path / "outbox", NOW)
+    alerts.deliver(year_2019, settings.client, tmp_path / "outbox", NOW)
     assert len(inbox.messages) == before + len(created)
     assert "已恢复达标" in inbox.messages[-1]["Subject"]
 
@@ -163,3 +163,57 @@ def test_dry_run_lists_the_alerts_and_records_nothing(year_2019):
     with year_2019.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM alert")).scalar_one() == 0
     assert len(alerts.plan_alerts(year_2019, 2019, NOW)) == len(would)
+
+
+class RefusingInbox(Inbox):
+    """A server that answers every message with a temporary failure until told to accept."""
+
+    def __init__(self):
+        super().__init__()
+        self.refusing = True
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refusing:
+            return "451 4.3.0 mailbox temporarily unavailable"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_every_email_has_date_and_a_stable_message_id(year_2019, smtp, tmp_path):
+    inbox, settings, _ = smtp
+    created = alerts.plan_alerts(year_2019, 2019, NOW)
+    alerts.deliver(year_2019, settings.client, tmp_path / "outbox", NOW)
+    assert len(inbox.messages) == len(created) > 0
+    for message, alert in zip(
+        inbox.messages, sorted(created, key=lambda a: (a["created_at"], a["alert_id"])), strict=True
+    ):
+        assert message["Date"] == "Thu, 02 Jan 2020 01:00:00 +0000"
+        assert message["Message-ID"] == f"<{alert['alert_id']}@qz811>"
+
+
+def test_cli_alerts_fails_while_the_server_refuses_and_delivers_once_later(year_2019, tmp_path, monkeypatch, capsys):
+    from pipeline.cli import main
+
+    inbox = RefusingInbox()
+    server = Server(inbox, free_port())
+    server.start()
+    try:
+        monkeypatch.setenv("QZ811_DB_URL", year_2019.url.render_as_string(hide_password=False))
+        monkeypatch.setenv("QZ811_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("QZ811_SMTP_PORT", str(server.port))
+        monkeypatch.setenv("QZ811_OUTBOX_DIR", str(tmp_path / "outbox"))
+        assert main(["alerts", "--year", "2019"]) == 1
+        err = capsys.readouterr().err
+        assert "not delivered (pending, retried on the next run)" in err and inbox.messages == []
+        with year_2019.connect() as conn:
+            pending = conn.execute(sa.text("SELECT COUNT(*) FROM alert WHERE delivery_state = 'pending'")).scalar_one()
+            errors = conn.execute(sa.text("SELECT last_error FROM alert")).scalars().all()
+        assert pending > 0 and all("451" in e for e in errors)
+        inbox.refusing = False
+        assert main(["alerts", "--year", "2019"]) == 0
+        assert len(inbox.messages) == pending
+        assert main(["alerts", "--year", "2019"]) == 0  # nothing pending: nothing sent again
+        assert len(inbox.messages) == pending
+        assert len({m["Message-ID"] for m in inbox.messages}) == pending
+    finally:
+        server.stop()
+    assert not (tmp_path / "outbox").exists()

@@ -30,6 +30,7 @@ def airflow_env(tmp_path_factory) -> dict:
         "QZ811_DB_URL": f"sqlite:///{home / 'warehouse.db'}",
         "QZ811_STAGING_DIR": str(home / "staging"),
         "QZ811_LANDING_DIR": str(REPO / "data" / "sample" / "air"),
+        "QZ811_KEEP_STAGING": "true",  # the tests look at the mapped validations' staged files
     }
     migrate = subprocess.run([BIN / "airflow", "db", "migrate"], env=env, capture_output=True, text=True)
     assert migrate.returncode == 0, migrate.stderr[-2000:]
@@ -60,6 +61,7 @@ def test_every_dag_file_loads_without_import_errors(airflow_env):
     assert bag["errors"] == {}
     assert set(bag["dags"]) == {
         "air_quality_nightly",
+        "air_deadline",
         "water_auto_daily",
         "water_manual_monthly",
         "pollution_sources",
@@ -70,7 +72,9 @@ def test_every_dag_file_loads_without_import_errors(airflow_env):
         "ingest", "outlet_groups", "validate", "merge", "load", "daily_values", "indicators"
     ]  # fmt: skip
     nightly = bag["dags"]["air_quality_nightly"]
-    assert nightly["tasks"] == ["ingest", "station_groups", "validate", "merge", "load", "daily_values", "indicators"]
+    assert nightly["tasks"] == [
+        "wait_for_files", "ingest", "station_groups", "validate", "merge", "load", "daily_values", "indicators"
+    ]  # fmt: skip
     assert nightly["outlets"] == ["qz811://warehouse/air_city_day"]
     assert set(nightly["retries"]) == {2}
     water = ["ingest", "section_groups", "validate", "merge", "load", "classes"]
@@ -198,7 +202,8 @@ def test_dags_test_plan_targets_mails_through_the_smtp_default_connection(airflo
             "QZ811_DB_URL": f"sqlite:///{tmp_path / 'plan.db'}",
             "QZ811_OUTBOX_DIR": str(tmp_path / "outbox"),
         }
-        env["AIRFLOW_CONN_SMTP_DEFAULT"] = f"smtp://127.0.0.1:{server.port}"
+        # a plain loopback server: no SSL, no STARTTLS (the hook defaults to both)
+        env["AIRFLOW_CONN_SMTP_DEFAULT"] = f"smtp://127.0.0.1:{server.port}?disable_ssl=true&disable_tls=true"
         for args in (["init-db"], ["water", "--month", "2019-07", "--quiet"]):
             done = subprocess.run(
                 [sys.executable, "-m", "pipeline", *args], env=env, capture_output=True, text=True, cwd=REPO
@@ -217,3 +222,46 @@ def test_dags_test_plan_targets_mails_through_the_smtp_default_connection(airflo
     subjects = [m["Subject"] for m in inbox.messages]
     assert any("钱塘江" in s and "未达标" in s for s in subjects)
     assert not (tmp_path / "outbox").exists()  # sent, not written out
+
+
+def test_plan_targets_task_fails_while_smtp_refuses_and_a_later_run_delivers_once(airflow_env, tmp_path):
+    from tests.test_alerts import RefusingInbox, Server, free_port
+
+    inbox = RefusingInbox()
+    server = Server(inbox, free_port())
+    server.start()
+    env = {
+        **airflow_env,
+        "QZ811_DB_URL": f"sqlite:///{tmp_path / 'refused.db'}",
+        "QZ811_OUTBOX_DIR": str(tmp_path / "o"),
+    }
+    env["AIRFLOW_CONN_SMTP_DEFAULT"] = f"smtp://127.0.0.1:{server.port}?disable_ssl=true&disable_tls=true&retry_limit=0"
+    try:
+        for args in (["init-db"], ["water", "--month", "2019-07", "--quiet"]):
+            done = subprocess.run(
+                [sys.executable, "-m", "pipeline", *args], env=env, capture_output=True, text=True, cwd=REPO
+            )
+            assert done.returncode == 0, done.stderr
+
+        def plan_run(logical_date: str) -> subprocess.CompletedProcess:
+            return subprocess.run(
+                [BIN / "airflow", "dags", "test", "plan_targets", logical_date], env=env, capture_output=True, text=True
+            )
+
+        refused = plan_run("2020-01-01T02:00:00+08:00")
+        assert refused.returncode != 0 and "not delivered" in refused.stdout + refused.stderr
+        assert inbox.messages == []
+        inbox.refusing = False
+        later = plan_run("2020-01-02T02:00:00+08:00")  # still the year 2019
+        assert later.returncode == 0, (later.stdout + later.stderr)[-3000:]
+        delivered = len(inbox.messages)
+        again = plan_run("2020-01-03T02:00:00+08:00")
+        assert again.returncode == 0
+    finally:
+        server.stop()
+    engine = sa.create_engine(env["QZ811_DB_URL"])
+    with engine.connect() as conn:
+        states = conn.execute(sa.text("SELECT delivery_state, attempts FROM alert")).all()
+    engine.dispose()
+    assert delivered == len(states) == len(inbox.messages) > 0  # each alert exactly once
+    assert {s for s, _ in states} == {"sent"} and {a for _, a in states} == {2}

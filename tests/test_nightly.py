@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from pipeline.ingest import IngestError
-from pipeline.nightly import day_for_run, landing_files, run_day
+from pipeline.nightly import landing_files, run_day
+from pipeline.runs import day_for_run
 from tests.conftest import SAMPLE_AIR
 
 DAY = dt.date(2019, 2, 10)
@@ -253,3 +254,26 @@ def test_validation_fanned_out_over_station_groups_gives_the_same_day(warehouse,
     assert seen == {"[2, 3, 0]\n"}
     with pytest.raises(ValueError, match="missing"):
         fanout.join([nightly.validate(warehouse, groups[0])])
+
+
+def test_staging_is_removed_once_the_day_is_loaded_and_kept_when_the_load_fails(
+    warehouse, landing, tmp_path, monkeypatch
+):
+    import pipeline.nightly as nightly
+
+    staging = tmp_path / "staging"
+    run_day(warehouse, landing, DAY, staging)
+    assert not (staging / "air_hourly" / DAY.isoformat()).exists()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the warehouse went away")
+
+    monkeypatch.setattr(nightly, "load_batch", broken)
+    with pytest.raises(RuntimeError, match="went away"):
+        run_day(warehouse, landing, DAY, staging)
+    kept = staging / "air_hourly" / DAY.isoformat()
+    assert {p.name for p in kept.iterdir()} >= {"records.pkl", "valid.pkl", "quarantined.pkl"}  # for the retry
+    monkeypatch.undo()
+    validated = {**nightly.validate(warehouse, nightly.ingest(landing, DAY, staging))}
+    nightly.load(warehouse, validated, keep_staging=True)
+    assert kept.exists()

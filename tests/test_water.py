@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from pipeline import water
 from pipeline.cli import main
+from pipeline.runs import month_for_run
 from tests.conftest import REPO
 from tests.test_nightly import TABLES, dump
 
@@ -40,7 +41,7 @@ def rows(engine, query: str) -> pd.DataFrame:
 
 def test_month_window_and_run_months():
     assert (JULY.first, JULY.last) == (pd.Timestamp("2019-07-01"), pd.Timestamp("2019-07-31 23:59:59"))
-    assert water.month_for_run(dt.datetime(2019, 7, 31, 19, 0, tzinfo=dt.UTC)) == (2019, 7)  # 08-01 03:00 +08
+    assert month_for_run(dt.datetime(2019, 7, 31, 19, 0, tzinfo=dt.UTC)) == (2019, 7)  # 08-01 03:00 +08
 
 
 def test_sample_month_gives_the_plan_rates(warehouse, landing, tmp_path):
