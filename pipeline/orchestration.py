@@ -94,7 +94,10 @@ def notify_operators(context: dict) -> None:
     try:
         from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
-        SmtpNotifier(to=to, subject=subject, html_content=body, smtp_conn_id=SMTP_CONN_ID).notify(context)
+        _, sender = smtp_transport()  # the connection's from_email, else qz811@localhost
+        SmtpNotifier(to=to, from_email=sender, subject=subject, html_content=body, smtp_conn_id=SMTP_CONN_ID).notify(
+            context
+        )
     except Exception:  # noqa: BLE001
         log.exception("could not notify the operators of: %s", subject)
 

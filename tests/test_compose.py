@@ -140,3 +140,9 @@ def test_mail_reaches_the_mail_catcher_and_failures_reach_the_operators():
     conn = env_of("airflow-scheduler")["AIRFLOW_CONN_SMTP_DEFAULT"]
     assert conn.startswith("smtp://mailpit:1025?") and "disable_ssl=true" in conn and "disable_tls=true" in conn
     assert env_of("airflow-scheduler")["QZ811_OPERATORS"] == "${QZ811_OPERATORS}"
+
+
+def test_airflow_reaches_its_database_with_the_locked_driver_sync_and_async():
+    env = env_of("airflow-scheduler")
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg://")
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"].startswith("postgresql+psycopg_async://")

@@ -265,3 +265,36 @@ def test_plan_targets_task_fails_while_smtp_refuses_and_a_later_run_delivers_onc
     engine.dispose()
     assert delivered == len(states) == len(inbox.messages) > 0  # each alert exactly once
     assert {s for s, _ in states} == {"sent"} and {a for _, a in states} == {2}
+
+
+def test_a_night_missing_at_11_00_fails_the_deadline_check_and_mails_the_operators(airflow_env, tmp_path):
+    from tests.test_alerts import Inbox, Server, free_port
+
+    inbox = Inbox()
+    server = Server(inbox, free_port())
+    server.start()
+    env = {**airflow_env, "QZ811_DB_URL": f"sqlite:///{tmp_path / 'deadline.db'}", "QZ811_OPERATORS": "ops@test.local"}
+    env["AIRFLOW_CONN_SMTP_DEFAULT"] = f"smtp://127.0.0.1:{server.port}?disable_ssl=true&disable_tls=true&retry_limit=0"
+    try:
+        init = subprocess.run(
+            [sys.executable, "-m", "pipeline", "init-db"], env=env, capture_output=True, text=True, cwd=REPO
+        )
+        assert init.returncode == 0, init.stderr
+        # 11:00 of 2019-02-11: the night of 2019-02-10 is not in the warehouse.
+        late = subprocess.run([BIN / "airflow", "dags", "test", "air_deadline", "2019-02-11T11:00:00+08:00"], env=env,
+                              capture_output=True, text=True)  # fmt: skip
+        assert late.returncode != 0 and "deadline missed" in late.stdout + late.stderr
+        assert len(inbox.messages) == 1
+        notice = inbox.messages[0]
+        assert notice["Subject"].startswith("【qz811 运行失败】air_deadline") and "air_day_is_in" in notice["Subject"]
+        assert inbox.envelopes[0].rcpt_tos == ["ops@test.local"]
+        # Once the night is in, the same check passes and mails nobody.
+        run = subprocess.run([sys.executable, "-m", "pipeline", "run", "--quiet", "--date", "2019-02-10"], env=env,
+                             capture_output=True, text=True, cwd=REPO)  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        on_time = subprocess.run([BIN / "airflow", "dags", "test", "air_deadline", "2019-02-11T11:00:00+08:00"],
+                                 env=env, capture_output=True, text=True)  # fmt: skip
+        assert on_time.returncode == 0, (on_time.stdout + on_time.stderr)[-3000:]
+        assert len(inbox.messages) == 1
+    finally:
+        server.stop()
