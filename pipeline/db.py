@@ -34,11 +34,21 @@ SOURCE_CAPS = REFERENCE_DIR / "source_caps_quzhou.csv"
 PLAN_TARGETS = REFERENCE_DIR / "plan_targets_811.csv"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``. SQLite gets foreign keys on and its parent folder created."""
+LOCK_TIMEOUT = "10min"
+"""How long a PostgreSQL session of the pipeline waits for a lock (another run replacing the same day, an
+``init-db`` behind an analyst's open view) before it fails with ``LockNotAvailable``: the task then fails,
+is retried and notifies, instead of hanging (issue 17)."""
+
+
+def make_engine(url: str, lock_timeout: str = LOCK_TIMEOUT) -> Engine:
+    """An engine for ``url``. SQLite gets foreign keys on and its parent folder created; PostgreSQL
+    sessions get ``lock_timeout`` (a PostgreSQL interval, e.g. ``10min``)."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url)
+    connect_args = {}
+    if url.startswith("postgresql"):
+        connect_args["options"] = f"-c lock_timeout={lock_timeout}"
+    engine = sa.create_engine(url, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
 
         @sa.event.listens_for(engine, "connect")
@@ -116,6 +126,9 @@ def create_schema(engine: Engine) -> list[str]:
     IF NOT EXISTS``: new tables only) and every view. A new warehouse is made by the DDL files, which
     already hold every migration's result, and records the migrations as applied."""
     applied = []
+    if engine.dialect.name == "postgresql":  # the table `replacing` locks a row of, before anything else
+        with engine.begin() as conn:
+            _run_script(conn, (SQL_DIR / "ddl" / "000_lock.sql").read_text(encoding="utf-8"))
     with replacing(engine, "schema") as conn:
         inspector = sa.inspect(conn)
         existing = inspector.has_table("ingest_batch")  # in every release's schema
@@ -143,7 +156,7 @@ def create_schema(engine: Engine) -> list[str]:
 @contextmanager
 def replacing(engine: Engine, key: str) -> Iterator[Connection]:
     """A write transaction that replaces one piece of the warehouse (a day's readings, a year's
-    indicators...). On PostgreSQL it first takes a transaction-scoped advisory lock on ``key``, so two
+    indicators...). On PostgreSQL it first locks the row of ``key`` in ``qz811_lock``, so two
     runs replacing the same piece at once queue: the second deletes what the first wrote and writes
     the same rows again, and the warehouse ends with one consistent copy. SQLite writers are
     serialised by the database lock (busy timeout 30 s)."""

@@ -10,7 +10,7 @@ On PostgreSQL the readings go in with binary ``COPY`` (:func:`pipeline.db.copy_f
 partitioned by month or, ``air_hourly``, by natural day (``sql/ddl/postgresql/``), each partition created
 on first use. A nightly run's day of air readings is loaded into a new table that becomes the day's
 partition at commit, its primary key built once over the sorted rows (:func:`load_batch`). Two runs
-replacing the same window at once queue on an advisory lock (:func:`pipeline.db.replacing`) instead of
+replacing the same window at once queue on a row lock (:func:`pipeline.db.replacing`) instead of
 interleaving.
 """
 

@@ -23,7 +23,7 @@ from pipeline import fanout
 from pipeline.db import read_frame, replacing, sql
 from pipeline.indicators.daily import station_day_aqi
 from pipeline.indicators.evaluation import city_day_values
-from pipeline.ingest import IngestError, cnemc_wide
+from pipeline.ingest import IngestError, cnemc_wide, landed
 from pipeline.ingest.air import detect_format, read_air_file
 from pipeline.load import AIR_HOURLY, Batch, Window, discard_staging, load_batch
 from pipeline.targets import air_indicator_rows
@@ -46,7 +46,7 @@ def _is_national(path: Path) -> bool:
 
 def landing_files(landing_dir: Path, day: dt.date) -> list[Path]:
     """The files that hold readings of natural day ``day`` (see module docstring)."""
-    files = sorted(Path(landing_dir).glob("*.csv"))
+    files = [f for f in landed(landing_dir) if f.suffix == ".csv"]
     today = [f for f in files if any(t in f.name for t in _tokens(day))]
     tomorrow = [f for f in files if any(t in f.name for t in _tokens(day + dt.timedelta(days=1))) and _is_national(f)]
     return today + tomorrow

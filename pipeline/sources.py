@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from pipeline import fanout
 from pipeline.db import read_frame, replacing, sql
 from pipeline.indicators.sources import outlet_days
+from pipeline.ingest import landed
 from pipeline.ingest.sources import read
 from pipeline.load import Batch, ReadingTable, Window, discard_staging, load_batch, stamp
 from pipeline.nightly import _db_rows
@@ -61,7 +62,7 @@ def registry(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 def landing_files(landing_dir: Path, day: dt.date) -> list[Path]:
     tokens = (day.strftime("%Y-%m"), day.strftime("%Y%m"))
-    return sorted(f for f in Path(landing_dir).iterdir() if f.is_file() and any(t in f.name for t in tokens))
+    return [f for f in landed(landing_dir) if any(t in f.name for t in tokens)]
 
 
 def read_mapped(path: Path, outlets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

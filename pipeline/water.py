@@ -29,7 +29,7 @@ from pipeline.indicators.water_class import (
     river_status,
     table2_compliant,
 )
-from pipeline.ingest import IngestError
+from pipeline.ingest import IngestError, landed
 from pipeline.ingest.water import read
 from pipeline.load import Batch, Window, discard_staging, load_batch, stamp, water_samples
 from pipeline.nightly import _db_rows
@@ -55,11 +55,9 @@ def month_window(year: int, month: int) -> Window:
 def landing_files(landing_dir: Path, window: Window) -> list[Path]:
     month = window.first
     tokens = (month.strftime("%Y-%m"), month.strftime("%Y%m"))
-    return sorted(
-        f
-        for f in Path(landing_dir).iterdir()
-        if f.suffix.lower() in (".csv", ".xlsx") and any(t in f.name for t in tokens)
-    )
+    return [
+        f for f in landed(landing_dir) if f.suffix.lower() in (".csv", ".xlsx") and any(t in f.name for t in tokens)
+    ]
 
 
 def _staging(staging_dir: Path, kind: str, window: Window) -> Path:

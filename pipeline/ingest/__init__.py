@@ -10,6 +10,9 @@ raw_record``. ``hour_end`` is the hour-ending local time (Asia/Shanghai), NaT wh
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -58,3 +61,31 @@ def read_text(path: Path) -> str:
 
 def empty_records() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in RECORD_COLUMNS})
+
+
+log = logging.getLogger(__name__)
+
+
+def landed(landing_dir: Path | str) -> list[Path]:
+    """The files of a landing folder that may be read, in name order: regular files that are inside the
+    folder once links are resolved. A link out of the folder, or to a FIFO, device, socket or folder, is
+    skipped with a warning naming it (``repr``), without being opened: a landing folder is a boundary, and
+    nothing outside it, nor its content, reaches the warehouse or an error message."""
+    folder = Path(landing_dir)
+    root = folder.resolve()
+    kept = []
+    for path in sorted(folder.iterdir()):
+        target = path.resolve()
+        if not target.is_relative_to(root):
+            log.warning("skipped %r: a link out of the landing folder", path.name)
+            continue
+        try:
+            mode = os.stat(target).st_mode  # stat, not open: a FIFO would block a reader
+        except OSError:
+            log.warning("skipped %r: a broken link or vanished file", path.name)
+            continue
+        if stat.S_ISREG(mode):
+            kept.append(path)
+        elif not stat.S_ISDIR(mode):
+            log.warning("skipped %r: not a regular file", path.name)
+    return kept

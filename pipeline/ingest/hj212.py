@@ -101,6 +101,13 @@ def frame(segment: str) -> str:
 
 
 _TIME = re.compile(r"^\d{14}$")
+_PASSWORD = re.compile(r"(PW=)[^;&\r\n]*")
+
+
+def mask_password(message: str) -> str:
+    """The message with its access password (``PW=``, HJ 212-2017 Table 4) replaced by ``******``: what
+    is stored as a raw record, which analysts can read. Checked (CRC) before masking, never after."""
+    return _PASSWORD.sub(r"\1******", message)
 
 
 def crc16_many(segments: list[bytes]) -> np.ndarray:

@@ -20,7 +20,17 @@ import numpy as np
 import pandas as pd
 
 from pipeline.ingest import IngestError, read_text
-from pipeline.ingest.hj212 import CODES, FLOW_TO_M3H, UPLOADS, HJ212Error, crc16_many, parse, segment_of, split_log
+from pipeline.ingest.hj212 import (
+    CODES,
+    FLOW_TO_M3H,
+    UPLOADS,
+    HJ212Error,
+    crc16_many,
+    mask_password,
+    parse,
+    segment_of,
+    split_log,
+)
 
 RECORD_COLUMNS = ["source_file", "source_row", "record_key", "mn", "outlet_code", "period_start", "interval",
                   "item", "value", "flag", "raw_record"]  # fmt: skip
@@ -46,6 +56,7 @@ def read_hj212_log(path: Path, text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     messages = split_log(text)
     crcs = crc16_many([segment_of(message) for _, message in messages])  # all at once: the slow part
     for (line, message), crc in zip(messages, crcs.tolist(), strict=True):
+        stored = mask_password(message)  # the device password never reaches the warehouse
         try:
             parsed = parse(message, crc=crc)
             if parsed.cn not in UPLOADS:
@@ -57,7 +68,7 @@ def read_hj212_log(path: Path, text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "source_row": line,
                     "record_key": "message",
                     "reason": f"HJ 212: {err}",
-                    "raw_record": message,
+                    "raw_record": stored,
                 }
             )
             continue
@@ -68,7 +79,7 @@ def read_hj212_log(path: Path, text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
                 {
                     "source_file": str(path), "source_row": line, "record_key": code, "mn": parsed.mn, "outlet_code": None,
                     "period_start": parsed.data_time, "interval": UPLOADS[parsed.cn], "item": CODES.get(code, code),
-                    "value": float(value), "flag": fields.get("Flag", ""), "raw_record": f"{code}-Avg={raw};Flag={fields.get('Flag', '')} in {message}",
+                    "value": float(value), "flag": fields.get("Flag", ""), "raw_record": f"{code}-Avg={raw};Flag={fields.get('Flag', '')} in {stored}",
                 }
             )  # fmt: skip
     return _frame(records, RECORD_COLUMNS), _frame(rejects, REJECT_COLUMNS)

@@ -9,7 +9,39 @@
 -- Rights: the functions run with the rights of their owner (SECURITY DEFINER; the role that ran init-db,
 -- which owns the tables), so the pipeline's role qz811_loader (sql/roles.sql), which may not create
 -- tables, can still add partitions. Only the owner and the roles it grants EXECUTE to may call them
--- (sql/roles.sql grants qz811_loader; qz811_analyst may not).
+-- (sql/roles.sql grants qz811_loader; qz811_analyst may not). Because they run as the owner they do only
+-- their job: qz811_check_partition refuses any table but the project's partitioned ones (source_reading by
+-- month, air_hourly by day) and any day outside 2000-2099; their own locks are rows of qz811_lock, which an
+-- analyst cannot take (sql/ddl/000_lock.sql).
+
+-- Raise unless `parent` is the project's table partitioned by `period` ('month' or 'day') and `day` lies in
+-- 2000-01-01 .. 2099-12-31.
+CREATE OR REPLACE FUNCTION qz811_check_partition(parent regclass, period text, day date)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = public, pg_temp
+AS $$
+BEGIN
+    IF NOT ((period = 'month' AND parent = 'source_reading'::regclass)
+            OR (period = 'day' AND parent = 'air_hourly'::regclass)) THEN
+        RAISE EXCEPTION 'qz811: % is not partitioned by %', parent, period USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF day IS NULL OR day < DATE '2000-01-01' OR day > DATE '2099-12-31' THEN
+        RAISE EXCEPTION 'qz811: no partition for day %', day USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END
+$$;
+
+-- Lock a named key until the end of the transaction (as sql/dml/lock_replacement.sql does).
+CREATE OR REPLACE FUNCTION qz811_lock_key(lock_key text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = public, pg_temp
+AS $$
+BEGIN
+    INSERT INTO qz811_lock (key) VALUES (lock_key) ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key;
+END
+$$;
 
 -- The monthly partition of `parent` holding the month of `day`, named <parent>_yYYYYmMM, created if it is
 -- missing; returns its name.
@@ -23,9 +55,10 @@ DECLARE
     first_day date := date_trunc('month', day)::date;
     partition_name text := format('%s_y%sm%s', parent::text, to_char(first_day, 'YYYY'), to_char(first_day, 'MM'));
 BEGIN
+    PERFORM qz811_check_partition(parent, 'month', day);
     IF to_regclass(partition_name) IS NULL THEN
         -- Two loads of the same month at once: the second waits here, then finds the partition made.
-        PERFORM pg_advisory_xact_lock(hashtextextended('partition|' || partition_name, 811));
+        PERFORM qz811_lock_key('partition|' || partition_name);
         IF to_regclass(partition_name) IS NULL THEN
             EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
                            partition_name, parent, first_day, (first_day + interval '1 month')::date);
@@ -46,7 +79,7 @@ LANGUAGE sql STABLE
 AS $$ SELECT format('%s_d%s', parent::text, to_char(day, 'YYYYMMDD')) $$;
 
 -- A day's partition is made in two steps, in one transaction:
---   1. qz811_start_day_partition takes the partition's advisory lock (held to the end of the transaction)
+--   1. qz811_start_day_partition locks the partition's key (a qz811_lock row, held to the end of the transaction)
 --      and creates the table the partition will be, shaped like `parent` (columns, defaults, constraints)
 --      but with no index and not yet attached: nobody else sees it before the commit. Returns its name, or
 --      NULL when the day's partition exists already.
@@ -66,7 +99,8 @@ AS $$
 DECLARE
     partition_name text := qz811_day_partition_name(parent, day);
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtextextended('partition|' || partition_name, 811));
+    PERFORM qz811_check_partition(parent, 'day', day);
+    PERFORM qz811_lock_key('partition|' || partition_name);
     IF to_regclass(partition_name) IS NOT NULL THEN
         RETURN NULL;
     END IF;
@@ -89,6 +123,7 @@ DECLARE
     key_columns text;
     time_column text;
 BEGIN
+    PERFORM qz811_check_partition(parent, 'day', day);
     SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.position) INTO key_columns
     FROM pg_index i
     CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)
@@ -116,6 +151,7 @@ SECURITY DEFINER
 SET search_path = public, pg_temp
 AS $$
 BEGIN
+    PERFORM qz811_check_partition(parent, 'day', day);
     IF to_regclass(qz811_day_partition_name(parent, day)) IS NULL
        AND qz811_start_day_partition(parent, day) IS NOT NULL THEN
         PERFORM qz811_attach_day_partition(parent, day);
