@@ -15,6 +15,7 @@ import hashlib
 import html
 import io
 import os
+import re
 import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -44,13 +45,18 @@ class SmtpSettings:
     password: str | None = None
     starttls: bool = False
     ssl: bool = False
-    timeout: float = 60.0
+    timeout: float = 600.0
+    """Seconds to wait for any reply once connected, the final "." included: RFC 5321 4.5.3.2.6 gives a
+    server 10 minutes to answer it (a shorter wait can abandon a message the server has taken, and the
+    next run would send it again)."""
+    connect_timeout: float = 30.0
 
     @classmethod
     def from_env(cls, env=None) -> SmtpSettings | None:
         """QZ811_SMTP_HOST (unset: no server, alerts go to the outbox), _PORT (default 25; 465 means
         SSL), _FROM, _USER, _PASSWORD, _STARTTLS (true/false), _SSL (true/false; default: port 465),
-        _TIMEOUT (seconds, default 60)."""
+        _TIMEOUT (seconds to wait for a reply, default 600: RFC 5321's limit for the final "."),
+        _CONNECT_TIMEOUT (seconds, default 30)."""
         env = os.environ if env is None else env
         if not env.get("QZ811_SMTP_HOST"):
             return None
@@ -60,7 +66,8 @@ class SmtpSettings:
             sender=env.get("QZ811_SMTP_FROM", "qz811@localhost"), user=env.get("QZ811_SMTP_USER") or None,
             password=env.get("QZ811_SMTP_PASSWORD") or None, starttls=env.get("QZ811_SMTP_STARTTLS", "") == "true",
             ssl=env.get("QZ811_SMTP_SSL", "true" if port == 465 else "false") == "true",
-            timeout=float(env.get("QZ811_SMTP_TIMEOUT", "60")),
+            timeout=float(env.get("QZ811_SMTP_TIMEOUT", "600")),
+            connect_timeout=float(env.get("QZ811_SMTP_CONNECT_TIMEOUT", "30")),
         )  # fmt: skip
 
     @contextmanager
@@ -68,11 +75,12 @@ class SmtpSettings:
         """A logged-in SMTP client (SSL on connect, or STARTTLS), closed on exit: a transport for
         :func:`deliver`."""
         factory = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
-        with factory(self.host, self.port, timeout=self.timeout) as client:
+        with factory(self.host, self.port, timeout=self.connect_timeout) as client:
             if self.starttls and not self.ssl:
                 client.starttls()
             if self.user:
                 client.login(self.user, self.password or "")
+            client.sock.settimeout(self.timeout)  # connected: now wait as long as RFC 5321 lets a server
             yield client
 
 
@@ -80,10 +88,44 @@ class DeliveryError(RuntimeError):
     """Some alerts could not be delivered (they stay pending, or a recipient was refused)."""
 
 
+class RecipientsError(ValueError):
+    """A line of the recipients file that cannot be used; the message names the file and the line."""
+
+
+ADDRESS = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+"""A plain mailbox ``local@domain.tld`` (RFC 5321 dot-atom; no display names, quotes, spaces or line breaks)."""
+
+
 def read_recipients(path: Path = RECIPIENTS) -> list[tuple[str, list[str]]]:
+    """(match, addresses) of each line of ``config/alert_recipients.csv``. Raises RecipientsError naming
+    the line of an address that is not a plain mailbox (``office``, ``<>``, a CR/LF, a display name)."""
     text = Path(path).read_text(encoding="utf-8")
-    rows = csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#"))
-    return [(r["match"].strip(), [a.strip() for a in r["recipients"].split(";") if a.strip()]) for r in rows]
+    # Comment lines become blank lines (skipped by the reader), so line numbers stay the file's own.
+    kept = "".join("\n" if line.startswith("#") else line for line in text.splitlines(keepends=True))
+    reader = csv.reader(io.StringIO(kept))
+    header = next((r for r in reader if r), [])
+    table = []
+    while True:
+        start = reader.line_num + 1  # a quoted field may span lines: name the record's first line
+        values = next(reader, None)
+        if values is None:
+            break
+        if not values:
+            continue
+        row = dict(zip(header, values, strict=False))
+        addresses = [a.strip(" ") for a in (row.get("recipients") or "").split(";") if a.strip()]
+        for address in addresses:
+            if not ADDRESS.match(address):
+                raise RecipientsError(f"{path}: line {start}: {address!r} is not an email address (local@domain)")
+        table.append(((row.get("match") or "").strip(), addresses))
+    return table
+
+
+def clean_header(value: str) -> str:
+    """A header value on one line: CR, LF and other control characters become spaces."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", str(value)).strip()
 
 
 def recipients_for(target_id: str, table: list[tuple[str, list[str]]]) -> list[str]:
@@ -118,7 +160,7 @@ def plan_alerts(engine: Engine, year: int, now: dt.datetime, table=None, record:
                 "period": str(year),
                 "status": status,
                 "recipients": ";".join(recipients_for(row["target_id"], table)),
-                "subject": f"【811规划预警】{row['indicator_zh']}:{STATUS_ZH[status]}({year}年)",
+                "subject": clean_header(f"【811规划预警】{row['indicator_zh']}:{STATUS_ZH[status]}({year}年)"),
                 "created_at": now.strftime(TIMESTAMP_FORMAT),
             }
             if conn.execute(sql("dml/select_alert_id"), {"alert_id": new["alert_id"]}).first():
@@ -182,9 +224,9 @@ def build_message(
         lines.append(f"污染天 Polluted days (AQI > 100): {len(health)}")
         lines += [line.strip() for line in health]
     message = EmailMessage()
-    message["Subject"] = alert["subject"]
-    message["From"] = sender
-    message["To"] = ", ".join(alert["recipients"].split(";"))
+    message["Subject"] = clean_header(alert["subject"])
+    message["From"] = clean_header(sender)
+    message["To"] = ", ".join(clean_header(r) for r in alert["recipients"].split(";") if r)
     message["Date"] = format_datetime(now or dt.datetime.now(dt.UTC))
     # One Message-ID per alert, the same on every attempt, so receivers can drop a duplicate delivery.
     message["Message-ID"] = f"<{alert['alert_id']}@qz811>"
@@ -213,7 +255,33 @@ def polluted_day_health(engine: Engine, year: int, city: str = "衢州") -> list
 
 Transport = Callable[[], AbstractContextManager]
 """Opens an SMTP client (an object with ``send_message``) as a context manager: :meth:`SmtpSettings.client`
-for the CLI, Airflow's ``SmtpHook`` for the DAG (``dags/_common.py``)."""
+for the CLI, Airflow's ``SmtpHook`` for the DAG (:func:`pipeline.orchestration.smtp_transport`)."""
+
+STALE_CLAIM = dt.timedelta(hours=1)
+"""A claim older than this is a sender that died mid-send: another run may take the alert over."""
+
+
+def _recipient_outcomes(client, message: EmailMessage, recipients: list[str]) -> dict[str, tuple[str, str]]:
+    """Send ``message`` to ``recipients``; {recipient: (state, reply)} with state ``sent``, ``refused``
+    (a permanent 5xx reply: not retried) or ``pending`` (a temporary 4xx reply, or no reply at all)."""
+
+    def by_code(code: int, text) -> str:
+        return "refused" if 500 <= int(code) < 600 else "pending"
+
+    def reply(code, text) -> str:
+        text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+        return f"{code} {text}".strip()
+
+    try:
+        refused = client.send_message(message, to_addrs=recipients)
+    except smtplib.SMTPRecipientsRefused as err:  # every recipient refused
+        refused = err.recipients
+    except smtplib.SMTPResponseException as err:  # the sender or the message refused (MAIL FROM, DATA)
+        return {r: (by_code(err.smtp_code, err.smtp_error), reply(err.smtp_code, err.smtp_error)) for r in recipients}
+    outcome = {r: ("sent", "250 accepted") for r in recipients}
+    for recipient, (code, text) in refused.items():
+        outcome[recipient] = (by_code(code, text), reply(code, text))
+    return outcome
 
 
 def deliver(
@@ -221,44 +289,85 @@ def deliver(
 ) -> dict:
     """Mail every pending alert through ``transport`` (or write it to ``outbox`` as .eml when it is None).
 
-    An alert whose mail the server took is ``sent`` (``last_error`` names any recipient it refused); one
-    that failed stays ``pending`` with the error, and goes out on a later run. Returns the counts
-    ``sent``, ``outbox``, ``failed`` (still pending) and ``refused`` (sent, but some recipient refused).
+    One sender at a time: each alert is claimed first (``sql/dml/claim_alert.sql``); an alert another run
+    has claimed is left to it. Each recipient has its own state (``alert_recipient``): ``sent``;
+    ``refused`` with the server's reply (a permanent 5xx: never retried, reported); ``pending`` (a 4xx, or
+    the server could not be reached) is retried on the next run, to that recipient only, with the same
+    Message-ID. The alert is ``sent`` when every recipient is, ``refused`` when none is pending but some was
+    refused, else ``pending``. Returns the counts of alerts ``sent``, ``outbox``, ``failed`` (still pending)
+    and ``refused``, and ``skipped`` (claimed by another sender).
     """
     from pipeline.scoreboard import history
 
+    stamp_now = now.strftime(TIMESTAMP_FORMAT)
+    stale = (now - STALE_CLAIM).strftime(TIMESTAMP_FORMAT)
     with engine.connect() as conn:
-        pending = pd.DataFrame(conn.execute(sql("dml/select_pending_alerts")).mappings().all())
+        pending = pd.DataFrame(conn.execute(sql("dml/select_pending_alerts"), {"stale_before": stale}).mappings().all())
         targets = pd.DataFrame(conn.execute(sql("dml/select_plan_targets")).mappings().all())
-    counts = {"sent": 0, "outbox": 0, "failed": 0, "refused": 0}
+    counts = {"sent": 0, "outbox": 0, "failed": 0, "refused": 0, "skipped": 0}
     if pending.empty:
         return counts
     targets = targets.set_index("id")
     for alert in pending.to_dict("records"):
+        with engine.begin() as conn:
+            claimed = conn.execute(
+                sql("dml/claim_alert"), {"alert_id": alert["alert_id"], "now": stamp_now, "stale_before": stale}
+            ).rowcount
+            known = {r["recipient"]: r for r in conn.execute(
+                sql("dml/select_alert_recipients"), {"alert_id": alert["alert_id"]}).mappings()}  # fmt: skip
+        if claimed != 1:
+            counts["skipped"] += 1
+            continue
+        recipients = [r for r in alert["recipients"].split(";") if r]
+        todo = [r for r in recipients if known.get(r, {}).get("state", "pending") == "pending"]
         target = {"id": alert["target_id"], **targets.loc[alert["target_id"]].to_dict()}
         health = polluted_day_health(engine, int(alert["period"])) if alert["target_id"].startswith("air.") else None
         message = build_message(alert, target, history(engine, alert["target_id"]), sender, health, now)
-        update = {"alert_id": alert["alert_id"], "sent_at": now.strftime(TIMESTAMP_FORMAT), "last_error": ""}
-        try:
-            if transport is None:
-                outbox.mkdir(parents=True, exist_ok=True)
-                (outbox / f"{alert['period']}_{alert['target_id']}_{alert['status']}.eml").write_bytes(
-                    message.as_bytes()
-                )
-                update["delivery_state"] = "outbox"
-            else:
+        if transport is None:
+            outbox.mkdir(parents=True, exist_ok=True)
+            (outbox / f"{alert['period']}_{alert['target_id']}_{alert['status']}.eml").write_bytes(message.as_bytes())
+            outcome = {r: ("outbox", f"written to {outbox}") for r in todo}
+        else:
+            try:
                 with transport() as client:
-                    refused = client.send_message(message)
-                update["delivery_state"] = "sent"
-                if refused:
-                    update["last_error"] = "refused: " + "; ".join(f"{a} {c} {m!r}" for a, (c, m) in refused.items())
-                    counts["refused"] += 1
-        except (OSError, smtplib.SMTPException, RuntimeError) as err:  # RuntimeError: Airflow's hook errors
-            update.update(delivery_state="pending", sent_at=None, last_error=f"{type(err).__name__}: {err}")
+                    outcome = _recipient_outcomes(client, message, todo)
+            except (OSError, smtplib.SMTPException, RuntimeError) as err:  # unreachable, or lost mid-send
+                outcome = {r: ("pending", f"{type(err).__name__}: {err}") for r in todo}
+        states = {r: known[r]["state"] for r in recipients if r in known and r not in outcome}
+        states |= {r: state for r, (state, _) in outcome.items()}
+        values = set(states.values())
+        if not recipients:  # nobody to tell: a gap in config/alert_recipients.csv, reported, not "sent"
+            delivery = "refused"
+            outcome = {}
+        elif "pending" in values:
+            delivery = "pending"
+        elif values == {"outbox"}:
+            delivery = "outbox"
+        elif "refused" in values:
+            delivery = "refused"
+        else:
+            delivery = "sent"
+        problems = [f"{r}: {reply}" for r, (state, reply) in outcome.items() if state != "sent" and state != "outbox"]
+        if not recipients:
+            problems = ["no recipient for this target in config/alert_recipients.csv"]
+        update = {
+            "alert_id": alert["alert_id"],
+            "delivery_state": delivery,
+            "sent_at": stamp_now if delivery in ("sent", "outbox", "refused") else None,
+            "last_error": "; ".join(problems)[:2000],
+        }
         with engine.begin() as conn:
+            for recipient, (state, reply) in outcome.items():
+                attempts = int(known.get(recipient, {}).get("attempts", 0)) + 1
+                conn.execute(sql("dml/upsert_alert_recipient"), {
+                    "alert_id": alert["alert_id"], "recipient": recipient, "state": state, "reply": reply[:1000],
+                    "attempts": attempts, "updated_at": stamp_now,
+                })  # fmt: skip
             conn.execute(sql("dml/update_alert_delivery"), update)
-        key = {"sent": "sent", "outbox": "outbox", "pending": "failed"}[update["delivery_state"]]
+        key = {"sent": "sent", "outbox": "outbox", "pending": "failed", "refused": "refused"}[delivery]
         counts[key] += 1
+        if delivery == "pending" and "refused" in values:
+            counts["refused"] += 1
     return counts
 
 
@@ -267,5 +376,5 @@ def raise_on_failures(counts: dict) -> None:
     if counts.get("failed") or counts.get("refused"):
         raise DeliveryError(
             f"{counts.get('failed', 0)} alert(s) not delivered (pending, retried on the next run), "
-            f"{counts.get('refused', 0)} with refused recipients: see the alert table's last_error"
+            f"{counts.get('refused', 0)} with recipients refused for good: see alert.last_error and alert_recipient"
         )

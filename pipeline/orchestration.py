@@ -52,7 +52,8 @@ def smtp_transport():
         conn = BaseHook.get_connection(SMTP_CONN_ID)
     except Exception:  # noqa: BLE001 - not defined: AirflowNotFoundException or the SDK's runtime error
         return None, "qz811@localhost"
-    sender = (conn.extra_dejson or {}).get("from_email") or "qz811@localhost"
+    extras = conn.extra_dejson or {}
+    sender = extras.get("from_email") or "qz811@localhost"
 
     @contextmanager
     def transport():
@@ -60,8 +61,12 @@ def smtp_transport():
             hook = SmtpHook(smtp_conn_id=SMTP_CONN_ID).get_conn()
         except Exception as err:  # noqa: BLE001 - the hook raises AirflowException when it cannot connect
             raise ConnectionError(f"SMTP connection {SMTP_CONN_ID}: {err}") from err
+        client = hook._smtp_client  # the hook's logged-in smtplib client
+        # Connected: wait for replies as long as RFC 5321 lets a server take over the final "." (10 min;
+        # the connection's extra data_timeout), not the hook's connect timeout.
+        client.sock.settimeout(float(extras.get("data_timeout", 600)))
         try:
-            yield hook._smtp_client  # the hook's logged-in smtplib client
+            yield client
         finally:
             hook.__exit__(None, None, None)
 

@@ -37,15 +37,13 @@ def warehouse(tmp_path):
     engine.dispose()
 
 
-def pg_database():
-    """Create a fresh PostgreSQL warehouse (registries loaded) on the test server that `make test`
-    starts; returns (engine, drop). Skips without a server, except in CI, where it is required."""
+def empty_pg_database(prefix: str = "qz811") -> tuple[str, object]:
+    """Create an empty database on the test server that `make test` starts; returns (url, drop). Skips
+    without a server, except in CI, where it is required."""
     import os
     import uuid
 
     import sqlalchemy as sa
-
-    from pipeline.db import init_db, make_engine
 
     url = os.environ.get("QZ811_TEST_PG_URL")
     if not url:
@@ -53,18 +51,30 @@ def pg_database():
             pytest.fail("QZ811_TEST_PG_URL is not set: CI must run the PostgreSQL tests (make test starts the server)")
         pytest.skip("no PostgreSQL test server (QZ811_TEST_PG_URL); `make test` starts one")
     server = sa.make_url(url)
-    name = f"qz811_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine = make_engine(server.set(database=name).render_as_string(hide_password=False))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    return server.set(database=name).render_as_string(hide_password=False), drop
+
+
+def pg_database():
+    """A fresh PostgreSQL warehouse (registries loaded) on the test server; returns (engine, drop)."""
+    from pipeline.db import init_db, make_engine
+
+    url, drop_database = empty_pg_database()
+    engine = make_engine(url)
     init_db(engine)
 
     def drop():
         engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.dispose()
+        drop_database()
 
     return engine, drop
 
@@ -119,3 +129,15 @@ def sample_pg(tmp_path_factory):
     run_whole_sample(engine, tmp_path_factory.mktemp("sample_pg"))
     yield engine
     drop()
+
+
+@pytest.fixture
+def year_2019(warehouse, tmp_path):
+    """The sample water month loaded: the Qiantang main stream misses its 90 % target in 2019."""
+    from pipeline import scoreboard, water
+
+    water.run_period(
+        warehouse, REPO / "data" / "sample" / "water", "manual", water.month_window(2019, 7), tmp_path / "s"
+    )
+    scoreboard.compute(warehouse, 2019)
+    return warehouse

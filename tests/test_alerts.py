@@ -13,8 +13,7 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from pipeline import alerts, scoreboard, water
-from tests.conftest import REPO
+from pipeline import alerts, scoreboard
 
 NOW = dt.datetime(2020, 1, 2, 1, 0, tzinfo=dt.UTC)
 
@@ -59,16 +58,6 @@ def smtp():
     server.start()
     yield inbox, alerts.SmtpSettings(host="127.0.0.1", port=server.port, sender="qz811@test.local"), server
     server.stop()
-
-
-@pytest.fixture
-def year_2019(warehouse, tmp_path):
-    """The sample water month loaded: the Qiantang main stream misses its 90 % target in 2019."""
-    water.run_period(
-        warehouse, REPO / "data" / "sample" / "water", "manual", water.month_window(2019, 7), tmp_path / "s"
-    )
-    scoreboard.compute(warehouse, 2019)
-    return warehouse
 
 
 def missed_targets(engine) -> set[str]:

@@ -28,7 +28,7 @@ import pytest
 import sqlalchemy as sa
 
 from pipeline.runs import day_for_run
-from tests.conftest import REPO, pg_database
+from tests.conftest import REPO, empty_pg_database, pg_database
 from tests.test_alerts import Inbox, Server, free_port
 
 pytestmark = pytest.mark.airflow
@@ -139,22 +139,9 @@ class Stack:
 @pytest.fixture
 def metadata_url():
     """A fresh database for Airflow's metadata on the test server (psycopg for sync and async)."""
-    import uuid
-
-    url = os.environ.get("QZ811_TEST_PG_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("QZ811_TEST_PG_URL is not set: CI must run the scheduler test (make test starts the server)")
-        pytest.skip("no PostgreSQL test server (QZ811_TEST_PG_URL); `make test` starts one")
-    server = sa.make_url(url)
-    name = f"airflow_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.dispose()
+    url, drop = empty_pg_database("airflow")
+    yield url
+    drop()
 
 
 def test_a_triggered_night_reaches_the_officials_through_the_asset_triggered_scoreboard(metadata_url, tmp_path):

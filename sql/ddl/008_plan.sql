@@ -73,7 +73,19 @@ CREATE TABLE IF NOT EXISTS alert (
     subject         TEXT NOT NULL,
     created_at      TIMESTAMP NOT NULL,
     sent_at         TIMESTAMP,
-    delivery_state  VARCHAR(8) NOT NULL,       -- pending | sent | outbox
+    delivery_state  VARCHAR(8) NOT NULL,       -- pending | sending (claimed) | sent | refused | outbox
     attempts        INTEGER NOT NULL,
-    last_error      TEXT NOT NULL
+    last_error      TEXT NOT NULL,
+    claimed_at      TIMESTAMP                  -- when a sender claimed it (one sender at a time)
+);
+
+-- Delivery of an alert to each of its recipients. Grain: one row per alert and recipient.
+CREATE TABLE IF NOT EXISTS alert_recipient (
+    alert_id    VARCHAR(40) NOT NULL REFERENCES alert (alert_id),
+    recipient   TEXT NOT NULL,
+    state       VARCHAR(8) NOT NULL,           -- pending | sent | refused (permanent: not retried) | outbox
+    reply       TEXT NOT NULL,                 -- the server's last reply (or error) for this recipient
+    attempts    INTEGER NOT NULL,
+    updated_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (alert_id, recipient)
 );
