@@ -55,6 +55,48 @@ def _quiet_gx_logging() -> None:
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
+PROVENANCE = ("source_file", "source_row", "record_key", "raw_record")
+"""Where a record came from, not what it says: left out when two records are compared."""
+
+
+def unique_key(suite: dict) -> list[str] | None:
+    """The columns of the suite's ``expect_compound_columns_to_be_unique``, if it has one."""
+    for expectation in suite["expectations"]:
+        if expectation["type"] == "expect_compound_columns_to_be_unique":
+            return list(expectation["kwargs"]["column_list"])
+    return None
+
+
+def split_duplicates(records: pd.DataFrame, key: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(records without duplicates, duplicates with a ``reason``), see the module docstring. Records are
+    compared on every column but :data:`PROVENANCE`; the copy kept is the first in reading order."""
+    keyed = records.reset_index(drop=True)
+    repeated = keyed.duplicated(subset=key, keep=False)
+    if not repeated.any():
+        return keyed, keyed.iloc[0:0].assign(reason=pd.Series(dtype=object))
+    compared = [c for c in keyed.columns if c not in PROVENANCE]
+    copies = keyed[repeated]  # usually a handful of rows: compare those only
+    group = copies.groupby(key, sort=False, dropna=False).ngroup()
+    signature = copies[compared].apply(lambda column: column.map(repr)).agg("\x1f".join, axis=1)
+    conflicting = pd.Series(False, index=keyed.index)
+    conflicting[copies.index] = (signature.groupby(group).transform("nunique") > 1).to_numpy()
+    first_of = pd.Series(copies.index, index=copies.index).groupby(group).transform("first")
+    extra = pd.Series(False, index=keyed.index)
+    extra[copies.index] = (~conflicting[copies.index] & (first_of != copies.index)).to_numpy()
+    reasons = pd.Series("", index=keyed.index, dtype=object)
+    reasons[extra] = [_copy_of(keyed.loc[i], keyed.loc[first_of[i]]) for i in keyed.index[extra]]
+    reasons[conflicting] = "conflicting duplicate (same key, different values)"
+    bad = extra | conflicting
+    return keyed[~bad], keyed[bad].assign(reason=reasons[bad])
+
+
+def _copy_of(row: pd.Series, origin: pd.Series) -> str:
+    here = f"row {origin.get('source_row', '?')}"
+    if "source_file" in row and origin.get("source_file") != row.get("source_file"):
+        here = f"{Path(str(origin.get('source_file'))).name} {here}"
+    return f"duplicate of {here}"
+
+
 def run_suite(records: pd.DataFrame, suite_name: str, parameters: dict) -> Validated:
     """Validate ``records`` with ``expectations/<suite_name>.json``.
 
@@ -63,6 +105,13 @@ def run_suite(records: pd.DataFrame, suite_name: str, parameters: dict) -> Valid
     failed expectation, ``; ``-joined). Raises ValidationError when GX fails to evaluate one.
     """
     suite = load_suite(suite_name)
+    key = unique_key(suite)
+    if key and all(c in records.columns for c in key) and len(records):
+        records, duplicates = split_duplicates(records, key)
+        if len(duplicates):
+            checked = run_suite(records, suite_name, parameters)
+            quarantined = pd.concat([checked.quarantined, duplicates], ignore_index=True)
+            return Validated(checked.valid, quarantined, checked.expectations_run)
     if records.empty:
         return Validated(records.copy(), records.assign(reason=pd.Series(dtype=object)), 0)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

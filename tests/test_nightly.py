@@ -90,8 +90,10 @@ def test_bad_rows_are_quarantined_with_reasons_and_good_rows_load(warehouse, lan
     assert reasons["value missing or not a number"] == 1
     assert reasons["unknown station (not in the station registry)"] == 23 * 15  # hours 1-23, 15 types
     original = pd.read_csv(SAMPLE_AIR / "china_sites_20190210.csv", dtype=str)
-    present = int(original.loc[original["hour"] != "0", "1264A"].notna().sum())  # hours 1-23
-    assert reasons["duplicate (station, hour, pollutant)"] == 2 * present
+    values = original.loc[original["hour"] != "0", "1264A"].dropna()  # hours 1-23
+    same = int((values.str.strip() == "1").sum())  # the second column's "1" equals the real value: kept once
+    assert reasons["conflicting duplicate (same key, different values)"] == 2 * (len(values) - same)
+    assert reasons.filter(like="duplicate of row").sum() == same
     assert batch["rows_quarantined"] == reasons.sum() == result["rows_quarantined"]
     assert count(warehouse, "SELECT COUNT(*) FROM air_hourly WHERE station_code = '1265A'") > 300  # good rows loaded
 

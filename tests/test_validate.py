@@ -44,13 +44,21 @@ def test_each_rule_quarantines_with_its_reason(row, reason):
     assert reason in result.quarantined.iloc[0]["reason"]
 
 
-def test_duplicates_are_all_quarantined_and_counts_add_up():
+def test_an_exact_duplicate_is_kept_once_and_counts_add_up():
     rows = [("1264A", "2019-02-10 05:00", "pm25", 10.0, "ug/m3")] * 2 + [
         ("1264A", "2019-02-10 06:00", "pm25", 11.0, "ug/m3")
     ]
     result = run_suite(records(rows), "air_hourly", {"known_stations": ["1264A"], **WINDOW})
+    assert len(result.valid) == 2 and len(result.quarantined) == 1
+    assert result.quarantined["reason"].str.startswith("duplicate of row").all()
+
+
+def test_conflicting_duplicates_are_all_quarantined():
+    rows = [("1264A", "2019-02-10 05:00", "pm25", 10.0, "ug/m3"), ("1264A", "2019-02-10 05:00", "pm25", 12.0, "ug/m3"),
+            ("1264A", "2019-02-10 06:00", "pm25", 11.0, "ug/m3")]  # fmt: skip
+    result = run_suite(records(rows), "air_hourly", {"known_stations": ["1264A"], **WINDOW})
     assert len(result.valid) == 1 and len(result.quarantined) == 2
-    assert set(result.quarantined["reason"]) == {"duplicate (station, hour, pollutant)"}
+    assert set(result.quarantined["reason"]) == {"conflicting duplicate (same key, different values)"}
 
 
 def test_real_extremes_pass():

@@ -103,7 +103,7 @@ def test_bad_input_is_quarantined_with_reasons(warehouse, landing, tmp_path):
         "QZW01,2019-07-03,hg,0.5,mg/L\n"  # a µg/L value sent as mg/L
         "QZW01,2019-07-03,pb,3,ppm\n"  # a unit that is not converted
         "QZW02,2019-07-04,tp,0.05,mg/L\n"
-        "QZW02,2019-07-04,tp,0.06,mg/L\n"  # duplicate sample
+        "QZW02,2019-07-04,tp,0.06,mg/L\n"  # a conflicting duplicate sample
         "QZW02,2019-08-04,tp,0.06,mg/L\n",  # outside the month
         encoding="utf-8",
     )
@@ -116,7 +116,7 @@ def test_bad_input_is_quarantined_with_reasons(warehouse, landing, tmp_path):
     assert "value not a number" in quarantine[4]
     assert "implausible value for hg" in quarantine[5] and "µg/L" in quarantine[5]
     assert "unit not accepted" in quarantine[6]
-    assert "duplicate sample" in quarantine[7] and "duplicate sample" in quarantine[8]
+    assert "conflicting duplicate" in quarantine[7] and "conflicting duplicate" in quarantine[8]
     assert "outside the run's period" in quarantine[9]
     assert rows(warehouse, "SELECT COUNT(*) AS n FROM water_sample").iloc[0]["n"] == 1
 

@@ -43,7 +43,8 @@ def read(path: Path | str, only_hour_of: tuple[str, str] | None = None) -> pd.Da
     """Canonical air records (see :mod:`pipeline.ingest`) from one national wide file.
 
     Raises IngestError for a file that is not of this format, has rows of the wrong length
-    (truncated or corrupt) or ends in the middle of an hour's block of type rows.
+    (truncated or corrupt) or ends in the middle of an hour's block of type rows (a type missing; a type
+    given twice is a duplicate, settled at validation).
     only_hour_of: ``(date, hour)`` labels, e.g. ``("20190702", "0")``: of that date's rows, read only that
     hour's (the next day's file, of which a night needs only 00:00); the values of the rows passed
     over are counted in ``records.attrs["values_passed_over"]``. The whole file is still checked.
@@ -64,13 +65,16 @@ def read(path: Path | str, only_hour_of: tuple[str, str] | None = None) -> pd.Da
             raise IngestError(
                 path, f"line {line} has {len(row)} fields, the header has {len(header)} (truncated or corrupt file)"
             )
-    blocks: dict[str, int] = {}  # by hour label: a row whose date is off is quarantined later, not a hole
+    # Each hour's block must hold every type: one missing means a truncated or corrupt file. A type row
+    # given twice (an export resumed, a line repeated) is not a hole: its values are compared record by
+    # record at validation, where an exact copy is kept once (pipeline.validate.split_duplicates).
+    blocks: dict[str, set[str]] = {}  # by hour label: a row whose date is off is quarantined later, not a hole
     for r in body:
-        blocks[r[1]] = blocks.get(r[1], 0) + 1
-    for hour, count in blocks.items():
-        if count != TYPES_PER_HOUR:
+        blocks.setdefault(r[1], set()).add(r[2].strip())
+    for hour, types in blocks.items():
+        if len(types) < TYPES_PER_HOUR:
             raise IngestError(
-                path, f"hour {hour} has {count} of {TYPES_PER_HOUR} type rows (truncated or corrupt file)"
+                path, f"hour {hour} has {len(types)} of {TYPES_PER_HOUR} type rows (truncated or corrupt file)"
             )
 
     passed_over = 0

@@ -10,9 +10,18 @@ CRC: HJ 212-2017 Appendix A's CRC16 (register 0xFFFF; per byte ``reg = (reg >> 8
 shifts with polynomial 0xA001), over the data segment. The standard's own example message
 (``##0101QN=20160801085857223;...;CP=&&RtdInterval=30&&1C80``) is a test case.
 
-Value flags (HJ 212-2017, Table 7 / data flags): N normal, F stopped (停运), M maintenance (维护),
-S manual input (手工输入), D fault (故障), C calibration (校准), T over range (超测上限), P power failure
-(电源故障). Only N counts toward compliance.
+Value flags (HJ 212-2017, Table 8): N normal, F stopped (停运), M maintenance (维护), S manual input
+(手工输入), D fault (故障), C calibration (校准), T over range (超测上限), B instrument-logger
+communication fault (在线监控（监测）仪器仪表与数采仪通讯异常); HJ/T 212-2005 packets may carry P (power
+failure, 电源故障). Only N counts toward compliance. HJ/T 212-2005 factor codes (B01, 011, 060, 02, S01, ...)
+still sent by older loggers are mapped to the 2017 codes (``data/reference/hj212_2005_to_2017_codes.csv``,
+from the 2017 standard's Tables B.1/B.2); the raw record keeps the original.
+
+A platform log is read message by message: a line continues the message before it only while that message
+is incomplete (its ``&&`` + CRC not reached yet); any other line that does not start with ``##`` (a
+heartbeat, a modem's chatter) is a noise line, quarantined alone, and the next message starts clean.
+Rejects name the first rule broken, in the protocol's order: framing, length, CRC, header, command
+(not an hourly or daily upload), data time.
 """
 
 from __future__ import annotations
@@ -20,13 +29,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 FLAGS = {"N": "normal", "F": "stopped", "M": "maintenance", "S": "manual input", "D": "fault",
-         "C": "calibration", "T": "over range", "P": "power failure"}  # fmt: skip
+         "C": "calibration", "T": "over range", "B": "instrument-logger communication fault",
+         "P": "power failure (HJ/T 212-2005)"}  # fmt: skip
 UPLOADS = {"2061": "hour", "2031": "day"}
 """Command numbers read: hourly (CN 2061) and daily (CN 2031) data."""
 
@@ -40,6 +51,21 @@ The heavy-metal codes are as recalled from Appendix B (unverified)."""
 
 FLOW_TO_M3H = {"a00000": 3600.0, "w00000": 3.6}
 """HJ 212-2017 flow units (recalled): exhaust a00000 in m³/s, wastewater w00000 in L/s -> m³/h."""
+
+
+CODES_2005_FILE = Path(__file__).resolve().parents[2] / "data" / "reference" / "hj212_2005_to_2017_codes.csv"
+
+
+@cache
+def codes_2005() -> dict[str, str]:
+    """HJ/T 212-2005 factor code -> HJ 212-2017 code (HJ 212-2017 Tables B.1/B.2, column 原编码)."""
+    table = pd.read_csv(CODES_2005_FILE, comment="#", dtype=str)
+    return dict(zip(table["code_2005"].str.strip(), table["code_2017"].str.strip(), strict=True))
+
+
+def code_2017(code: str) -> str:
+    """A factor code as HJ 212-2017 names it (2005 codes mapped; 2017 codes unchanged)."""
+    return codes_2005().get(code, code)
 
 
 class HJ212Error(ValueError):
@@ -170,6 +196,8 @@ def parse(message: str, crc: int | None = None) -> Message:
         code, dash, name = key.partition("-")
         if dash:
             values.setdefault(code, {})[name] = value
+    if fields.get("CN") not in UPLOADS:  # a command or reply, e.g. the standard's Appendix A example
+        raise HJ212Error(f"CN {fields.get('CN')} is not an hourly (2061) or daily (2031) upload")
     if data_time is None or not _TIME.match(data_time):
         raise HJ212Error(f"DataTime missing or malformed ({data_time!r})")
     try:
@@ -185,9 +213,14 @@ def segment_of(message: str) -> bytes:
     return message.strip()[6:-4].encode("ascii", "replace")
 
 
+_COMPLETE = re.compile(r"&&[0-9A-Fa-f]{4}$")
+
+
 def split_log(text: str) -> list[tuple[int, str]]:
     """Messages of a platform log as (line number where each starts, message text). A message that the
-    log wrapped over several lines is joined back (its line breaks are not part of the message)."""
+    log wrapped over several lines is joined back while it is incomplete (no ``&&`` + CRC at its end
+    yet); any other line without ``##`` is a noise line of its own (rejected as such), so the message
+    before it stays whole."""
     messages: list[tuple[int, str]] = []
     current: list[str] = []
     start = 0
@@ -199,10 +232,13 @@ def split_log(text: str) -> list[tuple[int, str]]:
             if current:
                 messages.append((start, "".join(current)))
             current, start = [stripped], number
-        elif current:
+        elif current and not _COMPLETE.search(current[-1]):
             current.append(stripped)
         else:
-            messages.append((number, stripped))  # text before any message: rejected as such
+            if current:
+                messages.append((start, "".join(current)))
+                current = []
+            messages.append((number, stripped))  # a noise line: rejected alone
     if current:
         messages.append((start, "".join(current)))
     return messages

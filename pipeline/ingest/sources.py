@@ -25,6 +25,7 @@ from pipeline.ingest.hj212 import (
     FLOW_TO_M3H,
     UPLOADS,
     HJ212Error,
+    code_2017,
     crc16_many,
     mask_password,
     parse,
@@ -59,8 +60,6 @@ def read_hj212_log(path: Path, text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         stored = mask_password(message)  # the device password never reaches the warehouse
         try:
             parsed = parse(message, crc=crc)
-            if parsed.cn not in UPLOADS:
-                raise HJ212Error(f"CN {parsed.cn} is not an hourly (2061) or daily (2031) upload")
         except HJ212Error as err:
             rejects.append(
                 {
@@ -72,14 +71,15 @@ def read_hj212_log(path: Path, text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
                 }
             )
             continue
-        for code, fields in parsed.values.items():
+        for sent_code, fields in parsed.values.items():
+            code = code_2017(sent_code)  # HJ/T 212-2005 codes of older loggers; the raw record keeps the sent one
             raw = fields.get("Avg", "")
             value = _number(raw) * FLOW_TO_M3H.get(code, 1.0)
             records.append(
                 {
                     "source_file": str(path), "source_row": line, "record_key": code, "mn": parsed.mn, "outlet_code": None,
                     "period_start": parsed.data_time, "interval": UPLOADS[parsed.cn], "item": CODES.get(code, code),
-                    "value": float(value), "flag": fields.get("Flag", ""), "raw_record": f"{code}-Avg={raw};Flag={fields.get('Flag', '')} in {stored}",
+                    "value": float(value), "flag": fields.get("Flag", ""), "raw_record": f"{sent_code}-Avg={raw};Flag={fields.get('Flag', '')} in {stored}",
                 }
             )  # fmt: skip
     return _frame(records, RECORD_COLUMNS), _frame(rejects, REJECT_COLUMNS)
