@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from pipeline.db import replacing, sql
 from pipeline.indicators.acid_rain import acid_rain_frequency, weighted_mean_ph
 from pipeline.indicators.noise import QUIET_CITY_DBA, city_means, share_below, zone_compliant
-from pipeline.ingest import IngestError, read_text
+from pipeline.ingest import IngestError, read_text, require_regular
 from pipeline.load import Batch, ReadingTable, load_batch
 from pipeline.nightly import _db_rows
 from pipeline.validate import run_suite
@@ -55,7 +55,7 @@ def read(path: Path | str, kind: str) -> pd.DataFrame:
     """Records of one file, typed; unparseable numbers and dates become empty (and are quarantined)."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
-        table = pd.read_excel(path, dtype=str, keep_default_na=False)
+        table = pd.read_excel(require_regular(path), dtype=str, keep_default_na=False)
     else:
         table = pd.read_csv(io.StringIO(read_text(path)), dtype=str, keep_default_na=False)
     table.columns = [str(c).strip().lower() for c in table.columns]

@@ -409,7 +409,10 @@ def _emit(frame: pd.DataFrame, fmt: str, title: str) -> None:
 
 
 def _read_csv(path: str) -> pd.DataFrame:
+    from pipeline.ingest import require_regular
+
     try:
+        require_regular(path)  # a FIFO or device is refused before it is opened
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None

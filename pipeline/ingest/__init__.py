@@ -42,9 +42,28 @@ class IngestError(ValueError):
         super().__init__(f"{path}: {problem}")
 
 
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+"""The largest input file read (a national day is a few MB, a month of HJ 212 uploads some tens): above
+it a file is refused before it is read, so no single input can take the machine's memory."""
+
+
+def require_regular(path: Path | str) -> Path:
+    """``path`` if it is a regular file of at most :data:`MAX_INPUT_BYTES`; else IngestError, decided from
+    ``stat`` alone: a FIFO, device, socket or folder (or a link to one) is never opened, so it cannot block
+    or feed a reader for ever. A missing file raises FileNotFoundError."""
+    path = Path(path)
+    info = os.stat(path)  # follows links; raises FileNotFoundError
+    if not stat.S_ISREG(info.st_mode):
+        raise IngestError(path, "not a regular file (a FIFO, device, socket or folder): not read")
+    if info.st_size > MAX_INPUT_BYTES:
+        raise IngestError(path, f"{info.st_size:,} bytes, more than the {MAX_INPUT_BYTES:,} read at most: split it")
+    return path
+
+
 def read_text(path: Path) -> str:
-    """A data file's text: UTF-8 (a BOM is dropped). Raises IngestError when it is not text."""
-    data = Path(path).read_bytes()
+    """A data file's text: UTF-8 (a BOM is dropped). Raises IngestError when it is not a regular file of a
+    sane size (:func:`require_regular`) or not text."""
+    data = require_regular(path).read_bytes()
     if not data.strip():
         raise IngestError(path, "file is empty")
     if b"\x00" in data[:4096]:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.glossary import WATER_ITEMS, WATER_UNIT_ALIASES, WATER_UNIT_FACTORS, water_code
-from pipeline.ingest import IngestError, read_text
+from pipeline.ingest import IngestError, read_text, require_regular
 
 NOT_MEASURED = {"", "---", "--", "-", "—", "——", "/", "未检测", "未测", "nan"}
 _NON_DETECT = re.compile(r"^\s*<?\s*(\d+(?:\.\d*)?|\.\d+)\s*[lL]\s*$|^\s*<\s*(\d+(?:\.\d*)?|\.\d+)\s*$")
@@ -77,6 +77,7 @@ def normalise_unit(item: str | None, unit: str | None, value: float) -> tuple[fl
 
 def _read_table(path: Path) -> pd.DataFrame:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        require_regular(path)
         try:
             table = pd.read_excel(path, dtype=str, keep_default_na=False)
         except Exception as err:  # openpyxl raises many kinds for a broken workbook
