@@ -265,7 +265,7 @@ def _recipient_outcomes(client, message: EmailMessage, recipients: list[str]) ->
     """Send ``message`` to ``recipients``; {recipient: (state, reply)} with state ``sent``, ``refused``
     (a permanent 5xx reply: not retried) or ``pending`` (a temporary 4xx reply, or no reply at all)."""
 
-    def by_code(code: int, text) -> str:
+    def by_code(code: int) -> str:
         return "refused" if 500 <= int(code) < 600 else "pending"
 
     def reply(code, text) -> str:
@@ -277,10 +277,10 @@ def _recipient_outcomes(client, message: EmailMessage, recipients: list[str]) ->
     except smtplib.SMTPRecipientsRefused as err:  # every recipient refused
         refused = err.recipients
     except smtplib.SMTPResponseException as err:  # the sender or the message refused (MAIL FROM, DATA)
-        return {r: (by_code(err.smtp_code, err.smtp_error), reply(err.smtp_code, err.smtp_error)) for r in recipients}
+        return {r: (by_code(err.smtp_code), reply(err.smtp_code, err.smtp_error)) for r in recipients}
     outcome = {r: ("sent", "250 accepted") for r in recipients}
     for recipient, (code, text) in refused.items():
-        outcome[recipient] = (by_code(code, text), reply(code, text))
+        outcome[recipient] = (by_code(code), reply(code, text))
     return outcome
 
 

@@ -490,7 +490,7 @@ def cmd_aqi(args, settings: Settings) -> int:
 
 def cmd_daily_aqi(args, settings: Settings) -> int:
     from pipeline.indicators.daily import station_day_aqi
-    from pipeline.indicators.editions import EDITIONS
+    from pipeline.indicators.editions import aqi_of
     from pipeline.ingest.long_csv import parse_hour_end
 
     frame = _read_csv(args.input)
@@ -522,7 +522,7 @@ def cmd_daily_aqi(args, settings: Settings) -> int:
     out["primary_pollutant"] = days["primary_pollutant"].astype(str)
     out["aqi_status"] = days["aqi_status"]
     out["valid_day"] = days["valid_day"].map(lambda v: "true" if v else "false")
-    out["edition"] = [EDITIONS[c].aqi for c in days["edition"]]
+    out["edition"] = aqi_of(days["edition"])
     _write(out, args.output)
     return 0
 

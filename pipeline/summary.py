@@ -50,7 +50,7 @@ def _days(frame: pd.DataFrame) -> pd.DataFrame:
     frame["valid_day"] = frame["valid_day"].map(lambda v: "yes" if v else "no (invalid)")
     frame["category"] = frame["category_zh"] + " " + frame["category_en"]
     frame["edition"] = frame["edition"].map(lambda c: EDITIONS[c].aqi_standard if c in EDITIONS else c)
-    frame = frame.rename(columns={"edition": "standard"})
+    frame = frame.rename(columns={"edition": "标准 standard"})
     drop = ["category_zh", "category_en", "aqi_status", "level", *IAQI_COLUMNS]
     return frame.drop(columns=[c for c in drop if c in frame.columns])
 
@@ -221,6 +221,6 @@ def scoreboard_text(engine: Engine, year: int) -> str:
     shown = board[
         ["target_id", "indicator_zh", "indicator_en", "value", "comparator", "goal", "unit", "deadline", "status",
          "edition"]
-    ].rename(columns={"edition": "standards 标准"})  # fmt: skip
+    ].rename(columns={"edition": "标准 standards"})  # fmt: skip
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     return format_table(shown, f"811 plan scoreboard 规划目标记分板 {year} ({summary})")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.indicators.aqi import aqi_frame, round_half_even
-from pipeline.indicators.editions import EDITIONS, edition_for
+from pipeline.indicators.editions import aqi_of, edition_for
 
 MIN_HOURS_24H = 20
 """GB 3095-2012, Table 4: a 24-h mean needs at least 20 hourly values."""
@@ -177,5 +177,5 @@ def daily_aqi(days: pd.DataFrame) -> pd.DataFrame:
     dates = pd.Series(pd.unique(days["date"]))
     codes = dict(zip(dates, edition_for(dates), strict=True)) if len(dates) else {}
     edition = days["date"].map(codes).to_numpy(dtype=object)
-    aqi = aqi_frame(days[list(DAILY_STATISTICS)], mode="daily", edition=[EDITIONS[c].aqi for c in edition])
+    aqi = aqi_frame(days[list(DAILY_STATISTICS)], mode="daily", edition=aqi_of(edition))
     return aqi.assign(edition=edition)

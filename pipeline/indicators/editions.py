@@ -109,7 +109,12 @@ def aqi_edition_for(dates) -> np.ndarray | str:
     codes = edition_for(dates)
     if isinstance(codes, str):
         return EDITIONS[codes].aqi
-    return np.array([EDITIONS[c].aqi for c in codes], dtype=object) if len(codes) else codes
+    return aqi_of(codes)
+
+
+def aqi_of(codes: np.ndarray) -> np.ndarray:
+    """The HJ 633 edition of each edition code, vectorised (every code but ``2012`` uses HJ 633-2026)."""
+    return np.where(np.asarray(codes, dtype=object) == EDITION_2012, "2012", "2026").astype(object)
 
 
 def period_edition(period: str) -> AirEdition:
