@@ -12,14 +12,16 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from pipeline.db import replacing, sql
 from pipeline.indicators.acid_rain import acid_rain_frequency, weighted_mean_ph
 from pipeline.indicators.noise import QUIET_CITY_DBA, city_means, share_below, zone_compliant
-from pipeline.ingest import IngestError, read_text, require_regular
-from pipeline.load import Batch, ReadingTable, load_batch
+from pipeline.ingest import READER_PROBLEM, IngestError, read_text
+from pipeline.ingest.workbook import ROW_COLUMN, SHEET_COLUMN, formula_problems, read_workbook
+from pipeline.load import Batch, ReadingTable, load_batches
 from pipeline.nightly import _db_rows
 from pipeline.validate import run_suite
 
@@ -51,11 +53,17 @@ TABLES = {
 SUITES = {"statistics": "annual_statistics", "precipitation": "precipitation_samples", "noise": "noise_points"}
 
 
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+"""A year outside these (or not a whole number) is a typing error, not data."""
+
+
 def read(path: Path | str, kind: str) -> pd.DataFrame:
-    """Records of one file, typed; unparseable numbers and dates become empty (and are quarantined)."""
+    """Records of one file, typed; unparseable numbers and dates become empty (and are quarantined), and a
+    year that is not a whole number in range or a value that is not finite is quarantined with that reason
+    (column ``problem``). Every sheet of a workbook is read (:func:`pipeline.ingest.workbook.read_workbook`)."""
     path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        table = pd.read_excel(require_regular(path), dtype=str, keep_default_na=False)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        table = read_workbook(path)
     else:
         table = pd.read_csv(io.StringIO(read_text(path)), dtype=str, keep_default_na=False)
     table.columns = [str(c).strip().lower() for c in table.columns]
@@ -64,18 +72,32 @@ def read(path: Path | str, kind: str) -> pd.DataFrame:
         raise IngestError(path, f"missing column(s) {', '.join(missing)}; expected {','.join(LAYOUTS[kind])}")
     if table.empty:
         raise IngestError(path, "header only, no data rows")
-    out = pd.DataFrame(
-        {
-            "source_file": str(path),
-            "source_row": range(2, len(table) + 2),
-            "record_key": "",
-            "raw_record": table[LAYOUTS[kind]].astype(str).agg(",".join, axis=1),
-        }  # fmt: skip
-    )
-    number = lambda c: pd.to_numeric(table[c].str.strip(), errors="coerce")  # noqa: E731
+    rows = table[ROW_COLUMN].astype(int).to_numpy() if ROW_COLUMN in table else range(2, len(table) + 2)
+    raw = table[LAYOUTS[kind]].astype(str).agg(",".join, axis=1)
+    if SHEET_COLUMN in table and table[SHEET_COLUMN].nunique() > 1:
+        raw = "sheet " + table[SHEET_COLUMN].map(repr) + ": " + raw
+    out = pd.DataFrame({"source_file": str(path), "source_row": rows, "record_key": "", "raw_record": raw})
+    problem = formula_problems(table, LAYOUTS[kind])
+
+    def number(column: str) -> pd.Series:
+        values = pd.to_numeric(table[column].str.strip(), errors="coerce")
+        infinite = values.isin([np.inf, -np.inf])
+        problem[infinite & (problem == "")] = (
+            f"{column} " + table.loc[infinite, column].map(repr) + " is not a finite number"
+        )
+        return values.where(~infinite)
+
+    def year(column: str) -> pd.Series:
+        values = number(column)
+        bad = values.notna() & ((values % 1 != 0) | (values < FIRST_YEAR) | (values > LAST_YEAR))
+        problem[bad & (problem == "")] = (
+            f"{column} " + table.loc[bad, column].map(repr) + f" is not a whole year from {FIRST_YEAR} to {LAST_YEAR}"
+        )
+        return values.where(~bad).astype("Int64")
+
     if kind == "statistics":
         out["indicator_id"] = table["indicator_id"].str.strip().replace("", None)
-        out["year"] = number("year").astype("Int64")
+        out["year"] = year("year")
         out["scope"] = table["scope"].str.strip().replace("", CITY)
         out["value"] = number("value")
         out["unit"] = table["unit"].str.strip().replace("", None)
@@ -85,11 +107,13 @@ def read(path: Path | str, kind: str) -> pd.DataFrame:
         out["ph"] = number("ph")
         out["rainfall_mm"] = number("rainfall_mm")
     else:
-        out["year"] = number("year").astype("Int64")
+        out["year"] = year("year")
         out["city"] = table["city"].str.strip().replace("", None)
         out["point_code"] = table["point_code"].str.strip()
         out["zone"] = table["zone"].str.strip().str.lower()
         out["leq_day_dba"] = number("leq_dba")
+    if (problem != "").any():
+        out[READER_PROBLEM] = problem.to_numpy()
     return out
 
 
@@ -106,21 +130,16 @@ def ingest(engine: Engine, kind: str, paths: list) -> list[dict]:
     params = {"known_indicators": known_indicators(engine)} if kind == "statistics" else {}
     if kind == "precipitation":  # a sample from the future is a typing error, not data
         params = {"earliest_date": pd.Timestamp("1990-01-01"), "latest_date": pd.Timestamp.now().normalize()}
-    results, years = [], set()
+    loads, years = [], set()
     for path, records in files:
         result = run_suite(records, SUITES[kind], params)
-        row = load_batch(
-            engine,
-            Batch(SUITES[kind], [path], None, rows_read=len(records)),
-            result.valid,
-            result.quarantined,
-            TABLES[kind],
-        )
-        results.append(row)
+        batch = Batch(SUITES[kind], [path], None, rows_read=len(records))
+        loads.append((batch, result.valid, result.quarantined, TABLES[kind]))
         if kind == "precipitation":
             years |= set(result.valid["sampled_on"].dt.year)
         elif kind == "noise":
             years |= set(int(y) for y in result.valid["year"])
+    results = load_batches(engine, loads)  # all of the files or none
     for year in sorted(years):
         (acid_rain_indicators if kind == "precipitation" else noise_indicators)(engine, int(year))
     return results

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import Settings
+from pipeline.ingest import shown
 
 EXIT_DATA = 1
 
@@ -123,7 +124,7 @@ def cmd_alerts(args, settings: Settings) -> int:
 
 def cmd_ingest_sources(args, settings: Settings) -> int:
     from pipeline import sources
-    from pipeline.load import Batch, load_batch
+    from pipeline.load import Batch, load_batches
     from pipeline.validate import run_suite
 
     engine = _engine(settings)
@@ -134,14 +135,16 @@ def cmd_ingest_sources(args, settings: Settings) -> int:
               "last_time": pd.Timestamp.now().ceil("h")}  # fmt: skip
     files = [(path, *sources.read_mapped(Path(path), outlets)) for path in args.paths]  # all readable first
     days: set[dt.date] = set()
-    for n, (path, records, rejects) in enumerate(files, start=1):
+    loads = []
+    for path, records, rejects in files:
         result = run_suite(records, sources.DATASET, params)
         quarantined = pd.concat([result.quarantined, rejects], ignore_index=True)
         batch = Batch(sources.DATASET, [Path(path)], None, rows_read=len(records) + len(rejects))
-        row = load_batch(engine, batch, result.valid, quarantined, sources.SOURCE_READINGS)
+        loads.append((batch, result.valid, quarantined, sources.SOURCE_READINGS))
         days |= set(pd.to_datetime(result.valid["period_start"]).dt.date)
+    for n, (path, row) in enumerate(zip(args.paths, load_batches(engine, loads), strict=True), start=1):  # all or none
         print(
-            f"[{n}/{len(files)}] {path}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
+            f"[{n}/{len(files)}] {shown(path)}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
             f"{row['rows_quarantined']} quarantined (batch {row['batch_id']})"
         )
     if days:
@@ -162,7 +165,7 @@ def cmd_sources(args, settings: Settings) -> int:
 def cmd_ingest_water(args, settings: Settings) -> int:
     from pipeline import water
     from pipeline.ingest.water import read
-    from pipeline.load import Batch, load_batch, water_samples
+    from pipeline.load import Batch, load_batches, water_samples
     from pipeline.validate import run_suite
 
     engine = _engine(settings)
@@ -176,16 +179,18 @@ def cmd_ingest_water(args, settings: Settings) -> int:
     }
     touched: set[tuple[str, pd.Timestamp]] = set()
     files = [(path, read(path)) for path in args.paths]  # every file readable, or nothing is loaded
-    for n, (path, records) in enumerate(files, start=1):
+    loads = []
+    for path, records in files:
         kind = str(records["kind"].iloc[0]) if len(records) else "manual"
         result = run_suite(records, water.SUITE, params)
-        row = load_batch(
-            engine, Batch(f"water_{kind}", [Path(path)], None), result.valid, result.quarantined, water_samples(kind)
+        loads.append(
+            (Batch(f"water_{kind}", [Path(path)], None), result.valid, result.quarantined, water_samples(kind))
         )
         times = pd.to_datetime(result.valid["sampled_at"])
         touched |= {(kind, t.normalize() if kind == "auto" else t.replace(day=1).normalize()) for t in times}
+    for n, (path, row) in enumerate(zip(args.paths, load_batches(engine, loads), strict=True), start=1):  # all or none
         print(
-            f"[{n}/{len(args.paths)}] {path}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
+            f"[{n}/{len(args.paths)}] {shown(path)}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
             f"{row['rows_quarantined']} quarantined (batch {row['batch_id']})"
         )
     for kind, start in sorted(touched):
@@ -228,20 +233,26 @@ def cmd_water_class(args, settings: Settings) -> int:
     frame = _read_csv(args.input)
     items = [c for c in frame.columns if c in GB3838_2002_TABLE1.index and c != "tp_lake"]
     if not items:
-        raise CommandError(f"{args.input}: no item column; expected canonical codes such as ph, do, codmn, nh3n, tp")
+        raise CommandError(
+            f"{shown(args.input)}: no item column; expected canonical codes such as ph, do, codmn, nh3n, tp"
+        )
     values = pd.DataFrame(index=frame.index)
     for column in items:
         parsed = frame[column].map(parse_lab_value)
         bad = parsed.map(lambda p: p[2] and np.isnan(p[0]))
         if bad.any():
             i = bad.idxmax()
-            raise CommandError(f"{args.input}: line {i + 2}, column {column}: {frame.at[i, column]!r} is not a number")
+            raise CommandError(
+                f"{shown(args.input)}: line {i + 2}, column {column}: {frame.at[i, column]!r} is not a number"
+            )
         values[column] = parsed.map(lambda p: p[0] / 2 if p[1] else p[0])
     body = frame["waterbody"].str.strip().str.lower() if "waterbody" in frame else pd.Series("river", index=frame.index)
     body = body.replace({"reservoir": "lake", "湖库": "lake", "河流": "river", "": "river"})
     if not body.isin(["river", "lake"]).all():
         i = (~body.isin(["river", "lake"])).idxmax()
-        raise CommandError(f"{args.input}: line {i + 2}: waterbody {frame.at[i, 'waterbody']!r} is not river or lake")
+        raise CommandError(
+            f"{shown(args.input)}: line {i + 2}: waterbody {frame.at[i, 'waterbody']!r} is not river or lake"
+        )
     values["waterbody"] = body
     target = None
     if "target_class" in frame:
@@ -249,7 +260,9 @@ def cmd_water_class(args, settings: Settings) -> int:
         bad = values["target"].isna() & (frame["target_class"].str.strip() != "") | (values["target"] > 5)
         if bad.any():
             i = bad.idxmax()
-            raise CommandError(f"{args.input}: line {i + 2}: target_class {frame.at[i, 'target_class']!r} is not I-V")
+            raise CommandError(
+                f"{shown(args.input)}: line {i + 2}: target_class {frame.at[i, 'target_class']!r} is not I-V"
+            )
         target = "target"
     result = classify(values, target_class=target)
     out = frame.copy()
@@ -263,7 +276,7 @@ def cmd_water_class(args, settings: Settings) -> int:
 
 def cmd_ingest_air(args, settings: Settings) -> int:
     from pipeline.ingest.air import read_air_file
-    from pipeline.load import AIR_HOURLY, Batch, load_batch
+    from pipeline.load import AIR_HOURLY, Batch, load_batches
     from pipeline.nightly import DATASET, daily_values, indicators, known_stations
     from pipeline.validate import run_suite
 
@@ -275,13 +288,14 @@ def cmd_ingest_air(args, settings: Settings) -> int:
     bounds = {"first_hour_end": pd.Timestamp("2000-01-01 01:00"), "last_hour_end": pd.Timestamp.now().ceil("h")}
     touched: set[dt.date] = set()
     files = [(path, read_air_file(path)) for path in args.paths]  # every file readable, or nothing is loaded
-    for n, (path, records) in enumerate(files, start=1):
+    loads = []
+    for path, records in files:
         result = run_suite(records, DATASET, {"known_stations": stations, **bounds})
-        row = load_batch(engine, Batch(DATASET, [Path(path)], None), result.valid, result.quarantined, AIR_HOURLY)
-        days = (pd.to_datetime(result.valid["hour_end"]) - pd.Timedelta(hours=1)).dt.date
-        touched |= set(days)
+        loads.append((Batch(DATASET, [Path(path)], None), result.valid, result.quarantined, AIR_HOURLY))
+        touched |= set((pd.to_datetime(result.valid["hour_end"]) - pd.Timedelta(hours=1)).dt.date)
+    for n, (path, row) in enumerate(zip(args.paths, load_batches(engine, loads), strict=True), start=1):  # all or none
         print(
-            f"[{n}/{len(args.paths)}] {path}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
+            f"[{n}/{len(args.paths)}] {shown(path)}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
             f"{row['rows_quarantined']} quarantined (batch {row['batch_id']})"
         )
     for day in sorted(touched):
@@ -409,17 +423,17 @@ def _emit(frame: pd.DataFrame, fmt: str, title: str) -> None:
 
 
 def _read_csv(path: str) -> pd.DataFrame:
-    from pipeline.ingest import require_regular
+    import io
+
+    from pipeline.ingest import read_text
 
     try:
-        require_regular(path)  # a FIFO or device is refused before it is opened
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        text = read_text(Path(path))  # a FIFO or device is refused before it is opened; sizes bounded
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except FileNotFoundError:
-        raise CommandError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{path}: not UTF-8 text") from None
+        raise CommandError(f"{shown(path)}: no such file") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise CommandError(f"{path}: not a readable CSV ({str(err).strip().splitlines()[-1]})") from None
+        raise CommandError(f"{shown(path)}: not a readable CSV ({str(err).strip().splitlines()[-1]})") from None
 
 
 def _numeric(frame: pd.DataFrame, columns, path: str) -> pd.DataFrame:
@@ -431,10 +445,12 @@ def _numeric(frame: pd.DataFrame, columns, path: str) -> pd.DataFrame:
         bad = values.isna() & (text != "")
         if bad.any():
             i = bad.idxmax()
-            raise CommandError(f"{path}: line {i + 2}, column {column}: {frame.at[i, column]!r} is not a number")
+            raise CommandError(f"{shown(path)}: line {i + 2}, column {column}: {frame.at[i, column]!r} is not a number")
         if (values < 0).any():
             i = (values < 0).idxmax()
-            raise CommandError(f"{path}: line {i + 2}, column {column}: negative concentration {frame.at[i, column]}")
+            raise CommandError(
+                f"{shown(path)}: line {i + 2}, column {column}: negative concentration {frame.at[i, column]}"
+            )
         out[column] = values
     return out
 
@@ -464,7 +480,7 @@ def _row_editions(frame: pd.DataFrame, edition: str | None, path: str) -> np.nda
         return np.full(len(frame), aqi_edition_for(dt.date.today()), dtype=object)
     if days.isna().any():
         i = days.isna().idxmax()
-        raise CommandError(f"{path}: line {i + 2}, column {what[0]}: {frame.at[i, what[0]]!r} is not {what[1]}")
+        raise CommandError(f"{shown(path)}: line {i + 2}, column {what[0]}: {frame.at[i, what[0]]!r} is not {what[1]}")
     return aqi_edition_for(days.dt.normalize())
 
 
@@ -474,7 +490,7 @@ def cmd_aqi(args, settings: Settings) -> int:
     frame = _read_csv(args.input)
     present = [c for c in (*POLLUTANT_COLUMNS, "so2_24h") if c in frame.columns]
     if not [c for c in present if c != "so2_24h"]:
-        raise CommandError(f"{args.input}: no pollutant column; expected any of {', '.join(POLLUTANT_COLUMNS)}")
+        raise CommandError(f"{shown(args.input)}: no pollutant column; expected any of {', '.join(POLLUTANT_COLUMNS)}")
     editions = _row_editions(frame, args.edition, args.input)
     result = aqi_frame(_numeric(frame, present, args.input), mode=args.mode, edition=editions)
     out = frame.copy()
@@ -506,11 +522,11 @@ def cmd_daily_aqi(args, settings: Settings) -> int:
     hourly["hour_end"] = frame["time"].map(parse_hour_end)
     if hourly["hour_end"].isna().any():
         i = hourly["hour_end"].isna().idxmax()
-        raise CommandError(f"{args.input}: line {i + 2}: time {frame.at[i, 'time']!r} is not YYYY-MM-DD HH:MM")
+        raise CommandError(f"{shown(args.input)}: line {i + 2}: time {frame.at[i, 'time']!r} is not YYYY-MM-DD HH:MM")
     try:
         days = station_day_aqi(hourly)
     except ValueError as err:
-        raise CommandError(f"{args.input}: {err}") from None
+        raise CommandError(f"{shown(args.input)}: {err}") from None
     out = pd.DataFrame(
         {"station_code": days["station_code"], "date": pd.to_datetime(days["date"]).dt.strftime("%Y-%m-%d")}
     )
@@ -653,12 +669,17 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.ingest import IngestError
     from pipeline.validate import ValidationError
 
+    def refuse(message: str) -> int:  # one line, whatever the message holds
+        print(
+            "error: " + " / ".join(part.strip() for part in str(message).splitlines() if part.strip()), file=sys.stderr
+        )
+        return EXIT_DATA
+
     try:
         return args.func(args, Settings.from_env())
     except (CommandError, IngestError, FileNotFoundError, ValidationError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        return refuse(str(err))
     except (OSError, ValueError) as err:  # unwritable output, a folder given as a file, bad values
-        print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
+        return refuse(f"{type(err).__name__}: {err}")
     except SQLAlchemyError as err:
-        print(f"error: warehouse: {str(err).splitlines()[0]}", file=sys.stderr)
-    return EXIT_DATA
+        return refuse(f"warehouse: {str(err).splitlines()[0]}")

@@ -154,15 +154,17 @@ def create_schema(engine: Engine) -> list[str]:
 
 
 @contextmanager
-def replacing(engine: Engine, key: str) -> Iterator[Connection]:
+def replacing(engine: Engine, *keys: str) -> Iterator[Connection]:
     """A write transaction that replaces one piece of the warehouse (a day's readings, a year's
     indicators...). On PostgreSQL it first locks the row of ``key`` in ``qz811_lock``, so two
     runs replacing the same piece at once queue: the second deletes what the first wrote and writes
     the same rows again, and the warehouse ends with one consistent copy. SQLite writers are
-    serialised by the database lock (busy timeout 30 s)."""
+    serialised by the database lock (busy timeout 30 s). Several keys (one transaction replacing several
+    pieces) are locked in sorted order, so two such transactions cannot deadlock."""
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(sql("dml/lock_replacement"), {"key": key})
+            for key in sorted(set(keys)):
+                conn.execute(sql("dml/lock_replacement"), {"key": key})
         yield conn
 
 

@@ -35,6 +35,7 @@ from pipeline.db import (
     replacing,
     sql,
 )  # fmt: skip
+from pipeline.ingest import digest_of_read
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -84,7 +85,7 @@ class Batch:
 
     def __post_init__(self):
         if not self.sha256:
-            self.sha256 = [hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in self.files]
+            self.sha256 = [digest_of_read(f) for f in self.files]  # of the bytes parsed, not of the file now
 
     @classmethod
     def from_staged(cls, dataset: str, staged: dict, window: Window) -> Batch:
@@ -149,6 +150,21 @@ def load_batch(
     engine: Engine, batch: Batch, valid: pd.DataFrame, quarantined: pd.DataFrame, table: ReadingTable
 ) -> dict:
     """Write a validated batch in one transaction. Returns the batch's accounting row."""
+    return load_batches(engine, [(batch, valid, quarantined, table)])[0]
+
+
+def load_batches(engine: Engine, loads: list[tuple[Batch, pd.DataFrame, pd.DataFrame, ReadingTable]]) -> list[dict]:
+    """Write several validated batches (a command's files) in one transaction: all of them or none, so a
+    failure on the last file leaves the warehouse as it was. Returns each batch's accounting row."""
+    prepared = [_prepare(engine, *load) for load in loads]
+    keys = sorted({p["lock"] for p in prepared})
+    with replacing(engine, *keys) as conn:
+        return [_write(conn, **p) for p in prepared]
+
+
+def _prepare(engine: Engine, batch: Batch, valid: pd.DataFrame, quarantined: pd.DataFrame, table: ReadingTable) -> dict:
+    """What :func:`_write` needs of one batch, computed outside the transaction (frames, keys, missing
+    PostgreSQL partitions made, each in a transaction of its own)."""
     accounting = {
         "batch_id": batch.batch_id,
         "dataset": batch.dataset,
@@ -172,37 +188,42 @@ def load_batch(
         keys = []  # the whole window is replaced
     else:
         keys = text_times(frame[list(table.key)]).to_dict("records") if frame is not None else readings
-    lock = f"{batch.dataset}|{batch.window.label if batch.window else '-'}"
     whole_day = _whole_day(engine, table, batch, frame)
     if frame is not None and table.partitioned_by and engine.dialect.name == "postgresql" and not whole_day:
         ensure_partitions(engine, table.table, table.partition, frame[table.partitioned_by])
-    with replacing(engine, lock) as conn:
-        new_partition = None  # the day's partition, made by this load
-        if whole_day:
-            day = {"parent": table.table, "day": whole_day}
-            new_partition = conn.execute(sql("dml/start_day_partition"), day).scalar_one()
-        if batch.window:
-            if table.frame is not None:  # the reading tables: audit what a re-run changes
-                changes = window_changes(conn, table, batch, frame)
-                if changes:
-                    conn.execute(sql("dml/insert_reading_change"), changes)
-                accounting["readings_changed"] = len(changes)
-            window = {**batch.window.params(), "dataset": batch.dataset, "batch_id": batch.batch_id}
-            conn.execute(sql(table.delete_window), {**batch.window.params(), **table.window_filter})
-            conn.execute(sql("dml/delete_quarantine_of_window"), window)
-            conn.execute(sql("dml/delete_batches_of_window"), window)
-        elif keys:
-            conn.execute(sql(table.delete_key), [{k: r[k] for k in table.key} for r in keys])
-        _write_batch_row(conn, accounting)
-        conn.execute(sql("dml/delete_ingest_batch"), {"batch_id": batch.batch_id})
-        if len(quarantined):
-            conn.execute(sql("dml/insert_quarantine"), _quarantine_rows(batch.batch_id, quarantined))
-        if frame is not None:
-            bulk_insert(conn, table, frame, into=new_partition)
-        elif readings:
-            conn.execute(sql(table.insert), readings)
-        if new_partition:
-            conn.execute(sql("dml/attach_day_partition"), day)
+    lock = f"{batch.dataset}|{batch.window.label if batch.window else '-'}"
+    return {"batch": batch, "table": table, "accounting": accounting, "frame": frame, "readings": readings,
+            "keys": keys, "quarantined": quarantined, "whole_day": whole_day, "lock": lock}  # fmt: skip
+
+
+def _write(conn: Connection, batch: Batch, table: ReadingTable, accounting: dict, frame, readings, keys,
+           quarantined: pd.DataFrame, whole_day: str | None, lock: str) -> dict:  # fmt: skip
+    new_partition = None  # the day's partition, made by this load
+    if whole_day:
+        day = {"parent": table.table, "day": whole_day}
+        new_partition = conn.execute(sql("dml/start_day_partition"), day).scalar_one()
+    if batch.window:
+        if table.frame is not None:  # the reading tables: audit what a re-run changes
+            changes = window_changes(conn, table, batch, frame)
+            if changes:
+                conn.execute(sql("dml/insert_reading_change"), changes)
+            accounting["readings_changed"] = len(changes)
+        window = {**batch.window.params(), "dataset": batch.dataset, "batch_id": batch.batch_id}
+        conn.execute(sql(table.delete_window), {**batch.window.params(), **table.window_filter})
+        conn.execute(sql("dml/delete_quarantine_of_window"), window)
+        conn.execute(sql("dml/delete_batches_of_window"), window)
+    elif keys:
+        conn.execute(sql(table.delete_key), [{k: r[k] for k in table.key} for r in keys])
+    _write_batch_row(conn, accounting)
+    conn.execute(sql("dml/delete_ingest_batch"), {"batch_id": batch.batch_id})
+    if len(quarantined):
+        conn.execute(sql("dml/insert_quarantine"), _quarantine_rows(batch.batch_id, quarantined))
+    if frame is not None:
+        bulk_insert(conn, table, frame, into=new_partition)
+    elif readings:
+        conn.execute(sql(table.insert), readings)
+    if new_partition:
+        conn.execute(sql("dml/attach_day_partition"), day)
     return accounting
 
 

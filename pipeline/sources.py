@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
@@ -26,6 +27,11 @@ from pipeline.validate import run_suite
 DATASET = "source_readings"
 
 
+def _optional(valid: pd.DataFrame, column: str) -> pd.Series:
+    """A column that only some readers send (HJ 212 Min, Max, Cou): NaN (NULL) where absent."""
+    return valid[column].astype(float) if column in valid else pd.Series(np.nan, index=valid.index)
+
+
 def reading_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -37,6 +43,7 @@ def reading_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
             "item": valid["item"].astype(str),
             "value": valid["value"].astype(float),
             "flag": valid["flag"].astype(str),
+            **{column: _optional(valid, column) for column in ("min_value", "max_value", "cou_value")},
             "batch_id": batch_id,
         }
     )

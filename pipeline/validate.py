@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.ingest import READER_PROBLEM
+
 EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,16 @@ def run_suite(records: pd.DataFrame, suite_name: str, parameters: dict) -> Valid
     Returns the valid rows and the quarantined rows with a ``reason`` column (reasons of every
     failed expectation, ``; ``-joined). Raises ValidationError when GX fails to evaluate one.
     """
+    if READER_PROBLEM in records.columns:  # what the reader already knows is wrong: quarantined with its words
+        problem = records[READER_PROBLEM].fillna("").astype(str)
+        flagged = problem.str.len() > 0
+        checked = run_suite(records[~flagged].drop(columns=READER_PROBLEM), suite_name, parameters)
+        if not flagged.any():
+            return checked
+        found = records[flagged].drop(columns=READER_PROBLEM).assign(reason=problem[flagged])
+        return Validated(
+            checked.valid, pd.concat([checked.quarantined, found], ignore_index=True), checked.expectations_run
+        )
     suite = load_suite(suite_name)
     key = unique_key(suite)
     if key and all(c in records.columns for c in key) and len(records):

@@ -168,6 +168,9 @@ def _previous_release(engine, tmp_path, monkeypatch) -> None:
             ("air_city_day", "aqi_status"),
             ("scoreboard", "edition"),
             ("alert", "claimed_at"),
+            ("source_reading", "min_value"),
+            ("source_reading", "max_value"),
+            ("source_reading", "cou_value"),
         ):
             conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
         conn.execute(sa.text("DROP TABLE alert_recipient"))
@@ -198,9 +201,10 @@ def test_recompute_brings_a_previous_release_warehouse_up_to_date(engines, tmp_p
     old, fresh = engines
     _previous_release(old, tmp_path, monkeypatch)
     url = old.url.render_as_string(hide_password=False)
-    assert run_cli(["init-db"], monkeypatch, url) == 0  # applies migrations 001 and 002
+    assert run_cli(["init-db"], monkeypatch, url) == 0  # applies migrations 001 to 003
     with old.connect() as conn:
-        assert conn.execute(sa.text("SELECT version FROM schema_version ORDER BY 1")).scalars().all() == [1, 2]
+        assert conn.execute(sa.text("SELECT version FROM schema_version ORDER BY 1")).scalars().all() == [1, 2, 3]
+        assert {c["name"] for c in sa.inspect(conn).get_columns("source_reading")} >= {"min_value", "cou_value"}
     assert run_cli(["recompute", "--from", "2026-03-01", "--to", "2026-12-31"], monkeypatch, url) == 0
     out = capsys.readouterr().out
     assert "[1/1 100%] 2026-03-02: 3 station-days" in out and "scoreboard of 2026" in out

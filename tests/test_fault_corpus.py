@@ -112,6 +112,36 @@ def duplicate_last_row(text: str) -> bytes:
     return utf8(text + text.splitlines(keepends=True)[-1])
 
 
+def repeated_line(text: str) -> bytes:
+    """The second data line written twice (an export resumed after an interruption)."""
+    lines = text.splitlines(keepends=True)
+    return utf8("".join(lines[:3] + lines[2:]))
+
+
+def conflicting_line(text: str) -> bytes:
+    """The second data line again, with its first station's value changed."""
+    lines = text.splitlines(keepends=True)
+    fields = lines[2].rstrip("\n").split(",")
+    fields[3] = str(float(fields[3] or 0) + 1)
+    return utf8("".join(lines[:3]) + ",".join(fields) + "\n" + "".join(lines[3:]))
+
+
+def _upload(qn: str, cp: str, mn: str = "QZ0001A8900016F0001") -> str:
+    from pipeline.ingest.hj212 import frame
+
+    return frame(f"QN={qn};ST=31;CN=2061;PW=123456;MN={mn};Flag=4;CP=&&DataTime=20190701050000;{cp}&&").strip() + "\n"
+
+
+def noise_line(text: str) -> bytes:
+    first, rest = text.split("\n", 1)
+    return utf8(f"{first}\n+++ modem heartbeat +++\n{rest}")
+
+
+def resent(text: str) -> bytes:
+    first = text.split("\n", 1)[0]
+    return utf8(text + first.replace("QN=20190701000000000", "QN=20190701000000000") + "\n")
+
+
 CASES = [
     # --- national wide air file (date,hour,type,<stations>) ---
     Case("air_wide", "empty", lambda t: b"", "refused", "file is empty"),
@@ -126,6 +156,9 @@ CASES = [
     Case("air_wide", "unknown station", lambda t: utf8(t.replace("1266A", "9999Z", 1)), "quarantined", "unknown station"),
     Case("air_wide", "future timestamp", lambda t: utf8(t.replace("20190210,1,", "20990210,1,")), "quarantined", ""),
     Case("air_wide", "extra column (short rows)", lambda t: utf8(t.replace("1266A", "1266A,note", 1)), "refused", "fields"),
+    Case("air_wide", "repeated line", repeated_line, "quarantined", "duplicate of row 3"),
+    Case("air_wide", "conflicting duplicate", conflicting_line, "quarantined", "conflicting duplicate"),
+    Case("air_wide", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 3)), "quarantined", "not a number"),
     # --- long air CSV (station_code,time,pollutant,value,unit) ---
     Case("air_long", "header only", header_only, "refused", "header only"),
     Case("air_long", "truncated mid-row", truncated, "refused", "truncated"),
@@ -156,15 +189,30 @@ CASES = [
     Case("hj212", "bad CRC", lambda t: utf8(t.replace("&&7D00", "&&0000", 1)), "quarantined", "CRC"),
     Case("hj212", "bad length", lambda t: utf8(t.replace("##0259", "##0300", 1)), "quarantined", "length"),
     Case("hj212", "binary", binary, "refused", "binary"),
+    Case("hj212", "noise line", noise_line, "quarantined", "HJ 212: no ## header"),
+    Case("hj212", "re-send", resent, "quarantined", "duplicate of row 1"),
+    Case("hj212", "flag B", lambda t: utf8(t + _upload("20190701050000000", "a21026-Avg=80.0,a21026-Flag=B")), "loaded", ""),
+    Case("hj212", "2005 packet", lambda t: utf8(t + _upload("20190701050000000", "02-Avg=70.0,02-Flag=N;S01-Avg=8.0,S01-Flag=N")), "loaded", ""),
+    Case("hj212", "Cou not a number", lambda t: utf8(t + _upload("20190701050000000", "a21026-Avg=80.0,a21026-Cou=x,a21026-Flag=N")), "quarantined", "a21026-Cou='x' is not a number"),
+    Case("hj212", "garbled long line", lambda t: utf8(t + "##0300" + "~" * 20_000 + "\n"), "quarantined", "longer than any HJ 212 message"),
     Case("hj212", "empty", lambda t: b"", "refused", "file is empty"),
     # --- departments' annual statistics, precipitation samples, noise grid points ---
     Case("statistics", "GBK read as UTF-8", lambda t: t.encode("gbk"), "refused", "not UTF-8"),
     Case("statistics", "non-numeric value", lambda t: utf8(replace_first_value(t, "about 80", 3)), "quarantined", ""),
     Case("statistics", "duplicate rows", duplicate_last_row, "quarantined", ""),
+    Case("statistics", "year not whole", lambda t: utf8(replace_first_value(t, "2019.5", 1)), "quarantined", "'2019.5' is not a whole year"),
+    Case("statistics", "absurd year", lambda t: utf8(replace_first_value(t, "1e20", 1)), "quarantined", "'1e20' is not a whole year"),
+    Case("statistics", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 3)), "quarantined", "value 'inf' is not a finite number"),
     Case("precipitation", "absurd value", lambda t: utf8(replace_first_value(t, "15.2", 2)), "quarantined", ""),
     Case("precipitation", "negative value", lambda t: utf8(replace_first_value(t, "-4", 3)), "quarantined", ""),
     Case("precipitation", "future timestamp", lambda t: utf8(replace_first_value(t, "2099-01-01", 1)), "quarantined", "future"),
     Case("noise", "header only", header_only, "refused", ""),
+    Case("noise", "absurd year", lambda t: utf8(replace_first_value(t, "1e20", 0)), "quarantined", "'1e20' is not a whole year"),
+    Case("noise", "infinite value", lambda t: utf8(replace_first_value(t, "-inf", 4)), "quarantined", "leq_dba '-inf' is not a finite number"),
+    Case("air_long", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 3)), "quarantined", "not a number"),
+    Case("water", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 4)), "quarantined", "not a number"),
+    Case("sources_csv", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 4)), "quarantined", "not a number"),
+    Case("precipitation", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 2)), "quarantined", "ph 'inf' is not a finite number"),
     Case("noise", "absurd value", lambda t: utf8(replace_first_value(t, "300", 4)), "quarantined", ""),
     Case("noise", "missing column", lambda t: utf8("".join(",".join(line.split(",")[:4]) + "\n" for line in t.splitlines())), "refused", "leq_dba"),
 ]  # fmt: skip
@@ -247,7 +295,8 @@ def test_corpus_covers_every_fault_family():
     for family in ("empty", "header only", "truncated mid-row", "binary", "GBK read as UTF-8", "BOM",
                    "wrong delimiter", "extra column", "missing column", "non-numeric value", "absurd value",
                    "negative value", "unknown station", "duplicate rows", "future timestamp", "mixed units",
-                   "bad CRC", "bad length"):  # fmt: skip
+                   "bad CRC", "bad length", "repeated line", "conflicting duplicate", "noise line", "re-send",
+                   "flag B", "2005 packet", "infinite value", "absurd year"):  # fmt: skip
         assert family in faults, family
 
 

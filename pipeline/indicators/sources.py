@@ -4,7 +4,8 @@ Flue gas: concentrations are compared with their limit after conversion to the r
 content of the emission standard (GB 13223-2011 clause 5.2 / HJ 75-2017): C = C' × (21 − O2_ref) /
 (21 − O2), C' the measured (dry, standard-state) concentration [mg/m³] and O2 the measured oxygen [%].
 Loads use the measured concentration and the dry standard-state flow: kg/h = C' [mg/m³] × Q [m³/h] × 1e-6.
-Wastewater: kg/h = C [mg/L] × Q [m³/h] × 1e-3 (1 mg/L = 1 g/m³).
+Wastewater: kg/h = C [mg/L] × Q [m³/h] × 1e-3 (1 mg/L = 1 g/m³). Where the data logger sent the hour's
+cumulative amount of the pollutant (HJ 212-2017 field ``Cou``, kg), that amount is the hour's load instead.
 
 Only hours flagged N (normal) count toward compliance and means; F, M, S, D, C, T, P hours are
 counted apart as data capture (HJ 212-2017 flags; HJ 75-2017 valid-data rules).
@@ -43,8 +44,8 @@ def load_kg(concentration, flow_m3h, outlet_type):
 def outlet_days(hours: pd.DataFrame, outlets: pd.DataFrame, limits: pd.DataFrame) -> pd.DataFrame:
     """Daily values per outlet and pollutant from hourly readings.
 
-    hours: ``outlet_code, period_start (hour), item, value, flag`` (long; items include ``o2`` and
-    ``flow`` [m³/h]). outlets: ``outlet_code, outlet_type (flue_gas|wastewater), ref_o2_pct``.
+    hours: ``outlet_code, period_start (hour), item, value, flag`` and optionally ``cou_value`` (kg; long;
+    items include ``o2`` and ``flow`` [m³/h]). outlets: ``outlet_code, outlet_type (flue_gas|wastewater), ref_o2_pct``.
     limits: ``outlet_code, pollutant, limit_value, basis (hourly|daily)``.
     Returns one row per outlet, day and limited pollutant: ``valid_hours`` (flag N), ``other_hours``
     (any other flag) and ``flags`` (counts by flag, e.g. ``F=3;M=1``), ``mean`` (valid hours; flue gas at
@@ -78,6 +79,9 @@ def outlet_days(hours: pd.DataFrame, outlets: pd.DataFrame, limits: pd.DataFrame
         flue, o2_corrected(values, obs["o2"].to_numpy(dtype=float), obs["ref_o2_pct"].to_numpy(dtype=float)), values
     )
     load = values * obs["flow"].to_numpy(dtype=float) * np.where(flue, 1e-6, 1e-3)  # load_kg, per row's type
+    if "cou_value" in obs:  # the logger's own amount of the hour (HJ 212 Cou, kg) where it sent one
+        sent = obs["cou_value"].to_numpy(dtype=float)
+        load = np.where(np.isnan(sent), load, sent)
     valid = (obs["flag"] == VALID_FLAG).to_numpy() & ~np.isnan(values)
     conc = np.where(valid, compared, np.nan)
     obs = obs.assign(

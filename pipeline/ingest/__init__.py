@@ -10,11 +10,13 @@ raw_record``. ``hour_end`` is the hour-ending local time (Asia/Shanghai), NaT wh
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import stat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 RECORD_COLUMNS = [
@@ -31,6 +33,12 @@ RECORD_COLUMNS = [
     "raw_record",
 ]
 
+READER_PROBLEM = "problem"
+"""An optional column of a reader's records: non-empty when the reader saw what is wrong with a record
+(a formula cell without a cached value, a year that is not a whole number, an infinite value...); such
+records are quarantined with that text as reason (:func:`pipeline.validate.run_suite`), before the suite
+runs on the rest."""
+
 
 class IngestError(ValueError):
     """A file that cannot be read as a whole (wrong format, truncated, undecodable). Nothing of it
@@ -39,7 +47,14 @@ class IngestError(ValueError):
     def __init__(self, path: Path | str, problem: str):
         self.path = str(path)
         self.problem = problem
-        super().__init__(f"{path}: {problem}")
+        super().__init__(f"{shown(path)}: {problem}")
+
+
+def shown(path: Path | str) -> str:
+    """A file name as it may be printed on one line: as it is when every character is printable, else its
+    ``repr`` (a name holding a newline, a terminal escape or undecodable bytes cannot split or forge a line)."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
 
 
 MAX_INPUT_BYTES = 256 * 1024 * 1024
@@ -60,14 +75,57 @@ def require_regular(path: Path | str) -> Path:
     return path
 
 
+MAX_LINE_BYTES = 1024 * 1024
+"""The longest line of a text input (a national file's line is ~10 KB, an HJ 212 message at most ~1.1 KB)."""
+MAX_CELLS = 10_000_000
+"""The most fields (separated by commas, tabs or semicolons, or lines) in a text input: a national day has
+under a million; ten million strings stay under ~1 GB in a frame."""
+
+_digests: dict[str, str] = {}
+"""sha256 of the bytes this process last read from each file (absolute path), see :func:`read_bytes`."""
+
+
+def read_bytes(path: Path | str) -> bytes:
+    """A file's bytes, read once, and their sha256 remembered (:func:`digest_of_read`): the batch that loads
+    what was parsed from these bytes is named by them, so a file rewritten or removed after it was read
+    cannot change what is loaded nor fail the load half-way. The file is opened without blocking and
+    checked again on the open descriptor, so a file swapped for a FIFO after :func:`require_regular`
+    is refused too, never waited on."""
+    path = require_regular(path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise IngestError(path, "not a regular file (a FIFO, device, socket or folder): not read")
+        chunks, size = [], 0
+        while size <= MAX_INPUT_BYTES and (chunk := handle.read(min(max(info.st_size, 1 << 16), 1 << 24))):
+            chunks.append(chunk)  # read(n) allocates n bytes at once: ask for what the file holds
+            size += len(chunk)
+        data = b"".join(chunks)
+    if len(data) > MAX_INPUT_BYTES:
+        raise IngestError(path, f"more than the {MAX_INPUT_BYTES:,} bytes read at most: split it")
+    _digests[os.path.abspath(path)] = hashlib.sha256(data).hexdigest()
+    return data
+
+
+def digest_of_read(path: Path | str) -> str:
+    """The sha256 of the bytes this process last read from ``path`` (:func:`read_bytes`); a file never read
+    here (a test building a batch by hand) is hashed now."""
+    key = os.path.abspath(path)
+    if key not in _digests:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return _digests[key]
+
+
 def read_text(path: Path) -> str:
     """A data file's text: UTF-8 (a BOM is dropped). Raises IngestError when it is not a regular file of a
     sane size (:func:`require_regular`) or not text."""
-    data = require_regular(path).read_bytes()
+    data = read_bytes(path)
     if not data.strip():
         raise IngestError(path, "file is empty")
     if b"\x00" in data[:4096]:
         raise IngestError(path, "file is binary, not CSV text")
+    _check_shape(path, data)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -76,6 +134,22 @@ def read_text(path: Path) -> str:
             f"not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start}); "
             "re-encode it as UTF-8 (GBK files are read only where a format says so)",
         ) from None
+
+
+def _check_shape(path: Path, data: bytes) -> None:
+    """Refuse text whose longest line or number of fields is beyond what any of our formats holds, before
+    it is parsed (a garbled line of megabytes, or a file of tiny cells, would take gigabytes in a frame)."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(raw == 0x0A)
+    bounds = np.concatenate(([-1], ends, [len(raw)]))
+    longest = int(np.diff(bounds).max()) - 1
+    if longest > MAX_LINE_BYTES:
+        line = int(np.argmax(np.diff(bounds))) + 1
+        raise IngestError(path, f"line {line} is {longest:,} bytes long, more than the {MAX_LINE_BYTES:,} of any "
+                                "line of a data file (garbled or not a data file)")  # fmt: skip
+    cells = len(ends) + 1 + int(np.count_nonzero((raw == 0x2C) | (raw == 0x09) | (raw == 0x3B)))
+    if cells > MAX_CELLS:
+        raise IngestError(path, f"{cells:,} fields, more than the {MAX_CELLS:,} read from one file: split it")
 
 
 def empty_records() -> pd.DataFrame:

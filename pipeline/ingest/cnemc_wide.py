@@ -31,12 +31,14 @@ def looks_like(header: list[str]) -> bool:
 
 
 def _numbers(texts: np.ndarray) -> np.ndarray:
-    """The cells as floats, NaN where a cell is not a number (it is then quarantined). All-numeric
+    """The cells as floats, NaN where a cell is not a finite number (it is then quarantined). All-numeric
     files (the usual case) take numpy's fast conversion."""
     try:
-        return texts.astype(np.float64)
+        values = texts.astype(np.float64)
     except ValueError:
-        return pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(dtype=float)
+        values = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(dtype=float, copy=True)
+    values[np.isinf(values)] = np.nan  # "inf" is not a reading either
+    return values
 
 
 def read(path: Path | str, only_hour_of: tuple[str, str] | None = None) -> pd.DataFrame:

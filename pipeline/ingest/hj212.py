@@ -136,22 +136,33 @@ def mask_password(message: str) -> str:
     return _PASSWORD.sub(r"\1******", message)
 
 
+CRC_BLOCK = 4096
+"""Segments whose CRCs are stepped together: a block of similar lengths (sorted), so padding to the
+longest is cheap and memory stays at a block's bytes, whatever the log holds."""
+
+
 def crc16_many(segments: list[bytes]) -> np.ndarray:
-    """:func:`crc16` of many segments at once: the same register steps, taken for every segment
+    """:func:`crc16` of many segments at once: the same register steps, taken for a block of segments
     together byte position by byte position (numpy), instead of one segment after the other."""
+    out = np.zeros(len(segments), dtype=np.int64)
     if not segments:
-        return np.zeros(0, dtype=np.int64)
+        return out
     lengths = np.fromiter((len(b) for b in segments), dtype=np.int64, count=len(segments))
-    data = np.zeros((len(segments), int(lengths.max())), dtype=np.int64)
-    for row, segment in enumerate(segments):
-        data[row, : len(segment)] = np.frombuffer(segment, dtype=np.uint8)
+    order = np.argsort(lengths, kind="stable")
     table = np.asarray(_CRC_TABLE, dtype=np.int64)
-    register = np.full(len(segments), 0xFFFF, dtype=np.int64)
-    for position in range(data.shape[1]):
-        step = (register >> 8) ^ data[:, position]
-        step = (step >> 8) ^ table[step & 0xFF]
-        register = np.where(position < lengths, step, register)
-    return register
+    for start in range(0, len(order), CRC_BLOCK):
+        rows = order[start : start + CRC_BLOCK]
+        block_lengths = lengths[rows]
+        data = np.zeros((len(rows), int(block_lengths.max())), dtype=np.uint8)
+        for row, index in enumerate(rows):
+            data[row, : block_lengths[row]] = np.frombuffer(segments[index], dtype=np.uint8)
+        register = np.full(len(rows), 0xFFFF, dtype=np.int64)
+        for position in range(data.shape[1]):
+            step = (register >> 8) ^ data[:, position]
+            step = (step >> 8) ^ table[step & 0xFF]
+            register = np.where(position < block_lengths, step, register)
+        out[rows] = register
+    return out
 
 
 @lru_cache(maxsize=4096)

@@ -88,7 +88,7 @@ def read(path: Path | str) -> pd.DataFrame:
                 "station_code": get("station_code") or None,
                 "hour_end": parse_hour_end(get("time", "")),
                 "pollutant": code,
-                "value": float(value),
+                "value": float(value) if np.isfinite(value) else np.nan,  # "inf" is not a reading either
                 "raw_value": raw_value,
                 "unit": unit,
                 "flag": get("flag", ""),

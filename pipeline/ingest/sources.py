@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from pipeline.ingest import IngestError, read_text
@@ -34,7 +33,12 @@ from pipeline.ingest.hj212 import (
 )
 
 RECORD_COLUMNS = ["source_file", "source_row", "record_key", "mn", "outlet_code", "period_start", "interval",
-                  "item", "value", "flag", "raw_record"]  # fmt: skip
+                  "item", "value", "flag", "min_value", "max_value", "cou_value", "raw_record", "problem"]  # fmt: skip
+SENT_BESIDE_AVG = {"Min": "min_value", "Max": "max_value", "Cou": "cou_value"}
+"""HJ 212-2017 fields of a pollutant's upload kept beside Avg (Table 6 / 7 field names)."""
+MAX_MESSAGE_CHARS = 6 + 9999 + 4
+"""The longest message HJ 212 can frame (``##``, a 4-digit length, at most 9999 data characters, the CRC):
+a longer line is noise and is rejected without being parsed (its CRC would cost memory per character)."""
 REJECT_COLUMNS = ["source_file", "source_row", "record_key", "reason", "raw_record"]
 EXPORT_COLUMNS = ["enterprise", "outlet", "hour", "pollutant", "concentration", "o2", "flow", "flag"]
 
@@ -54,7 +58,14 @@ def _number(text: str) -> float:
 
 def read_hj212_log(path: Path, text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     records, rejects = [], []
-    messages = split_log(text)
+    messages = []
+    for line, message in split_log(text):
+        if len(message) > MAX_MESSAGE_CHARS:
+            rejects.append({"source_file": str(path), "source_row": line, "record_key": "message",
+                            "reason": f"HJ 212: framing: {len(message):,} characters, longer than any HJ 212 message "
+                                      f"({MAX_MESSAGE_CHARS:,} at most)", "raw_record": mask_password(message[:200]) + "..."})  # fmt: skip
+        else:
+            messages.append((line, message))
     crcs = crc16_many([segment_of(message) for _, message in messages])  # all at once: the slow part
     for (line, message), crc in zip(messages, crcs.tolist(), strict=True):
         stored = mask_password(message)  # the device password never reaches the warehouse
@@ -74,12 +85,23 @@ def read_hj212_log(path: Path, text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         for sent_code, fields in parsed.values.items():
             code = code_2017(sent_code)  # HJ/T 212-2005 codes of older loggers; the raw record keeps the sent one
             raw = fields.get("Avg", "")
-            value = _number(raw) * FLOW_TO_M3H.get(code, 1.0)
+            factor = FLOW_TO_M3H.get(code, 1.0)
+            value = _number(raw) * factor
+            sent = {column: fields[name] for name, column in SENT_BESIDE_AVG.items() if name in fields}
+            beside = {
+                column: _number(text) * (factor if column != "cou_value" else 1.0) for column, text in sent.items()
+            }
+            problem = "; ".join(
+                f"{sent_code}-{name}={sent[column]!r} is not a number"
+                for name, column in SENT_BESIDE_AVG.items()
+                if column in sent and beside[column] != beside[column]
+            )
             records.append(
                 {
                     "source_file": str(path), "source_row": line, "record_key": code, "mn": parsed.mn, "outlet_code": None,
                     "period_start": parsed.data_time, "interval": UPLOADS[parsed.cn], "item": CODES.get(code, code),
-                    "value": float(value), "flag": fields.get("Flag", ""), "raw_record": f"{sent_code}-Avg={raw};Flag={fields.get('Flag', '')} in {stored}",
+                    "value": float(value), "flag": fields.get("Flag", ""), **beside, "problem": problem,
+                    "raw_record": ";".join(f"{sent_code}-{k}={v}" for k, v in fields.items()) + f" in {stored}",
                 }
             )  # fmt: skip
     return _frame(records, RECORD_COLUMNS), _frame(rejects, REJECT_COLUMNS)
@@ -113,7 +135,7 @@ def read_export(path: Path, text: str) -> pd.DataFrame:
                 {
                     "source_file": str(path), "source_row": i + 2, "record_key": item, "mn": None,
                     "outlet_code": row["outlet"].strip() or None, "period_start": hour, "interval": "hour", "item": item,
-                    "value": float(pd.to_numeric(text_value.strip() or np.nan, errors="coerce")),
+                    "value": _number(text_value.strip() or "nan"),
                     "flag": row["flag"].strip(), "raw_record": raw,
                 }
             )  # fmt: skip

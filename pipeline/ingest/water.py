@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline.glossary import WATER_ITEMS, WATER_UNIT_ALIASES, WATER_UNIT_FACTORS, water_code
-from pipeline.ingest import IngestError, read_text, require_regular
+from pipeline.ingest import READER_PROBLEM, IngestError, read_text
+from pipeline.ingest.workbook import FORMULA_WITHOUT_VALUE, ROW_COLUMN, SHEET_COLUMN, read_workbook
 
 NOT_MEASURED = {"", "---", "--", "-", "—", "——", "/", "未检测", "未测", "nan"}
 _NON_DETECT = re.compile(r"^\s*<?\s*(\d+(?:\.\d*)?|\.\d+)\s*[lL]\s*$|^\s*<\s*(\d+(?:\.\d*)?|\.\d+)\s*$")
@@ -49,9 +50,10 @@ def parse_lab_value(text) -> tuple[float, bool, bool]:
     if match:
         return float(match.group(1) or match.group(2)), True, True
     try:
-        return float(raw), False, True
+        value = float(raw)
     except ValueError:
         return np.nan, False, True
+    return (value if np.isfinite(value) else np.nan), False, True  # "inf" is measured but not a number
 
 
 def _split_header(header: str) -> tuple[str | None, str | None]:
@@ -77,11 +79,7 @@ def normalise_unit(item: str | None, unit: str | None, value: float) -> tuple[fl
 
 def _read_table(path: Path) -> pd.DataFrame:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        require_regular(path)
-        try:
-            table = pd.read_excel(path, dtype=str, keep_default_na=False)
-        except Exception as err:  # openpyxl raises many kinds for a broken workbook
-            raise IngestError(path, f"not a readable Excel workbook ({type(err).__name__}: {err})") from None
+        table = read_workbook(path)  # every sheet, formulas without a cached value marked
     else:
         import io
 
@@ -129,17 +127,20 @@ def read(path: Path | str) -> pd.DataFrame:
     out = []
     times = _parse_times(table[time_column])
     headers = {c: _split_header(str(c)) for c in table.columns}
+    position = [SHEET_COLUMN, ROW_COLUMN]  # where a workbook's row is: not data
+    several_sheets = SHEET_COLUMN in table and table[SHEET_COLUMN].nunique() > 1
     for i, row in enumerate(table.to_dict("records")):
-        line = i + 2
+        line = int(row[ROW_COLUMN]) if ROW_COLUMN in row else i + 2
         section = str(row[lower["section_code"]]).strip() or None
         sampled_at = times[i]
-        raw_record = ",".join(f"{k}={v}" for k, v in row.items() if str(v).strip())
+        raw_record = ",".join(f"{k}={v}" for k, v in row.items() if str(v).strip() and k not in position)
+        if several_sheets:
+            raw_record = f"sheet {row[SHEET_COLUMN]!r} row {line}: {raw_record}"
         if long:
             cells = [(row[lower["item"]], row[lower["value"]], row.get(lower.get("unit", ""), None), "")]
         else:
-            cells = [
-                (c, row[c], None, c) for c in table.columns if c.lower() not in ("section_code", time_column.lower())
-            ]
+            skip = ("section_code", time_column.lower(), SHEET_COLUMN, ROW_COLUMN)
+            cells = [(c, row[c], None, c) for c in table.columns if c.lower() not in skip]
         for label, raw, unit, key in cells:
             item, header_unit = headers[label] if not long else (water_code(str(label)), None)
             value, below, measured = parse_lab_value(raw)
@@ -160,10 +161,14 @@ def read(path: Path | str) -> pd.DataFrame:
                     "unit": unit,
                     "kind": kind,
                     "raw_record": raw_record if long else f"{key}={raw}; row: {raw_record}",
+                    "problem": f"{label}: {raw}; open and save the workbook in Excel to compute it"
+                    if str(raw).startswith(FORMULA_WITHOUT_VALUE)
+                    else "",
                 }
             )
     if not out:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in RECORD_COLUMNS})
-    records = pd.DataFrame(out, columns=RECORD_COLUMNS)
+    columns = RECORD_COLUMNS + ([READER_PROBLEM] if any(r["problem"] for r in out) else [])
+    records = pd.DataFrame(out, columns=columns)
     records["sampled_at"] = pd.to_datetime(records["sampled_at"])
     return records

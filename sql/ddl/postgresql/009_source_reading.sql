@@ -9,7 +9,10 @@ CREATE TABLE IF NOT EXISTS source_reading (
     interval      VARCHAR(4) NOT NULL,      -- hour | day
     item          VARCHAR(16) NOT NULL,     -- so2 nox pm o2 flow (m3/h) cod nh3n tp tn ph pb cd ...
     value         DOUBLE PRECISION NOT NULL,
-    flag          VARCHAR(1) NOT NULL,      -- HJ 212-2017 data flag: N F M S D C T P
+    flag          VARCHAR(1) NOT NULL,      -- HJ 212-2017 data flag (Table 8): N F M S D C T B; P (HJ/T 212-2005)
+    min_value     DOUBLE PRECISION,         -- HJ 212 Min of the period, when the logger sends it (unit of value)
+    max_value     DOUBLE PRECISION,         -- HJ 212 Max of the period, when sent
+    cou_value     DOUBLE PRECISION,         -- HJ 212 Cou: the logger's cumulative amount of the period, when sent
     batch_id      VARCHAR(40) NOT NULL,         -- ingest_batch.batch_id (no FK on PostgreSQL)
     PRIMARY KEY (period_start, outlet_code, interval, item)
 ) PARTITION BY RANGE (period_start);
