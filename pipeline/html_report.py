@@ -220,7 +220,9 @@ def calendar_html(days: pd.DataFrame, year: int) -> str:
     aqi = pd.to_numeric(days["aqi"], errors="coerce").dropna() if len(days) else pd.Series(dtype=float)
     if aqi.empty:
         return no_data_html(year)
-    img = image_html(charts.png(charts.calendar_figure(days, year)), f"Daily city AQI {year}, HJ 633-2012 colours")
+    img = image_html(
+        charts.png(charts.calendar_figure(days, year)), f"{year}年城市日AQI日历 Daily city AQI {year}, HJ 633 colours"
+    )
     levels = pd.Series(charts.aqi_level(aqi.to_numpy())).value_counts()
     items = [
         f'<span><i class="swatch" style="background:{c}"></i>{esc(zh)} {esc(en)} ({r}): <b>{int(levels.get(i + 1, 0))}</b></span>'
@@ -242,7 +244,8 @@ def good_days_html(months: pd.DataFrame, year: int) -> str:
     target = pd.to_numeric(months["plan_target_pct"], errors="coerce").dropna()
     target_pct = float(target.iloc[0]) if len(target) else 95.0
     img = image_html(
-        charts.png(charts.good_days_figure(months, year, target_pct)), f"Good-air-day ratio by month {year}"
+        charts.png(charts.good_days_figure(months, year, target_pct)),
+        f"{year}年逐月优良天数比例 Good-air-day ratio by month {year}",
     )
     ratio = 100 * good / valid.sum()
     verdict = status_badge("met" if ratio > target_pct else "missed")
@@ -256,7 +259,10 @@ def annual_html(annual: pd.DataFrame, year: int) -> str:
     if annual.empty or pd.to_numeric(annual["value"], errors="coerce").isna().all():
         return no_data_html(year)
     editions = sorted({e for e in annual.get("edition", pd.Series(dtype=object)).dropna() if e})
-    img = image_html(charts.png(charts.annual_figure(annual)), f"Annual concentrations vs Grade II, {year}")
+    img = image_html(
+        charts.png(charts.annual_figure(annual)),
+        f"{year}年年均浓度与二级限值 Annual concentrations vs Grade II, {year}",
+    )
     order = {p: i for i, p in enumerate(charts.POLLUTANT_LABELS)}
     rows = []
     for r in annual.assign(_o=annual["pollutant"].map(order).fillna(99)).sort_values("_o").itertuples():
@@ -334,7 +340,10 @@ def water_html(water: pd.DataFrame, compliance: pd.DataFrame, year: int) -> str:
     legend += (
         '<span><i class="swatch" style="background:#fff;border:2px solid #000"></i>劣于目标 worse than target</span>'
     )
-    img = image_html(charts.png(charts.water_figure(water)), f"GB 3838-2002 class of each section by month, {year}")
+    img = image_html(
+        charts.png(charts.water_figure(water)),
+        f"{year}年各断面逐月水质类别 GB 3838-2002 class of each section by month, {year}",
+    )
     grid = charts.water_grid(water)
     rows = []
     for code, cells in grid.groupby("section_code", sort=True):
@@ -362,7 +371,8 @@ def sources_html(exceedances: pd.DataFrame, compliance: pd.DataFrame, year: int)
     if exceedances.empty:
         return no_data_html(year) + rates
     img = image_html(
-        charts.png(charts.exceedance_figure(exceedances)), f"Exceedance days by outlet and pollutant, {year}"
+        charts.png(charts.exceedance_figure(exceedances)),
+        f"{year}年各排口超标天数 Exceedance days by outlet and pollutant, {year}",
     )
     rows = []
     for r in exceedances.itertuples():

@@ -1,9 +1,10 @@
 """The analyst report's charts: pure functions from the warehouse views' rows to PNG images.
 
-matplotlib's object API on an Agg canvas (no pyplot state, no display). Plot text is English: Chinese
-names go in the HTML around the images, unless a CJK font is installed (:func:`cjk_font`), when section
-and enterprise names are added to the tick labels. Text from the database is made safe for matplotlib
-(no mathtext, no glyphs the font lacks) by :func:`plot_text`.
+matplotlib's object API on an Agg canvas (no pyplot state, no display). Plot text is Chinese first,
+English second (titles, axes, legends, categories, captions), drawn with Noto Sans CJK SC, which the set-up
+installs (the pinned package ``noto-cjk-sans-otc``, SIL Open Font License 1.1; :func:`cjk_font`). Without
+it (a hand-made environment) the charts fall back to English with ``?`` for CJK characters. Text from the
+database is made safe for matplotlib (no mathtext, no glyphs the font lacks) by :func:`plot_text`.
 """
 
 from __future__ import annotations
@@ -37,16 +38,17 @@ WATER_CLASS_COLOURS = {1: "#44c5fd", 2: "#1f78d1", 3: "#33a02c", 4: "#ffd92f", 5
 MET_COLOUR, MISSED_COLOUR, TARGET_LINE_COLOUR = "#1a9641", "#ff7e00", "#d7191c"
 
 POLLUTANT_LABELS = {
-    "so2": "SO2 annual mean",
-    "no2": "NO2 annual mean",
-    "pm10": "PM10 annual mean",
-    "pm25": "PM2.5 annual mean",
-    "co": "CO 24-h mean, 95th pct",
-    "o3_8h": "O3 max 8-h mean, 90th pct",
+    "so2": ("SO2 年平均", "annual mean"),
+    "no2": ("NO2 年平均", "annual mean"),
+    "pm10": ("PM10 年平均", "annual mean"),
+    "pm25": ("PM2.5 年平均", "annual mean"),
+    "co": ("CO 24小时平均第95百分位数", "24-h mean, 95th pct"),
+    "o3_8h": ("O3 日最大8小时平均第90百分位数", "max 8-h mean, 90th pct"),
 }
 """The statistics HJ 663-2013 compares with GB 3095-2012 Grade II, in the order shown."""
 UNIT_LABELS = {"ug/m3": "µg/m³", "mg/m3": "mg/m³", "mg/L": "mg/L"}
-MONTHS = [calendar.month_abbr[m] for m in range(1, 13)]
+MONTHS_EN = [calendar.month_abbr[m] for m in range(1, 13)]
+MONTHS = [f"{m}月" for m in range(1, 13)]
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
                 "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "AR PL UMing CN", "Droid Sans Fallback")  # fmt: skip
@@ -54,11 +56,23 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQu
 
 @cache
 def cjk_font() -> str | None:
-    """The first installed font family of :data:`CJK_FAMILIES`, or None (none is downloaded)."""
+    """The CJK font family the charts use: Noto Sans CJK SC from the pinned ``noto-cjk-sans-otc`` package
+    (registered with matplotlib here), else the first installed family of :data:`CJK_FAMILIES`, or None."""
     from matplotlib import font_manager
 
+    try:
+        import noto_cjk_sans_otc
+
+        font_manager.fontManager.addfont(str(noto_cjk_sans_otc.FONT_PATH))
+    except (ImportError, OSError, RuntimeError):  # not installed: look for a system font
+        pass
     installed = {font.name for font in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FAMILIES if name in installed), None)
+
+
+def zh_en(zh: str, en: str, cjk: bool) -> str:
+    """Chinese first, English second; English alone when no CJK font can draw the Chinese."""
+    return f"{zh} {en}" if cjk else en
 
 
 def plot_text(text, cjk: bool) -> str:
@@ -123,6 +137,7 @@ def calendar_figure(days: pd.DataFrame, year: int) -> Figure:
     grey = to_rgb(NO_DATA_COLOUR)
     for month in range(12):
         grid[month, : calendar.monthrange(year, month + 1)[1]] = grey
+    cjk = cjk_font() is not None
     figure = _figure(13, 6.4)
     axes = figure.subplots()
     dates = pd.to_datetime(days["date"].astype(str))
@@ -136,7 +151,7 @@ def calendar_figure(days: pd.DataFrame, year: int) -> Figure:
                   fontsize=7.5, color="white" if level >= 4 else "black")  # fmt: skip
     axes.imshow(grid, aspect="equal", interpolation="nearest")
     axes.set_xticks(range(31), [str(d) for d in range(1, 32)], fontsize=7)
-    axes.set_yticks(range(12), MONTHS, fontsize=8)
+    axes.set_yticks(range(12), MONTHS if cjk else MONTHS_EN, fontsize=8)
     axes.xaxis.tick_top()
     axes.set_xticks(np.arange(-0.5, 31), minor=True)
     axes.set_yticks(np.arange(-0.5, 12), minor=True)
@@ -145,10 +160,12 @@ def calendar_figure(days: pd.DataFrame, year: int) -> Figure:
     for spine in axes.spines.values():
         spine.set_visible(False)
     handles = [
-        Patch(facecolor=c, edgecolor="#888888", label=f"{en} {r}")
-        for c, en, r in zip(AQI_COLOURS, AQI_CATEGORIES["category_en"], AQI_RANGES, strict=True)
+        Patch(facecolor=c, edgecolor="#888888", label=f"{zh_en(zh, en, cjk)} {r}")
+        for c, zh, en, r in zip(
+            AQI_COLOURS, AQI_CATEGORIES["category_zh"], AQI_CATEGORIES["category_en"], AQI_RANGES, strict=True
+        )
     ]
-    handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="#888888", label="No data"))
+    handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="#888888", label=zh_en("无数据", "No data", cjk)))
     axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=7, fontsize=8, frameon=False)
     return figure
 
@@ -157,37 +174,47 @@ def good_days_figure(months: pd.DataFrame, year: int, target_pct: float = 95.0) 
     """Monthly good-air-day ratio [%] of ``year`` as bars, against the plan's target line.
 
     months: ``month`` ('YYYY-MM'), ``valid_days``, ``good_days``, ``good_day_ratio_pct``."""
+    cjk = cjk_font() is not None
     ratio = pd.Series(np.nan, index=range(1, 13))
     labels = {}
     for row in months.itertuples():
         m = int(str(row.month)[5:7])
         ratio[m] = float(pd.to_numeric(row.good_day_ratio_pct, errors="coerce"))
-        labels[m] = f"{int(row.good_days or 0)}/{int(row.valid_days or 0)} d"
+        labels[m] = f"{int(row.good_days or 0)}/{int(row.valid_days or 0)} " + ("天" if cjk else "d")
     figure = _figure(10, 3.8)
     axes = figure.subplots()
     colours = [MET_COLOUR if v > target_pct else MISSED_COLOUR for v in ratio.fillna(0)]
     axes.bar(ratio.index, ratio.fillna(0), color=colours, width=0.7)
     for m in ratio.index:
         if np.isnan(ratio[m]):
-            axes.text(m, 2, "no data", ha="center", va="bottom", fontsize=7, color="#777777", rotation=90)
+            axes.text(m, 2, zh_en("无数据", "no data", cjk), ha="center", va="bottom", fontsize=7, color="#777777",
+                      rotation=90)  # fmt: skip
         elif ratio[m] >= 15:
             axes.text(m, ratio[m] - 2, f"{ratio[m]:.1f} %", ha="center", va="top", fontsize=7.5, color="white")
         else:
             axes.text(m, ratio[m] + 1, f"{ratio[m]:.1f} %", ha="center", va="bottom", fontsize=7.5)
     axes.axhline(target_pct, color=TARGET_LINE_COLOUR, linestyle="--", linewidth=1.2)
     handles = [
-        Patch(facecolor=MET_COLOUR, label=f"above the target (> {target_pct:g} %)"),
-        Patch(facecolor=MISSED_COLOUR, label="at or below the target"),
-        Line2D([], [], color=TARGET_LINE_COLOUR, linestyle="--", label=f"811 plan target > {target_pct:g} %"),
+        Patch(facecolor=MET_COLOUR, label=zh_en("达到目标", f"above the target (> {target_pct:g} %)", cjk)),
+        Patch(facecolor=MISSED_COLOUR, label=zh_en("未达目标", "at or below the target", cjk)),
+        Line2D(
+            [],
+            [],
+            color=TARGET_LINE_COLOUR,
+            linestyle="--",
+            label=zh_en("811规划目标", f"811 plan target > {target_pct:g} %", cjk),
+        ),  # fmt: skip
     ]
     axes.legend(handles=handles, loc="lower right", bbox_to_anchor=(1, 1.0), ncol=3, fontsize=8, frameon=False)
     axes.set_xticks(
-        range(1, 13), [f"{name}\n{labels.get(m, '')}" for m, name in enumerate(MONTHS, start=1)], fontsize=8
+        range(1, 13),
+        [f"{name}\n{labels.get(m, '')}" for m, name in enumerate(MONTHS if cjk else MONTHS_EN, start=1)],
+        fontsize=8,
     )
     axes.set_xlim(0.4, 12.6)
     axes.set_ylim(0, 100)
     axes.set_yticks(range(0, 101, 20))
-    axes.set_ylabel("good-air days / valid days (%)")
+    axes.set_ylabel(zh_en("优良天数比例", "good-air days / valid days (%)", cjk))
     axes.grid(axis="y", alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
     return figure
@@ -197,6 +224,7 @@ def annual_figure(annual: pd.DataFrame) -> Figure:
     """Annual statistics as % of their GB 3095-2012 Grade II limit, with the limit at 100 %.
 
     annual: ``pollutant``, ``value``, ``unit``, ``grade_ii_limit``, ``data_complete``, ``valid_days``."""
+    cjk = cjk_font() is not None
     order = {p: i for i, p in enumerate(POLLUTANT_LABELS)}
     rows = annual.assign(_o=annual["pollutant"].map(order).fillna(99)).sort_values("_o", ascending=False)
     value, limit = floats(rows["value"]), floats(rows["grade_ii_limit"])
@@ -210,18 +238,23 @@ def annual_figure(annual: pd.DataFrame) -> Figure:
     labels = []
     for i, (row, v, lim, p) in enumerate(zip(rows.itertuples(), value, limit, pct, strict=True)):
         unit = UNIT_LABELS.get(row.unit, plot_text(row.unit, False))
-        text = "no value" if np.isnan(v) else f"{v:g} {unit} / limit {lim:g} ({p:.0f} %)"
+        limit_word = zh_en("限值", "limit", cjk)
+        text = zh_en("无数值", "no value", cjk) if np.isnan(v) else f"{v:g} {unit} / {limit_word} {lim:g} ({p:.0f} %)"
         axes.text((0 if np.isnan(p) else p) + top * 0.01, i, text, va="center", fontsize=8)
-        label = POLLUTANT_LABELS.get(row.pollutant, plot_text(row.pollutant, False))
+        names = POLLUTANT_LABELS.get(row.pollutant)
+        english = f"{names[0].split()[0]} {names[1]}" if names else ""
+        label = (f"{names[0]} {names[1]}" if cjk else english) if names else plot_text(row.pollutant, False)
         if not flags(pd.Series([row.data_complete]))[0]:
-            label += f"\n(incomplete: {int(row.valid_days or 0)} days)"
+            label += "\n(" + zh_en("数据不完整", "incomplete", cjk) + f": {int(row.valid_days or 0)} "
+            label += "天 days)" if cjk else "days)"
         labels.append(label)
     axes.axvline(100, color=TARGET_LINE_COLOUR, linestyle="--", linewidth=1.2)
-    axes.text(100, len(rows) - 0.45, " Grade II limit = 100 %", color=TARGET_LINE_COLOUR, fontsize=8, va="bottom")
+    axes.text(100, len(rows) - 0.45, " " + zh_en("二级浓度限值", "Grade II limit", cjk) + " = 100 %",
+              color=TARGET_LINE_COLOUR, fontsize=8, va="bottom")  # fmt: skip
     axes.set_yticks(y, labels, fontsize=8)
     axes.set_xlim(0, top)
     axes.set_ylim(-0.6, len(rows) - 0.1)
-    axes.set_xlabel("% of the GB 3095-2012 Grade II limit")
+    axes.set_xlabel(zh_en("占GB 3095二级浓度限值的百分比", "% of the GB 3095 Grade II limit in force", cjk))
     axes.grid(axis="x", alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
     return figure
@@ -261,9 +294,10 @@ def water_figure(water: pd.DataFrame) -> Figure:
     for row in sections.itertuples():
         target = pd.to_numeric(row.target_class, errors="coerce")
         label = plot_text(row.section_code, cjk) + (f" {plot_text(row.name_zh, cjk)}" if cjk else "")
-        labels.append(label + ("" if pd.isna(target) else f" (target {class_label(int(target), cjk)})"))
+        target_word = zh_en("目标", "target", cjk)
+        labels.append(label + ("" if pd.isna(target) else f" ({target_word} {class_label(int(target), cjk)})"))
     axes.set_yticks(range(len(sections)), labels, fontsize=8)
-    axes.set_xticks(range(1, 13), MONTHS, fontsize=8)
+    axes.set_xticks(range(1, 13), MONTHS if cjk else MONTHS_EN, fontsize=8)
     axes.set_xlim(0.5, 12.5)
     axes.set_ylim(len(sections) - 0.5, -0.5)
     axes.set_facecolor("#f4f4f4")
@@ -271,7 +305,9 @@ def water_figure(water: pd.DataFrame) -> Figure:
     handles = [
         Patch(facecolor=c, edgecolor="#888888", label=class_label(n, cjk)) for n, c in WATER_CLASS_COLOURS.items()
     ]
-    handles.append(Patch(facecolor="white", edgecolor="black", linewidth=2, label="worse than target"))
+    handles.append(
+        Patch(facecolor="white", edgecolor="black", linewidth=2, label=zh_en("劣于目标", "worse than target", cjk))
+    )
     axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.04), ncol=7, fontsize=8, frameon=False)
     return figure
 
@@ -288,7 +324,10 @@ def exceedance_figure(exceedances: pd.DataFrame) -> Figure:
     axes.barh(range(len(rows)), days, color=TARGET_LINE_COLOUR, height=0.6)
     top = max(float(days.max()) if len(days) else 1.0, 1.0)
     for i, (d, w) in enumerate(zip(days, worst, strict=True)):
-        axes.text(d + top * 0.01, i, f"{d:.0f} d, max {w:.2f}× limit", va="center", fontsize=8)
+        text = (
+            f"{d:.0f} 天 days, 最高为限值的 {w:.2f} 倍 max {w:.2f}× limit" if cjk else f"{d:.0f} d, max {w:.2f}× limit"
+        )
+        axes.text(d + top * 0.01, i, text, va="center", fontsize=8)
     labels = [
         f"{plot_text(r.outlet_code, cjk)} {plot_text(r.pollutant, cjk).upper()}"
         + (f" {plot_text(r.enterprise_zh, cjk)}" if cjk else "")
@@ -297,7 +336,7 @@ def exceedance_figure(exceedances: pd.DataFrame) -> Figure:
     axes.set_yticks(range(len(rows)), labels, fontsize=8)
     axes.set_xlim(0, top * 1.35)
     axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.set_xlabel("days over the emission limit")
+    axes.set_xlabel(zh_en("超过排放限值的天数", "days over the emission limit", cjk))
     axes.grid(axis="x", alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
     return figure
