@@ -272,7 +272,8 @@ def water_grid(water: pd.DataFrame) -> pd.DataFrame:
 
 def water_figure(water: pd.DataFrame) -> Figure:
     """Sections x months coloured by GB 3838-2002 class; a black frame where the class is worse than
-    the section's target class. water: rows of ``v_water_section_month`` (see :func:`water_grid`)."""
+    the section's target class (its label bold unless drawn in the CJK font, which has one weight).
+    water: rows of ``v_water_section_month`` (see :func:`water_grid`)."""
     grid = water_grid(water)
     cjk = cjk_font() is not None
     sections = grid.drop_duplicates("section_code").reset_index(drop=True)
@@ -289,7 +290,7 @@ def water_figure(water: pd.DataFrame) -> Figure:
                                  edgecolor="black" if missed else "white", linewidth=2.5 if missed else 1,
                                  zorder=3 if missed else 2))  # fmt: skip
         axes.text(x, y, class_label(int(number), cjk), ha="center", va="center", fontsize=7.5, zorder=4,
-                  fontweight="bold" if missed else "normal", color="white" if int(number) in (2, 6) else "black")  # fmt: skip
+                  fontweight="bold" if missed and not cjk else "normal", color="white" if int(number) in (2, 6) else "black")  # fmt: skip
     labels = []
     for row in sections.itertuples():
         target = pd.to_numeric(row.target_class, errors="coerce")

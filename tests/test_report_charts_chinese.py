@@ -25,7 +25,7 @@ def test_the_font_comes_with_the_set_up():
     assert charts.cjk_font() == "Noto Sans CJK SC"
 
 
-def test_every_chart_of_the_sample_year_is_chinese_first_with_no_glyph_missing(sample_sqlite):
+def test_every_chart_of_the_sample_year_is_chinese_first_with_no_glyph_missing(sample_sqlite, caplog):
     data = html_report.read_report_data(sample_sqlite, 2019, "衢州")
     figures = {
         "calendar": charts.calendar_figure(data.air_days, 2019),
@@ -47,6 +47,7 @@ def test_every_chart_of_the_sample_year_is_chinese_first_with_no_glyph_missing(s
         for words in expected[name]:
             assert any(words in t for t in drawn), (name, words, drawn)
         assert not [t for t in drawn if re.search(r"\bnan\b|\bNone\b", t)], (name, drawn)
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("matplotlib")]  # e.g. no missing weight
 
 
 def test_a_missing_glyph_would_fail(monkeypatch):
