@@ -177,14 +177,21 @@ def test_a_load_across_a_month_end_fills_both_partitions(pg_warehouse):
                              "0, 0, '2019-02-01 00:00:00', '2019-02-01 00:00:00')"))  # fmt: skip
         for start in ("2019-01-31 23:00:00", "2019-02-01 00:00:00"):
             conn.execute(
-                sa.text("INSERT INTO source_reading VALUES ('O1', :t, 'hour', 'so2', 1, 'N', 'b')"), {"t": start}
+                sa.text(
+                    "INSERT INTO source_reading (outlet_code, period_start, interval, item, value, flag, batch_id) VALUES ('O1', :t, 'hour', 'so2', 1, 'N', 'b')"
+                ),
+                {"t": start},
             )
     assert ensure_partitions(pg_warehouse, "source_reading", "month", pd.Series(["2019-02-11"])) == ["2019-02-01"]
     with pg_warehouse.begin() as conn:
         parts = conn.execute(sa.text("SELECT tableoid::regclass::text FROM source_reading ORDER BY period_start"))
         assert list(parts.scalars()) == ["source_reading_y2019m01", "source_reading_y2019m02"]
         with pytest.raises(sa.exc.IntegrityError, match="no partition"):  # no silent catch-all partition
-            conn.execute(sa.text("INSERT INTO source_reading VALUES ('O1', '2030-01-01', 'hour', 'so2', 1, 'N', 'b')"))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO source_reading (outlet_code, period_start, interval, item, value, flag, batch_id) VALUES ('O1', '2030-01-01', 'hour', 'so2', 1, 'N', 'b')"
+                )
+            )
 
 
 def test_air_day_partitions_hold_the_natural_day_of_hour_end_stamps(pg_warehouse):
