@@ -2,7 +2,7 @@
 
 The records of a synthetic national night's air (bench/national_data.py: 1,700 stations, 606,000
 values) are read and validated once (validation timed: GX throughput); then the loader
-(``pipeline.load.load_batch``: one transaction, the window's old rows deleted, the new ones written;
+(``pipeline.store.load.load_batch``: one transaction, the window's old rows deleted, the new ones written;
 COPY on PostgreSQL) writes them into a fresh warehouse, then twice more, each run replacing the last
 (a re-run of the day). The figures are rows / seconds of ``load_batch`` alone (first load; best re-run),
 and of the database write alone (best of three): on SQLite ``bulk_insert`` (executemany) into an empty
@@ -36,12 +36,14 @@ def main(argv=None) -> int:
     import pandas as pd
 
     from bench.night import DAY, fresh_warehouse
-    from pipeline import nightly
-    from pipeline.db import replacing, sql
-    from pipeline.load import AIR_HOURLY, Batch, Window, bulk_insert, load_batch
+    from pipeline.jobs import air
+    from pipeline.store.engine import replacing, sql
+    from pipeline.store.load import Batch, bulk_insert, load_batch
+    from pipeline.store.tables import AIR_HOURLY
+    from pipeline.windows import Window
 
     folder = Path(tempfile.mkdtemp(prefix="qz811-load-"))
-    staged = nightly.ingest(args.data / "air", DAY, folder / "staging")
+    staged = air.ingest(args.data / "air", DAY, folder / "staging")
     records = pd.read_pickle(Path(staged["staging"]) / "records.pkl")
     out = {"rows": len(records), "databases": []}
     for kind in ("sqlite", "postgresql") if args.pg else ("sqlite",):
@@ -49,13 +51,13 @@ def main(argv=None) -> int:
         try:
             if kind == "sqlite":  # GX once (the same on both databases)
                 started = time.perf_counter()
-                validated = nightly.validate(engine, staged)
+                validated = air.validate(engine, staged)
                 gx_s = time.perf_counter() - started
                 out["gx_validation_rows_per_s"] = round(len(records) / gx_s)
                 out["gx_validation_s"] = round(gx_s, 2)
             valid = pd.read_pickle(Path(validated["staging"]) / "valid.pkl")
             quarantined = pd.read_pickle(Path(validated["staging"]) / "quarantined.pkl")
-            batch = Batch.from_staged(nightly.DATASET, validated, Window.natural_day(DAY))
+            batch = Batch.from_staged(air.DATASET, validated, Window.natural_day(DAY))
             started = time.perf_counter()
             load_batch(engine, batch, valid, quarantined, AIR_HOURLY)  # the day's first load
             first_s = time.perf_counter() - started

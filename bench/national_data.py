@@ -30,8 +30,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.db import read_station_list  # noqa: E402
 from pipeline.ingest.hj212 import frame  # noqa: E402
+from pipeline.ingest.reference import read_station_list  # noqa: E402
 
 SEED = 811
 N_STATIONS = 1_700

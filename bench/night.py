@@ -4,9 +4,9 @@ For each database, in a child process of its own (so that its peak RSS is that r
 warehouse (``init-db`` plus the synthetic registries), then the night's jobs exactly as the DAGs call them,
 each stage timed:
 
-- air (``pipeline.nightly``): ingest -> validate (GX) -> load -> daily values -> indicators;
-- water automatic stations (``pipeline.water``, the day): ingest -> validate -> load -> classes;
-- sources (``pipeline.sources``, the day): ingest -> validate -> load -> outlet-days -> indicators.
+- air (``pipeline.jobs.air``): ingest -> validate (GX) -> load -> daily values -> indicators;
+- water automatic stations (``pipeline.jobs.water``, the day): ingest -> validate -> load -> classes;
+- sources (``pipeline.jobs.sources``, the day): ingest -> validate -> load -> outlet-days -> indicators.
 
 Run from the repo root: ``.venv/bin/python bench/night.py [--pg URL]`` (``make bench`` does it, with the
 throw-away PostgreSQL server of ``scripts/pg-test-server``). Prints one JSON document; ``bench/run.py``
@@ -41,7 +41,8 @@ def fresh_warehouse(kind: str, folder: Path, pg_url: str | None):
     import sqlalchemy as sa
 
     from bench.national_data import registry_rows
-    from pipeline.db import init_db, make_engine, sql
+    from pipeline.store.engine import make_engine, sql
+    from pipeline.store.schema import init_db
 
     drop = lambda: None  # noqa: E731
     if kind == "sqlite":
@@ -78,7 +79,8 @@ def timed(stages: dict, name: str, call):
 
 def measure(kind: str, data: Path, pg_url: str | None) -> dict:
     """The night on one database (runs in the child process)."""
-    from pipeline import nightly, sources, water
+    from pipeline.jobs import air, sources, water
+    from pipeline.windows import day_window
 
     folder = Path(tempfile.mkdtemp(prefix=f"qz811-night-{kind}-"))
     engine, drop = fresh_warehouse(kind, folder, pg_url)
@@ -86,19 +88,19 @@ def measure(kind: str, data: Path, pg_url: str | None) -> dict:
     stages: dict[str, float] = {}
     try:
         started = time.perf_counter()
-        staged = timed(stages, "air.ingest", lambda: nightly.ingest(data / "air", DAY, staging))
-        validated = timed(stages, "air.validate", lambda: nightly.validate(engine, staged))
-        loaded = timed(stages, "air.load", lambda: nightly.load(engine, validated))
-        timed(stages, "air.daily_values", lambda: nightly.daily_values(engine, DAY))
-        timed(stages, "air.indicators", lambda: nightly.indicators(engine, DAY.year))
+        staged = timed(stages, "air.ingest", lambda: air.ingest(data / "air", DAY, staging))
+        validated = timed(stages, "air.validate", lambda: air.validate(engine, staged))
+        loaded = timed(stages, "air.load", lambda: air.load(engine, validated))
+        timed(stages, "air.daily_values", lambda: air.daily_values(engine, DAY))
+        timed(stages, "air.indicators", lambda: air.indicators(engine, DAY.year))
 
-        window = water.day_window(DAY)
+        window = day_window(DAY)
         w_staged = timed(stages, "water.ingest", lambda: water.ingest(data / "water", "auto", window, staging))
         w_validated = timed(stages, "water.validate", lambda: water.validate(engine, w_staged))
         w_loaded = timed(stages, "water.load", lambda: water.load(engine, w_validated))
         timed(stages, "water.classes", lambda: water.classes(engine, "auto", window))
 
-        s_window = sources.day_window(DAY)
+        s_window = day_window(DAY)
         s_staged = timed(stages, "sources.ingest", lambda: sources.ingest(engine, data / "sources", s_window, staging))
         s_validated = timed(stages, "sources.validate", lambda: sources.validate(engine, s_staged))
         s_loaded = timed(stages, "sources.load", lambda: sources.load(engine, s_validated))

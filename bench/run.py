@@ -333,7 +333,7 @@ def night_lines(r: dict) -> list[str]:
         "- `air.load` again on PostgreSQL, 4.2 s (161,437 rows/s for `load_batch`, against >= 300,000): the "
         "server's own `COPY` of the night's 612,000 rows, measured without Python, took 1.33 s into a table with no "
         "index and 2.75 s with the primary key (each row a B-tree insert); parsing the CSV's timestamps and numbers "
-        "was half of the first figure. Two changes: **binary COPY** (`pipeline/pg_binary.py`, the rows encoded with "
+        "was half of the first figure. Two changes: **binary COPY** (`pipeline/store/pg_binary.py`, the rows encoded with "
         "numpy, no loop over rows; server side 1.33 -> 0.72 s), and **`air_hourly` partitioned by natural day** "
         "instead of by month, so that a night's rows go into a new table whose primary key is then built in one "
         "pass over the sorted rows (0.39 s instead of about 1.4 s of row-by-row inserts) and which is attached as "

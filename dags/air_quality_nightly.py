@@ -53,23 +53,23 @@ def air_quality_nightly():
 
     @task
     def ingest() -> dict:
-        from pipeline import nightly
+        from pipeline.jobs import air
         from pipeline.runs import run_day
 
         _, settings = run.engine_and_settings()
-        return nightly.ingest(settings.landing_dir, run_day(run.context()), settings.staging_dir)
+        return air.ingest(settings.landing_dir, run_day(run.context()), settings.staging_dir)
 
     @task
     def station_groups(staged: dict) -> list[dict]:
-        from pipeline import nightly
+        from pipeline.jobs import air
 
-        return nightly.station_groups(staged, run.station_groups())
+        return air.station_groups(staged, run.station_groups())
 
     @task
     def validate(staged: dict) -> dict:
-        from pipeline import nightly
+        from pipeline.jobs import air
 
-        return nightly.validate(run.engine_and_settings()[0], staged)
+        return air.validate(run.engine_and_settings()[0], staged)
 
     @task
     def merge(validated) -> dict:
@@ -79,23 +79,23 @@ def air_quality_nightly():
 
     @task
     def load(validated: dict) -> dict:
-        from pipeline import nightly
+        from pipeline.jobs import air
 
         engine, settings = run.engine_and_settings()
-        return nightly.load(engine, validated, keep_staging=settings.keep_staging)
+        return air.load(engine, validated, keep_staging=settings.keep_staging)
 
     @task
     def daily_values(loaded: dict) -> dict:
-        from pipeline import nightly
+        from pipeline.jobs import air
 
-        return nightly.daily_values(run.engine_and_settings()[0], dt.date.fromisoformat(loaded["day"]))
+        return air.daily_values(run.engine_and_settings()[0], dt.date.fromisoformat(loaded["day"]))
 
     @task(outlets=[AIR_CITY_DAY])
     def indicators(days: dict) -> dict:
-        from pipeline import nightly
+        from pipeline.jobs import air
 
         year = dt.date.fromisoformat(days["day"]).year
-        found = nightly.indicators(run.engine_and_settings()[0], year)
+        found = air.indicators(run.engine_and_settings()[0], year)
         run.context()["outlet_events"][AIR_CITY_DAY].extra = {"year": year, "day": days["day"]}
         return found
 
@@ -126,7 +126,7 @@ day). If it is not, the task fails and the failure notice reaches the operators 
 def air_deadline():
     @task
     def air_day_is_in() -> dict:
-        from pipeline.nightly import day_is_in
+        from pipeline.jobs.air import day_is_in
         from pipeline.runs import run_day
 
         day = run_day(run.context())

@@ -41,7 +41,7 @@ SOURCES = Asset("qz811://warehouse/sources")
 def plan_targets():
     @task
     def scoreboard() -> dict:
-        from pipeline import scoreboard as board
+        from pipeline.plan import scoreboard as board
         from pipeline.runs import run_years
 
         engine, _ = run.engine_and_settings()
@@ -53,7 +53,7 @@ def plan_targets():
 
     @task
     def alerts(board: dict) -> dict:
-        from pipeline import alerts as mail
+        from pipeline.plan import alerts as mail
 
         engine, settings = run.engine_and_settings()
         now = dt.datetime.now(dt.UTC)

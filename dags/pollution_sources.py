@@ -2,7 +2,7 @@
 -> indicators.
 
 Hourly online-monitoring uploads (HJ 212 platform logs, CSV exports) arrive through the day; this DAG
-runs at 02:30 Asia/Shanghai for the previous day. Thin: each task calls one ``pipeline.sources``
+runs at 02:30 Asia/Shanghai for the previous day. Thin: each task calls one ``pipeline.jobs.sources``
 function; settings from the environment (QZ811_DB_URL, QZ811_SOURCES_LANDING_DIR, QZ811_STAGING_DIR).
 Validation fans out over ``QZ811_STATION_GROUPS`` groups of outlets (default 4) with dynamic task
 mapping, for Celery or Kubernetes workers to share; the day is loaded in one transaction. Updates the
@@ -39,22 +39,23 @@ SOURCES = Asset("qz811://warehouse/sources")
 def pollution_sources():
     @task
     def ingest() -> dict:
-        from pipeline import sources
+        from pipeline.jobs import sources
         from pipeline.runs import run_day
+        from pipeline.windows import day_window
 
         engine, settings = run.engine_and_settings()
         day = run_day(run.context())
-        return sources.ingest(engine, settings.sources_landing_dir, sources.day_window(day), settings.staging_dir)
+        return sources.ingest(engine, settings.sources_landing_dir, day_window(day), settings.staging_dir)
 
     @task
     def outlet_groups(staged: dict) -> list[dict]:
-        from pipeline import sources
+        from pipeline.jobs import sources
 
         return sources.outlet_groups(staged, run.station_groups())
 
     @task
     def validate(staged: dict) -> dict:
-        from pipeline import sources
+        from pipeline.jobs import sources
 
         return sources.validate(run.engine_and_settings()[0], staged)
 
@@ -66,20 +67,20 @@ def pollution_sources():
 
     @task
     def load(validated: dict) -> dict:
-        from pipeline import sources
+        from pipeline.jobs import sources
 
         engine, settings = run.engine_and_settings()
         return sources.load(engine, validated, keep_staging=settings.keep_staging)
 
     @task
     def daily_values(loaded: dict) -> dict:
-        from pipeline import sources
+        from pipeline.jobs import sources
 
         return sources.daily_values(run.engine_and_settings()[0], dt.date.fromisoformat(loaded["window"][2]))
 
     @task(outlets=[SOURCES])
     def indicators(days: dict) -> dict:
-        from pipeline import sources
+        from pipeline.jobs import sources
 
         year = int(days["first"][:4])
         found = sources.indicators(run.engine_and_settings()[0], year)

@@ -1,7 +1,7 @@
 """Surface-water jobs: automatic stations daily, manual lab samples monthly.
 
 ``water_auto_daily`` (02:00 Asia/Shanghai, the previous day) and ``water_manual_monthly`` (03:00 on
-the 1st, the month that has just ended) run the same thin stages of ``pipeline.water``:
+the 1st, the month that has just ended) run the same thin stages of ``pipeline.jobs.water``:
 ingest -> section_groups -> validate (mapped) -> merge -> load -> classes (-> indicators, monthly).
 Validation fans out over ``QZ811_STATION_GROUPS`` groups of sections (default 4) with dynamic task
 mapping, for Celery or Kubernetes workers to share; the period is loaded in one transaction. Settings
@@ -24,12 +24,12 @@ WATER = Asset("qz811://warehouse/water")
 
 def _window(kind: str):
     """The run's day (auto) or month (manual): conf ``day``/``month``, else the period before its date."""
-    from pipeline import water
     from pipeline.runs import run_day, run_month
+    from pipeline.windows import day_window, month_window
 
     if kind == "auto":
-        return water.day_window(run_day(run.context()))
-    return water.month_window(*run_month(run.context()))
+        return day_window(run_day(run.context()))
+    return month_window(*run_month(run.context()))
 
 
 def _announce(year: int) -> None:
@@ -40,20 +40,20 @@ def _announce(year: int) -> None:
 def water_dag(kind: str):
     @task
     def ingest() -> dict:
-        from pipeline import water
+        from pipeline.jobs import water
 
         _, settings = run.engine_and_settings()
         return water.ingest(settings.water_landing_dir, kind, _window(kind), settings.staging_dir)
 
     @task
     def section_groups(staged: dict) -> list[dict]:
-        from pipeline import water
+        from pipeline.jobs import water
 
         return water.section_groups(staged, run.station_groups())
 
     @task
     def validate(staged: dict) -> dict:
-        from pipeline import water
+        from pipeline.jobs import water
 
         return water.validate(run.engine_and_settings()[0], staged)
 
@@ -65,14 +65,14 @@ def water_dag(kind: str):
 
     @task
     def load(validated: dict) -> dict:
-        from pipeline import water
+        from pipeline.jobs import water
 
         engine, settings = run.engine_and_settings()
         return water.load(engine, validated, keep_staging=settings.keep_staging)
 
     @task(outlets=[WATER] if kind == "auto" else [])
     def classes(loaded: dict) -> dict:
-        from pipeline import water
+        from pipeline.jobs import water
 
         window = water.window_of(loaded)
         found = water.classes(run.engine_and_settings()[0], kind, window)
@@ -85,7 +85,7 @@ def water_dag(kind: str):
 
         @task(outlets=[WATER])
         def indicators(found: dict) -> dict:
-            from pipeline import water
+            from pipeline.jobs import water
 
             year = int(found["period"][:4])
             result = water.indicators(run.engine_and_settings()[0], year)

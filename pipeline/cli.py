@@ -15,11 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.ingest import shown
+from pipeline.store.reads import RegistryEmpty
 
 EXIT_DATA = 1
 
@@ -29,7 +29,7 @@ class CommandError(Exception):
 
 
 def _engine(settings: Settings):
-    from pipeline.db import make_engine
+    from pipeline.store.engine import make_engine
 
     return make_engine(settings.db_url)
 
@@ -49,7 +49,8 @@ def _month(text: str) -> dt.date:
 
 
 def cmd_init_db(args, settings: Settings) -> int:
-    from pipeline.db import apply_roles, init_db
+    from pipeline.store.postgres import apply_roles
+    from pipeline.store.schema import init_db
 
     engine = _engine(settings)
     result = init_db(engine)
@@ -64,21 +65,29 @@ def cmd_init_db(args, settings: Settings) -> int:
 
 
 def cmd_ingest(args, settings: Settings) -> int:
-    handlers = {"air": cmd_ingest_air, "water": cmd_ingest_water, "sources": cmd_ingest_sources}
-    if args.dataset in handlers:
-        return handlers[args.dataset](args, settings)
-    from pipeline import annual
+    """Load files outside the nightly schedule (all of them or none), then recompute what they touch."""
+    from pipeline.jobs import air, annual, sources, water
 
-    for n, row in enumerate(annual.ingest(_engine(settings), args.dataset, args.paths), start=1):
+    engine = _engine(settings)
+    if args.dataset in ("air", "water", "sources"):
+        job = {"air": air, "water": water, "sources": sources}[args.dataset]
+        loaded = job.load_files(engine, args.paths)
+        names = [shown(path) for path in args.paths]
+    else:
+        loaded = {"batches": annual.ingest(engine, args.dataset, args.paths), "recomputed": None}
+        names = [row["source_files"] for row in loaded["batches"]]
+    for n, (name, row) in enumerate(zip(names, loaded["batches"], strict=True), start=1):
         print(
-            f"[{n}/{len(args.paths)}] {row['source_files']}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
+            f"[{n}/{len(names)}] {name}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
             f"{row['rows_quarantined']} quarantined (batch {row['batch_id']})"
         )
+    if loaded["recomputed"]:
+        print(loaded["recomputed"])
     return 0
 
 
 def cmd_targets(args, settings: Settings) -> int:
-    from pipeline.scoreboard import read_registry
+    from pipeline.plan.registry import read_registry
 
     registry = read_registry()
     columns = ["id", "indicator_zh", "indicator_en", "comparator", "value", "unit", "baseline_year", "deadline", "scope",
@@ -88,8 +97,8 @@ def cmd_targets(args, settings: Settings) -> int:
 
 
 def cmd_scoreboard(args, settings: Settings) -> int:
-    from pipeline import scoreboard
-    from pipeline.summary import scoreboard_text
+    from pipeline.plan import scoreboard
+    from pipeline.reports.text import scoreboard_text
 
     engine = _engine(settings)
     scoreboard.compute(engine, args.year)
@@ -98,7 +107,7 @@ def cmd_scoreboard(args, settings: Settings) -> int:
 
 
 def cmd_alerts(args, settings: Settings) -> int:
-    from pipeline import alerts, scoreboard
+    from pipeline.plan import alerts, scoreboard
 
     engine = _engine(settings)
     now = dt.datetime.now(dt.UTC)
@@ -122,99 +131,24 @@ def cmd_alerts(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_ingest_sources(args, settings: Settings) -> int:
-    from pipeline import sources
-    from pipeline.load import Batch, load_batches
-    from pipeline.validate import run_suite
-
-    engine = _engine(settings)
-    outlets, _, _ = sources.registry(engine)
-    if outlets.empty:
-        raise CommandError("the source registry is empty: run `python -m pipeline init-db` first")
-    params = {"known_outlets": outlets["outlet_code"].tolist(), "first_time": pd.Timestamp("2000-01-01"),
-              "last_time": pd.Timestamp.now().ceil("h")}  # fmt: skip
-    files = [(path, *sources.read_mapped(Path(path), outlets)) for path in args.paths]  # all readable first
-    days: set[dt.date] = set()
-    loads = []
-    for path, records, rejects in files:
-        result = run_suite(records, sources.DATASET, params)
-        quarantined = pd.concat([result.quarantined, rejects], ignore_index=True)
-        batch = Batch(sources.DATASET, [Path(path)], None, rows_read=len(records) + len(rejects))
-        loads.append((batch, result.valid, quarantined, sources.SOURCE_READINGS))
-        days |= set(pd.to_datetime(result.valid["period_start"]).dt.date)
-    for n, (path, row) in enumerate(zip(args.paths, load_batches(engine, loads), strict=True), start=1):  # all or none
-        print(
-            f"[{n}/{len(files)}] {shown(path)}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
-            f"{row['rows_quarantined']} quarantined (batch {row['batch_id']})"
-        )
-    if days:
-        sources.daily_values(engine, min(days), max(days))
-        for year in sorted({d.year for d in days}):
-            sources.indicators(engine, year)
-        print(f"outlet-days recomputed from {min(days)} to {max(days)}")
-    return 0
-
-
 def cmd_sources(args, settings: Settings) -> int:
-    from pipeline.summary import sources_summary
+    from pipeline.reports.text import sources_summary
 
     print(sources_summary(_engine(settings), args.year))
     return 0
 
 
-def cmd_ingest_water(args, settings: Settings) -> int:
-    from pipeline import water
-    from pipeline.ingest.water import read
-    from pipeline.load import Batch, load_batches, water_samples
-    from pipeline.validate import run_suite
-
-    engine = _engine(settings)
-    registry = water.sections(engine)
-    if registry.empty:
-        raise CommandError("the water-section registry is empty: run `python -m pipeline init-db` first")
-    params = {
-        "known_sections": registry["section_code"].tolist(),
-        "first_time": pd.Timestamp("2000-01-01"),
-        "last_time": pd.Timestamp.now().ceil("h"),
-    }
-    touched: set[tuple[str, pd.Timestamp]] = set()
-    files = [(path, read(path)) for path in args.paths]  # every file readable, or nothing is loaded
-    loads = []
-    for path, records in files:
-        kind = str(records["kind"].iloc[0]) if len(records) else "manual"
-        result = run_suite(records, water.SUITE, params)
-        loads.append(
-            (Batch(f"water_{kind}", [Path(path)], None), result.valid, result.quarantined, water_samples(kind))
-        )
-        times = pd.to_datetime(result.valid["sampled_at"])
-        touched |= {(kind, t.normalize() if kind == "auto" else t.replace(day=1).normalize()) for t in times}
-    for n, (path, row) in enumerate(zip(args.paths, load_batches(engine, loads), strict=True), start=1):  # all or none
-        print(
-            f"[{n}/{len(args.paths)}] {shown(path)}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
-            f"{row['rows_quarantined']} quarantined (batch {row['batch_id']})"
-        )
-    for kind, start in sorted(touched):
-        if kind == "auto":
-            water.classes(engine, kind, water.day_window(start.date()))
-        else:
-            water.classes(engine, kind, water.month_window(start.year, start.month))
-    for year in sorted({start.year for kind, start in touched if kind == "manual"}):
-        water.indicators(engine, year)
-    if touched:
-        print(f"classes recomputed for {len(touched)} period(s)")
-    return 0
-
-
 def cmd_water(args, settings: Settings) -> int:
-    from pipeline import water
-    from pipeline.summary import water_summary
+    from pipeline.jobs import water
+    from pipeline.reports.text import water_summary
+    from pipeline.windows import day_window, month_window
 
     landing = Path(args.landing) if args.landing else settings.water_landing_dir
     engine = _engine(settings)
     if args.month:
-        windows = [("manual", water.month_window(m.year, m.month)) for m in args.month]
+        windows = [("manual", month_window(m.year, m.month)) for m in args.month]
     else:
-        windows = [("auto", water.day_window(d)) for d in args.date]
+        windows = [("auto", day_window(d)) for d in args.date]
     for n, (kind, window) in enumerate(windows, start=1):
         result = water.run_period(engine, landing, kind, window, settings.staging_dir)
         print(
@@ -226,91 +160,10 @@ def cmd_water(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_water_class(args, settings: Settings) -> int:
-    from pipeline.indicators.water_class import GB3838_2002_TABLE1, classify, parse_class
-    from pipeline.ingest.water import parse_lab_value
-
-    frame = _read_csv(args.input)
-    items = [c for c in frame.columns if c in GB3838_2002_TABLE1.index and c != "tp_lake"]
-    if not items:
-        raise CommandError(
-            f"{shown(args.input)}: no item column; expected canonical codes such as ph, do, codmn, nh3n, tp"
-        )
-    values = pd.DataFrame(index=frame.index)
-    for column in items:
-        parsed = frame[column].map(parse_lab_value)
-        bad = parsed.map(lambda p: p[2] and np.isnan(p[0]))
-        if bad.any():
-            i = bad.idxmax()
-            raise CommandError(
-                f"{shown(args.input)}: line {i + 2}, column {column}: {frame.at[i, column]!r} is not a number"
-            )
-        values[column] = parsed.map(lambda p: p[0] / 2 if p[1] else p[0])
-    body = frame["waterbody"].str.strip().str.lower() if "waterbody" in frame else pd.Series("river", index=frame.index)
-    body = body.replace({"reservoir": "lake", "湖库": "lake", "河流": "river", "": "river"})
-    if not body.isin(["river", "lake"]).all():
-        i = (~body.isin(["river", "lake"])).idxmax()
-        raise CommandError(
-            f"{shown(args.input)}: line {i + 2}: waterbody {frame.at[i, 'waterbody']!r} is not river or lake"
-        )
-    values["waterbody"] = body
-    target = None
-    if "target_class" in frame:
-        values["target"] = frame["target_class"].map(parse_class)
-        bad = values["target"].isna() & (frame["target_class"].str.strip() != "") | (values["target"] > 5)
-        if bad.any():
-            i = bad.idxmax()
-            raise CommandError(
-                f"{shown(args.input)}: line {i + 2}: target_class {frame.at[i, 'target_class']!r} is not I-V"
-            )
-        target = "target"
-    result = classify(values, target_class=target)
-    out = frame.copy()
-    out["water_class"] = result["water_class_name"]
-    out["limiting_items"] = result["limiting_items"]
-    out["meets_target"] = result["meets_target"].map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
-    out["exceedances"] = result["exceedances"]
-    _write(out, args.output)
-    return 0
-
-
-def cmd_ingest_air(args, settings: Settings) -> int:
-    from pipeline.ingest.air import read_air_file
-    from pipeline.load import AIR_HOURLY, Batch, load_batches
-    from pipeline.nightly import DATASET, daily_values, indicators, known_stations
-    from pipeline.validate import run_suite
-
-    engine = _engine(settings)
-    stations = known_stations(engine)
-    if not stations:
-        raise CommandError("the station registry is empty: run `python -m pipeline init-db` first")
-    # Without a run's window, readings may be from any past hour up to the next one.
-    bounds = {"first_hour_end": pd.Timestamp("2000-01-01 01:00"), "last_hour_end": pd.Timestamp.now().ceil("h")}
-    touched: set[dt.date] = set()
-    files = [(path, read_air_file(path)) for path in args.paths]  # every file readable, or nothing is loaded
-    loads = []
-    for path, records in files:
-        result = run_suite(records, DATASET, {"known_stations": stations, **bounds})
-        loads.append((Batch(DATASET, [Path(path)], None), result.valid, result.quarantined, AIR_HOURLY))
-        touched |= set((pd.to_datetime(result.valid["hour_end"]) - pd.Timedelta(hours=1)).dt.date)
-    for n, (path, row) in enumerate(zip(args.paths, load_batches(engine, loads), strict=True), start=1):  # all or none
-        print(
-            f"[{n}/{len(args.paths)}] {shown(path)}: {row['rows_read']} read, {row['rows_loaded']} loaded, "
-            f"{row['rows_quarantined']} quarantined (batch {row['batch_id']})"
-        )
-    for day in sorted(touched):
-        daily_values(engine, day)
-    for year in sorted({d.year for d in touched}):
-        indicators(engine, year)
-    if touched:
-        print(f"daily values recomputed for {len(touched)} day(s), {min(touched)} to {max(touched)}")
-    return 0
-
-
 def cmd_run(args, settings: Settings) -> int:
-    from pipeline.nightly import run_day
+    from pipeline.jobs.air import run_day
     from pipeline.progress import days_between, progress_prefix
-    from pipeline.summary import day_summary
+    from pipeline.reports.text import day_summary
 
     if bool(args.first) != bool(args.last):
         raise CommandError("--from and --to go together (a backfill of every day between them)")
@@ -353,10 +206,10 @@ def cmd_run(args, settings: Settings) -> int:
 
 
 def cmd_recompute(args, settings: Settings) -> int:
-    from pipeline import scoreboard
-    from pipeline.db import sql
-    from pipeline.nightly import recompute
+    from pipeline.jobs.air import recompute
+    from pipeline.plan import scoreboard
     from pipeline.progress import progress_prefix
+    from pipeline.store.engine import sql
 
     last = args.last or dt.date.today()
     if last < args.first:
@@ -386,7 +239,7 @@ def cmd_recompute(args, settings: Settings) -> int:
 
 
 def cmd_indicators(args, settings: Settings) -> int:
-    from pipeline.summary import indicator_frame
+    from pipeline.reports.text import indicator_frame
 
     frame = indicator_frame(_engine(settings), args.year)
     _emit(frame, args.format, title=f"Indicators 指标 ({args.year or 'all years'})")
@@ -394,7 +247,7 @@ def cmd_indicators(args, settings: Settings) -> int:
 
 
 def cmd_summary(args, settings: Settings) -> int:
-    from pipeline.summary import year_summary
+    from pipeline.reports.text import year_summary
 
     print(year_summary(_engine(settings), args.year, args.city))
     return 0
@@ -402,7 +255,7 @@ def cmd_summary(args, settings: Settings) -> int:
 
 def cmd_report(args, settings: Settings) -> int:
     from pipeline.config import REPO_ROOT
-    from pipeline.html_report import write_report
+    from pipeline.reports.html import write_report
 
     output = Path(args.output) if args.output else REPO_ROOT / "var" / f"report-{args.year}.html"
     print(write_report(_engine(settings), args.year, args.city, output))
@@ -410,7 +263,7 @@ def cmd_report(args, settings: Settings) -> int:
 
 
 def _emit(frame: pd.DataFrame, fmt: str, title: str) -> None:
-    from pipeline.report import format_table
+    from pipeline.reports.text import format_table
 
     if fmt == "csv":
         frame.to_csv(sys.stdout, index=False)
@@ -422,133 +275,25 @@ def _emit(frame: pd.DataFrame, fmt: str, title: str) -> None:
         print(format_table(frame, title))
 
 
-def _read_csv(path: str) -> pd.DataFrame:
-    import io
-
-    from pipeline.ingest import read_text
-
-    try:
-        text = read_text(Path(path))  # a FIFO or device is refused before it is opened; sizes bounded
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise CommandError(f"{shown(path)}: no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise CommandError(f"{shown(path)}: not a readable CSV ({str(err).strip().splitlines()[-1]})") from None
-
-
-def _numeric(frame: pd.DataFrame, columns, path: str) -> pd.DataFrame:
-    """Columns as floats; empty -> NaN; anything else non-numeric is an error naming the cell."""
-    out = pd.DataFrame(index=frame.index)
-    for column in columns:
-        text = frame[column].str.strip()
-        values = pd.to_numeric(text.where(text != ""), errors="coerce")
-        bad = values.isna() & (text != "")
-        if bad.any():
-            i = bad.idxmax()
-            raise CommandError(f"{shown(path)}: line {i + 2}, column {column}: {frame.at[i, column]!r} is not a number")
-        if (values < 0).any():
-            i = (values < 0).idxmax()
-            raise CommandError(
-                f"{shown(path)}: line {i + 2}, column {column}: negative concentration {frame.at[i, column]}"
-            )
-        out[column] = values
-    return out
-
-
-def _integers(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: "" if pd.isna(v) else str(int(v)))
-
-
-def _row_editions(frame: pd.DataFrame, edition: str | None, path: str) -> np.ndarray:
-    """The HJ 633 edition of each row of a calculator input: ``--edition`` for all rows; else by the
-    row's ``date`` (a natural day) or ``time`` (hour-ending: 24:00 belongs to the day before); else
-    the edition in force today. Errors name the line."""
-    from pipeline.indicators.editions import AQI_EDITIONS, aqi_edition_for
-    from pipeline.ingest.long_csv import parse_hour_end
-
-    if edition is not None:
-        if edition not in AQI_EDITIONS:
-            raise CommandError(f"--edition {edition!r}: no such edition of HJ 633; use {' or '.join(AQI_EDITIONS)}")
-        return np.full(len(frame), edition, dtype=object)
-    if "date" in frame.columns:
-        days = pd.to_datetime(frame["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
-        what = "date", "YYYY-MM-DD"
-    elif "time" in frame.columns:
-        days = frame["time"].str.strip().map(parse_hour_end) - pd.Timedelta(hours=1)
-        what = "time", "YYYY-MM-DD HH:MM (hour-ending)"
-    else:
-        return np.full(len(frame), aqi_edition_for(dt.date.today()), dtype=object)
-    if days.isna().any():
-        i = days.isna().idxmax()
-        raise CommandError(f"{shown(path)}: line {i + 2}, column {what[0]}: {frame.at[i, what[0]]!r} is not {what[1]}")
-    return aqi_edition_for(days.dt.normalize())
-
-
 def cmd_aqi(args, settings: Settings) -> int:
-    from pipeline.indicators.aqi import POLLUTANT_COLUMNS, aqi_frame
+    from pipeline.calculators import aqi_csv
 
-    frame = _read_csv(args.input)
-    present = [c for c in (*POLLUTANT_COLUMNS, "so2_24h") if c in frame.columns]
-    if not [c for c in present if c != "so2_24h"]:
-        raise CommandError(f"{shown(args.input)}: no pollutant column; expected any of {', '.join(POLLUTANT_COLUMNS)}")
-    editions = _row_editions(frame, args.edition, args.input)
-    result = aqi_frame(_numeric(frame, present, args.input), mode=args.mode, edition=editions)
-    out = frame.copy()
-    for column in [c for c in result.columns if c.startswith("iaqi_")] + ["aqi"]:
-        out[column] = _integers(result[column])
-    out["level"] = result["level"].map(lambda v: str(v) if v else "")
-    for column in ("category_zh", "category_en", "primary_pollutant", "aqi_status"):
-        out[column] = result[column].astype(str)
-    out["edition"] = editions
-    _write(out, args.output)
+    aqi_csv(args.input, args.output, args.mode, args.edition)
     return 0
 
 
 def cmd_daily_aqi(args, settings: Settings) -> int:
-    from pipeline.indicators.daily import station_day_aqi
-    from pipeline.indicators.editions import aqi_of
-    from pipeline.ingest.long_csv import parse_hour_end
+    from pipeline.calculators import daily_aqi_csv
 
-    frame = _read_csv(args.input)
-    needed = ["station_code", "time"]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise CommandError(
-            f"{args.input}: missing column(s) {', '.join(missing)}; expected station_code,time,so2,no2,pm10,co,o3,pm25"
-        )
-    pollutants = [c for c in ("so2", "no2", "pm10", "co", "o3", "pm25") if c in frame.columns]
-    hourly = _numeric(frame, pollutants, args.input)
-    hourly["station_code"] = frame["station_code"].str.strip()
-    hourly["hour_end"] = frame["time"].map(parse_hour_end)
-    if hourly["hour_end"].isna().any():
-        i = hourly["hour_end"].isna().idxmax()
-        raise CommandError(f"{shown(args.input)}: line {i + 2}: time {frame.at[i, 'time']!r} is not YYYY-MM-DD HH:MM")
-    try:
-        days = station_day_aqi(hourly)
-    except ValueError as err:
-        raise CommandError(f"{shown(args.input)}: {err}") from None
-    out = pd.DataFrame(
-        {"station_code": days["station_code"], "date": pd.to_datetime(days["date"]).dt.strftime("%Y-%m-%d")}
-    )
-    for column in ("so2", "no2", "pm10", "co", "pm25", "o3_8h", "o3_1h"):
-        decimals = 1 if column == "co" else 0
-        out[column] = days[column].map(lambda v, d=decimals: "" if pd.isna(v) else f"{v:.{d}f}")
-    out["aqi"] = _integers(days["aqi"])
-    out["level"] = days["level"].map(lambda v: str(v) if v else "")
-    out["primary_pollutant"] = days["primary_pollutant"].astype(str)
-    out["aqi_status"] = days["aqi_status"]
-    out["valid_day"] = days["valid_day"].map(lambda v: "true" if v else "false")
-    out["edition"] = aqi_of(days["edition"])
-    _write(out, args.output)
+    daily_aqi_csv(args.input, args.output)
     return 0
 
 
-def _write(frame: pd.DataFrame, output: str | None) -> None:
-    if output:
-        frame.to_csv(output, index=False)
-        print(f"wrote {len(frame)} rows to {output}", file=sys.stderr)
-    else:
-        frame.to_csv(sys.stdout, index=False)
+def cmd_water_class(args, settings: Settings) -> int:
+    from pipeline.calculators import water_class_csv
+
+    water_class_csv(args.input, args.output)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -666,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     from sqlalchemy.exc import SQLAlchemyError
 
+    from pipeline.calculators import InputError
     from pipeline.ingest import IngestError
     from pipeline.validate import ValidationError
 
@@ -677,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.func(args, Settings.from_env())
-    except (CommandError, IngestError, FileNotFoundError, ValidationError) as err:
+    except (CommandError, InputError, RegistryEmpty, IngestError, FileNotFoundError, ValidationError) as err:
         return refuse(str(err))
     except (OSError, ValueError) as err:  # unwritable output, a folder given as a file, bad values
         return refuse(f"{type(err).__name__}: {err}")

@@ -61,6 +61,20 @@ DAILY_AIR_STATISTICS: dict[str, Item] = {
 }
 """Station-day and city-day statistics (HJ 633-2012 daily report items)."""
 
+ANNUAL_AIR_STATISTICS: dict[str, Item] = {
+    item.code: item
+    for item in [
+        Item("so2", "二氧化硫年均浓度", "SO2 annual mean", UGM3),
+        Item("no2", "二氧化氮年均浓度", "NO2 annual mean", UGM3),
+        Item("pm10", "PM10年均浓度", "PM10 annual mean", UGM3),
+        Item("pm25", "PM2.5年均浓度", "PM2.5 annual mean", UGM3),
+        Item("co", "一氧化碳24小时平均第95百分位数", "CO 24-h mean, 95th percentile", MGM3),
+        Item("o3_8h", "臭氧日最大8小时平均第90百分位数", "O3 daily max 8-h mean, 90th percentile", UGM3),
+    ]
+}
+"""The annual statistics judged against GB 3095 Table 1's annual limits (HJ 663-2013 Table 2), in the
+order of the standard's table."""
+
 # Labels seen in sources -> canonical code. Case-insensitive lookups go through ``air_code``.
 _AIR_ALIASES = {
     "pm2.5": "pm25",
@@ -157,3 +171,21 @@ def water_code(label: str) -> str | None:
     key = label.strip().lower().replace(" ", "")
     key = _WATER_ALIASES.get(key, key)
     return key if key in WATER_ITEMS else None
+
+
+SOURCE_POLLUTANTS: dict[str, Item] = {
+    item.code: item
+    for item in [
+        Item("cod", "化学需氧量", "COD", "t"),
+        Item("nh3n", "氨氮", "NH3-N", "t"),
+        Item("so2", "二氧化硫", "SO2", "t"),
+        Item("nox", "氮氧化物", "NOx", "t"),
+        Item("pb", "铅", "lead", "t"),
+        Item("cd", "镉", "cadmium", "t"),
+        Item("hg", "汞", "mercury", "t"),
+        Item("as", "砷", "arsenic", "t"),
+        Item("cr6", "六价铬", "chromium (VI)", "t"),
+    ]
+}
+"""Pollutants whose emitted totals the plan caps or asks to reduce (811 plan, section 二; the caps of
+``data/reference/source_caps_quzhou.csv``), with the unit of their totals."""

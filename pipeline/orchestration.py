@@ -23,7 +23,7 @@ OPERATORS_ENV = "QZ811_OPERATORS"
 def engine_and_settings():
     """(engine, settings) from the environment of the running task."""
     from pipeline.config import Settings
-    from pipeline.db import make_engine
+    from pipeline.store.engine import make_engine
 
     settings = Settings.from_env()
     return make_engine(settings.db_url), settings
@@ -41,7 +41,7 @@ def station_groups() -> int:
 
 
 def smtp_transport():
-    """(transport, sender) for :func:`pipeline.alerts.deliver` through Airflow's ``smtp_default``
+    """(transport, sender) for :func:`pipeline.plan.alerts.deliver` through Airflow's ``smtp_default``
     connection and the SMTP provider's hook (SSL on connect unless ``disable_ssl``, STARTTLS unless
     ``disable_tls``, ``timeout`` and ``retry_limit`` from the connection's extras); (None, sender) when
     the connection is not defined, so the alerts go to the outbox."""
@@ -119,6 +119,6 @@ def task_defaults(timeout: dt.timedelta = dt.timedelta(hours=1)) -> dict:
 
 def landing_ready(landing_dir, day: dt.date) -> bool:
     """True when the landing folder holds air files of ``day`` (the sensor before a night's ingest)."""
-    from pipeline.nightly import landing_files
+    from pipeline.jobs.air import landing_files
 
     return bool(landing_files(landing_dir, day))

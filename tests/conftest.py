@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.windows import month_window
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
 SAMPLE_AIR = REPO / "data" / "sample" / "air"
@@ -29,7 +31,8 @@ def shared_cnemc() -> Path:
 @pytest.fixture
 def warehouse(tmp_path):
     """A fresh embedded warehouse with the national station registry loaded."""
-    from pipeline.db import init_db, make_engine
+    from pipeline.store.engine import make_engine
+    from pipeline.store.schema import init_db
 
     engine = make_engine(f"sqlite:///{tmp_path / 'warehouse.db'}")
     init_db(engine)
@@ -66,7 +69,8 @@ def empty_pg_database(prefix: str = "qz811") -> tuple[str, object]:
 
 def pg_database():
     """A fresh PostgreSQL warehouse (registries loaded) on the test server; returns (engine, drop)."""
-    from pipeline.db import init_db, make_engine
+    from pipeline.store.engine import make_engine
+    from pipeline.store.schema import init_db
 
     url, drop_database = empty_pg_database()
     engine = make_engine(url)
@@ -92,18 +96,16 @@ def run_whole_sample(engine, staging: Path, air_days=("2019-07-01", "2019-07-02"
     the scoreboard. Used to compare databases, to run the analysts' example queries and the report."""
     import datetime as dt
 
-    from pipeline import annual, scoreboard, sources, water
-    from pipeline.nightly import run_day
+    from pipeline.jobs import annual, sources, water
+    from pipeline.jobs.air import run_day
+    from pipeline.plan import scoreboard
 
     sample = REPO / "data" / "sample"
     for day in map(dt.date.fromisoformat, air_days):
         run_day(engine, SAMPLE_AIR, day, staging)
-    water.run_period(engine, sample / "water", "manual", water.month_window(2019, 7), staging)
+    water.run_period(engine, sample / "water", "manual", month_window(2019, 7), staging)
     for day in map(dt.date.fromisoformat, source_days):
-        window = sources.day_window(day)
-        sources.load(engine, sources.validate(engine, sources.ingest(engine, sample / "sources", window, staging)))
-        sources.daily_values(engine, day)
-    sources.indicators(engine, 2019)
+        sources.run_day(engine, sample / "sources", day, staging)
     annual.ingest(engine, "statistics", [sample / "plan" / "statistics_2014-2019.csv"])
     annual.ingest(engine, "precipitation", [sample / "plan" / "precipitation_2018-2019.csv"])
     scoreboard.compute(engine, 2019)
@@ -112,7 +114,8 @@ def run_whole_sample(engine, staging: Path, air_days=("2019-07-01", "2019-07-02"
 @pytest.fixture(scope="session")
 def sample_sqlite(tmp_path_factory):
     """The whole sample run once into an SQLite warehouse (shared: tests must not write to it)."""
-    from pipeline.db import init_db, make_engine
+    from pipeline.store.engine import make_engine
+    from pipeline.store.schema import init_db
 
     folder = tmp_path_factory.mktemp("sample_sqlite")
     engine = make_engine(f"sqlite:///{folder / 'warehouse.db'}")
@@ -134,10 +137,9 @@ def sample_pg(tmp_path_factory):
 @pytest.fixture
 def year_2019(warehouse, tmp_path):
     """The sample water month loaded: the Qiantang main stream misses its 90 % target in 2019."""
-    from pipeline import scoreboard, water
+    from pipeline.jobs import water
+    from pipeline.plan import scoreboard
 
-    water.run_period(
-        warehouse, REPO / "data" / "sample" / "water", "manual", water.month_window(2019, 7), tmp_path / "s"
-    )
+    water.run_period(warehouse, REPO / "data" / "sample" / "water", "manual", month_window(2019, 7), tmp_path / "s")
     scoreboard.compute(warehouse, 2019)
     return warehouse

@@ -9,7 +9,8 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from pipeline import alerts
+from pipeline.plan import alerts
+from pipeline.windows import month_window
 from tests.conftest import pg_database
 from tests.test_alerts import NOW, Inbox, Server, free_port
 
@@ -101,12 +102,13 @@ def test_a_slow_final_reply_does_not_lead_to_a_second_delivery(year_2019, picky,
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_two_alerts_runs_at_once_deliver_each_alert_once_per_recipient(database, warehouse, picky, tmp_path):
-    from pipeline import scoreboard, water
+    from pipeline.jobs import water
+    from pipeline.plan import scoreboard
     from tests.conftest import REPO
 
     engine, drop = (warehouse, None) if database == "sqlite" else pg_database()
     try:
-        water.run_period(engine, REPO / "data" / "sample" / "water", "manual", water.month_window(2019, 7), tmp_path)
+        water.run_period(engine, REPO / "data" / "sample" / "water", "manual", month_window(2019, 7), tmp_path)
         scoreboard.compute(engine, 2019)
         inbox, settings = picky(delay=0.3)
         created = alerts.plan_alerts(engine, 2019, NOW, table=[("*", [OFFICE])])

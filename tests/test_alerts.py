@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from pipeline import alerts, scoreboard
+from pipeline.plan import alerts, scoreboard
 
 NOW = dt.datetime(2020, 1, 2, 1, 0, tzinfo=dt.UTC)
 

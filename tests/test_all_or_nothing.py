@@ -41,7 +41,7 @@ def run(warehouse, monkeypatch, capsys, *argv):
 
 
 def test_a_failure_on_the_second_file_leaves_the_warehouse_as_it_was(warehouse, landing, monkeypatch, capsys):
-    from pipeline import load
+    from pipeline.store import load
 
     before = snapshot(warehouse)
     written = []
@@ -82,7 +82,8 @@ def test_what_is_loaded_is_the_bytes_read_even_if_the_files_change_mid_run(wareh
     ]
 
     # The same bytes from untouched copies give the same warehouse.
-    from pipeline.db import init_db, make_engine
+    from pipeline.store.engine import make_engine
+    from pipeline.store.schema import init_db
 
     clean = make_engine(str(warehouse.url).replace(".db", "_clean.db"))
     init_db(clean)

@@ -9,7 +9,7 @@ import shutil
 import pandas as pd
 import sqlalchemy as sa
 
-from pipeline.nightly import run_day
+from pipeline.jobs.air import run_day
 from pipeline.validate import split_duplicates
 from tests.conftest import SAMPLE_AIR
 

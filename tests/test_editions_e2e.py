@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pipeline import cli, scoreboard
-from pipeline.nightly import run_day
+from pipeline import cli
+from pipeline.jobs.air import run_day
+from pipeline.plan import scoreboard
 from tests.conftest import DATA, pg_database
 from tests.test_nightly import dump
 
@@ -63,8 +64,8 @@ def test_the_same_real_day_before_and_after_the_change(two_days):
 
 
 def test_scoreboard_summary_and_report_name_the_editions(two_days, tmp_path):
-    from pipeline.html_report import write_report
-    from pipeline.summary import day_summary, scoreboard_text
+    from pipeline.reports.html import write_report
+    from pipeline.reports.text import day_summary, scoreboard_text
 
     board = scoreboard.compute(two_days, 2026).set_index("target_id")
     assert board.at["air.good_day_ratio", "edition"].startswith("HJ 633-2012 (至 to 2026-02-28) + HJ 633-2026")
@@ -78,7 +79,7 @@ def test_scoreboard_summary_and_report_name_the_editions(two_days, tmp_path):
 
 
 def test_polluted_day_alert_carries_health_information(two_days):
-    from pipeline.alerts import polluted_day_health
+    from pipeline.plan.alerts import polluted_day_health
 
     lines = polluted_day_health(two_days, 2026, city="衢州")
     # 衢州 (1264A) had a clean day: no polluted day, so no health lines; the stations elsewhere did not count.
@@ -180,7 +181,8 @@ def _previous_release(engine, tmp_path, monkeypatch) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engines(request, tmp_path):
     """(old, fresh): two warehouses on the same kind of database."""
-    from pipeline.db import init_db, make_engine
+    from pipeline.store.engine import make_engine
+    from pipeline.store.schema import init_db
 
     if request.param == "sqlite":
         made = [make_engine(f"sqlite:///{tmp_path / name}.db") for name in ("old", "fresh")]

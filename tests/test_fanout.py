@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import fanout, sources, water
+from pipeline import fanout
+from pipeline.jobs import sources, water
+from pipeline.windows import day_window, month_window
 from tests.conftest import REPO
 
 SAMPLE = REPO / "data" / "sample"
@@ -29,7 +31,7 @@ def test_source_outlet_groups_give_the_same_day(warehouse, tmp_path):
     landing = tmp_path / "sources"
     landing.mkdir()
     shutil.copy(SAMPLE / "sources" / "hj212_platform_2019-07.log", landing)
-    window = sources.day_window(dt.date(2019, 7, 1))  # has messages the reader rejects (bad CRC, CN 2011)
+    window = day_window(dt.date(2019, 7, 1))  # has messages the reader rejects (bad CRC, CN 2011)
     whole = sources.validate(warehouse, sources.ingest(warehouse, landing, window, tmp_path / "whole"))
     staged = sources.ingest(warehouse, landing, window, tmp_path / "groups")
     groups = sources.outlet_groups(staged, 3)
@@ -42,7 +44,7 @@ def test_source_outlet_groups_give_the_same_day(warehouse, tmp_path):
 
 
 def test_water_section_groups_give_the_same_month(warehouse, tmp_path):
-    window = water.month_window(2019, 7)
+    window = month_window(2019, 7)
     landing = SAMPLE / "water"
     whole = water.validate(warehouse, water.ingest(landing, "manual", window, tmp_path / "whole"))
     groups = water.section_groups(water.ingest(landing, "manual", window, tmp_path / "groups"), 4)

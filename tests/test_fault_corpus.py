@@ -220,7 +220,8 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def warehouse_url(tmp_path_factory):
-    from pipeline.db import init_db, make_engine
+    from pipeline.store.engine import make_engine
+    from pipeline.store.schema import init_db
 
     url = f"sqlite:///{tmp_path_factory.mktemp('faults') / 'warehouse.db'}"
     engine = make_engine(url)
@@ -303,7 +304,7 @@ def test_corpus_covers_every_fault_family():
 def test_station_list_in_utf8_reads_the_same_as_the_published_gbk(tmp_path):
     """The reverse encoding fault: the GBK station list re-saved as UTF-8 (read as GBK it would be
     garbled) gives the same registry; a file that is neither is a clear error, not an empty registry."""
-    from pipeline.db import STATION_LIST, read_station_list
+    from pipeline.ingest.reference import STATION_LIST, read_station_list
 
     utf8_copy = tmp_path / "stations_utf8.csv"
     utf8_copy.write_text(STATION_LIST.read_bytes().decode("gbk"), encoding="utf-8")

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pipeline import html_report, report_charts
+from pipeline.reports import charts as report_charts
+from pipeline.reports import html as html_report
 from tests.conftest import REPO, pg_database, run_whole_sample
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -13,9 +13,10 @@ import threading
 import pandas as pd
 import sqlalchemy as sa
 
-from pipeline import sources, water
 from pipeline.ingest import landed
-from pipeline.nightly import run_day
+from pipeline.jobs import sources, water
+from pipeline.jobs.air import run_day
+from pipeline.windows import day_window, month_window
 from tests.conftest import REPO, SAMPLE_AIR
 
 SHADOW = "root:$6$Zq9secretsalt$Hc3Vx0pAsswordHash:19000:0:99999:7:::\n"
@@ -82,9 +83,9 @@ def test_water_and_source_folders_too(warehouse, tmp_path, caplog):
     (outside / "shadow").unlink()
     booby_trap(source_dir, outside, "hj212_2019-07")
     with caplog.at_level(logging.INFO):
-        found = within(120, lambda: water.run_period(warehouse, water_dir, "manual", water.month_window(2019, 7),
+        found = within(120, lambda: water.run_period(warehouse, water_dir, "manual", month_window(2019, 7),
                                                      tmp_path / "s"))  # fmt: skip
-        window = sources.day_window(dt.date(2019, 7, 12))
+        window = day_window(dt.date(2019, 7, 12))
         staged = within(120, lambda: sources.ingest(warehouse, source_dir, window, tmp_path / "s"))
     assert found["rows_loaded"] > 0 and staged["rows_read"] > 0
     assert not [f for f in staged["files"] if "shadow" in f or "fifo" in f or "zero" in f]

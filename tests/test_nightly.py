@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from pipeline.ingest import IngestError
-from pipeline.nightly import landing_files, run_day
+from pipeline.jobs.air import landing_files, run_day
 from pipeline.runs import day_for_run
 from tests.conftest import SAMPLE_AIR
 
@@ -115,16 +115,16 @@ def null_half_way(monkeypatch, column: str) -> None:
     violation half way through the bulk insert (or COPY)."""
     import dataclasses
 
-    from pipeline import nightly
+    from pipeline.jobs import air
 
-    original = nightly.AIR_HOURLY.frame
+    original = air.AIR_HOURLY.frame
 
     def half_then_fail(batch_id, valid):
         frame = original(batch_id, valid)
         frame.loc[len(frame) // 2, column] = None
         return frame
 
-    monkeypatch.setattr(nightly, "AIR_HOURLY", dataclasses.replace(nightly.AIR_HOURLY, frame=half_then_fail))
+    monkeypatch.setattr(air, "AIR_HOURLY", dataclasses.replace(air.AIR_HOURLY, frame=half_then_fail))
 
 
 def test_failure_inside_the_load_rolls_the_whole_day_back(warehouse, landing, tmp_path, monkeypatch):
@@ -228,7 +228,8 @@ def test_a_corrected_file_replaces_the_day_and_the_change_is_audited(warehouse, 
 def test_validation_fanned_out_over_station_groups_gives_the_same_day(warehouse, landing, tmp_path):
     """What the DAG's mapped tasks do (split by station group, validate each, merge) ends with the same
     valid and quarantined records, in the same order, as validating the day at once; no record lost."""
-    from pipeline import fanout, nightly
+    from pipeline import fanout
+    from pipeline.jobs import air
 
     (landing / "china_sites_20190210.csv").write_text(
         (landing / "china_sites_20190210.csv")
@@ -236,12 +237,12 @@ def test_validation_fanned_out_over_station_groups_gives_the_same_day(warehouse,
         .replace("20190210,5,PM2.5,", "20190210,5,PM2.5,-", 1),
         encoding="utf-8",
     )  # one negative value, to be quarantined
-    whole = nightly.validate(warehouse, nightly.ingest(landing, DAY, tmp_path / "whole"))
-    staged = nightly.ingest(landing, DAY, tmp_path / "groups")
-    groups = nightly.station_groups(staged, 4)
+    whole = air.validate(warehouse, air.ingest(landing, DAY, tmp_path / "whole"))
+    staged = air.ingest(landing, DAY, tmp_path / "groups")
+    groups = air.station_groups(staged, 4)
     assert [g["shard"] for g in groups] == [0, 1, 2, 3] and sum(g["shard_rows"] for g in groups) == staged["rows_read"]
     assert sorted(g["shard_rows"] > 0 for g in groups) == [False, True, True, True]  # 3 stations, 4 groups
-    merged = fanout.join([nightly.validate(warehouse, g) for g in reversed(groups)])
+    merged = fanout.join([air.validate(warehouse, g) for g in reversed(groups)])
     assert merged["rows_valid"] == whole["rows_valid"] and merged["rows_quarantined"] == whole["rows_quarantined"] == 1
     for name in ("valid.pkl", "quarantined.pkl"):
         grouped, at_once = (pd.read_pickle(Path(v["staging"]) / name).reset_index(drop=True) for v in (merged, whole))
@@ -255,13 +256,13 @@ def test_validation_fanned_out_over_station_groups_gives_the_same_day(warehouse,
                            capture_output=True, text=True, check=True).stdout for seed in ("1", "2")}  # fmt: skip
     assert seen == {"[2, 3, 0]\n"}
     with pytest.raises(ValueError, match="missing"):
-        fanout.join([nightly.validate(warehouse, groups[0])])
+        fanout.join([air.validate(warehouse, groups[0])])
 
 
 def test_staging_is_removed_once_the_day_is_loaded_and_kept_when_the_load_fails(
     warehouse, landing, tmp_path, monkeypatch
 ):
-    import pipeline.nightly as nightly
+    from pipeline.jobs import air
 
     staging = tmp_path / "staging"
     run_day(warehouse, landing, DAY, staging)
@@ -270,12 +271,12 @@ def test_staging_is_removed_once_the_day_is_loaded_and_kept_when_the_load_fails(
     def broken(*args, **kwargs):
         raise RuntimeError("the warehouse went away")
 
-    monkeypatch.setattr(nightly, "load_batch", broken)
+    monkeypatch.setattr(air, "load_batch", broken)
     with pytest.raises(RuntimeError, match="went away"):
         run_day(warehouse, landing, DAY, staging)
     kept = staging / "air_hourly" / DAY.isoformat()
     assert {p.name for p in kept.iterdir()} >= {"records.pkl", "valid.pkl", "quarantined.pkl"}  # for the retry
     monkeypatch.undo()
-    validated = {**nightly.validate(warehouse, nightly.ingest(landing, DAY, staging))}
-    nightly.load(warehouse, validated, keep_staging=True)
+    validated = {**air.validate(warehouse, air.ingest(landing, DAY, staging))}
+    air.load(warehouse, validated, keep_staging=True)
     assert kept.exists()

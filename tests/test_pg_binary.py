@@ -1,4 +1,4 @@
-"""PostgreSQL's binary COPY format (pipeline/pg_binary.py): the bytes the documentation specifies, and a
+"""PostgreSQL's binary COPY format (pipeline/store/pg_binary.py): the bytes the documentation specifies, and a
 round trip through a real server (with text that CSV would need to quote: quotes, tabs, new lines,
 backslashes, Chinese)."""
 
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pipeline import pg_binary
-from pipeline.db import copy_frame
+from pipeline.store import pg_binary
+from pipeline.store.postgres import copy_frame
 
 TYPES = ["character varying", "timestamp without time zone", "double precision", "boolean", "text"]
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pipeline.nightly import run_day
+from pipeline.jobs.air import run_day
+from pipeline.windows import day_window
 from tests.conftest import SAMPLE_AIR, pg_database
 from tests.test_nightly import null_half_way
 
@@ -143,7 +144,7 @@ def test_a_day_loaded_as_a_new_partition_keeps_the_key(sample_pg):
 def test_a_day_whose_partition_exists_is_replaced_in_it(pg_warehouse, tmp_path):
     """When the day's partition was made before (an ``ingest`` of files, a run of a longer window), the
     nightly run loads into it and gives what a run into a fresh warehouse gives."""
-    from pipeline.db import ensure_partitions
+    from pipeline.store.postgres import ensure_partitions
 
     assert ensure_partitions(pg_warehouse, "air_hourly", "day", pd.Series(["2019-02-10 05:00"])) == ["2019-02-10"]
     run_day(pg_warehouse, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "s")
@@ -166,7 +167,7 @@ def test_every_reading_has_its_batch_on_postgresql(sample_pg):
 
 
 def test_a_load_across_a_month_end_fills_both_partitions(pg_warehouse):
-    from pipeline.db import ensure_partitions
+    from pipeline.store.postgres import ensure_partitions
 
     made = ensure_partitions(
         pg_warehouse, "source_reading", "month", pd.Series(["2019-01-31 23:00", "2019-02-01 00:00"])
@@ -197,7 +198,7 @@ def test_a_load_across_a_month_end_fills_both_partitions(pg_warehouse):
 def test_air_day_partitions_hold_the_natural_day_of_hour_end_stamps(pg_warehouse):
     """The hour ending at midnight is 24:00 of the day before (GB 3095-2012 clause 3.6), so it lands in
     that day's partition; a day without a partition is an error, not a silent catch-all."""
-    from pipeline.db import ensure_partitions
+    from pipeline.store.postgres import ensure_partitions
 
     hours = ["2019-01-31 23:00:00", "2019-02-01 00:00:00", "2019-02-01 01:00:00"]
     assert ensure_partitions(pg_warehouse, "air_hourly", "day", pd.Series(hours)) == ["2019-01-31", "2019-02-01"]
@@ -256,7 +257,7 @@ def test_a_run_waits_for_another_run_replacing_the_same_day(pg_warehouse, tmp_pa
     second run of that day waits, and goes on when the first commits."""
     import threading
 
-    from pipeline.db import replacing
+    from pipeline.store.engine import replacing
 
     day = dt.date(2019, 2, 10)
     done = threading.Event()
@@ -276,7 +277,7 @@ def test_a_run_waits_for_another_run_replacing_the_same_day(pg_warehouse, tmp_pa
 
 
 def test_analyst_role_reads_but_cannot_write_or_create(pg_warehouse):
-    from pipeline.db import apply_roles
+    from pipeline.store.postgres import apply_roles
 
     apply_roles(pg_warehouse)
     apply_roles(pg_warehouse)  # idempotent
@@ -304,8 +305,8 @@ def test_the_loader_role_runs_the_nights_and_makes_partitions(pg_warehouse, tmp_
     partition functions run with the owner's rights, so a night of air (a new day partition), its
     re-run, an ingest into an existing day and a day of sources (a monthly partition) all load; the
     analyst reads the new partitions but may not call those functions."""
-    from pipeline import sources
-    from pipeline.db import apply_roles
+    from pipeline.jobs import sources
+    from pipeline.store.postgres import apply_roles
     from tests.test_sources import SAMPLE as SOURCES_SAMPLE
 
     apply_roles(pg_warehouse)
@@ -315,7 +316,7 @@ def test_the_loader_role_runs_the_nights_and_makes_partitions(pg_warehouse, tmp_
         first = run_day(loader, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "s")
         again = run_day(loader, SAMPLE_AIR, dt.date(2019, 2, 10), tmp_path / "s")
         assert first["rows_loaded"] == again["rows_loaded"] > 0
-        window = sources.day_window(dt.date(2019, 7, 12))
+        window = day_window(dt.date(2019, 7, 12))
         staged = sources.ingest(loader, SOURCES_SAMPLE, window, tmp_path / "src")
         assert sources.load(loader, sources.validate(loader, staged))["rows_loaded"] > 0
         with analyst.connect() as conn:
@@ -334,7 +335,7 @@ def test_the_loader_role_runs_the_nights_and_makes_partitions(pg_warehouse, tmp_
 
 
 def test_roles_are_refused_on_sqlite(warehouse):
-    from pipeline.db import apply_roles
+    from pipeline.store.postgres import apply_roles
 
     with pytest.raises(ValueError, match="PostgreSQL only"):
         apply_roles(warehouse)
@@ -354,7 +355,7 @@ def test_connection_dropped_in_the_middle_of_a_load(pg_warehouse, tmp_path, monk
     """The server ends the loader's session half-way through the COPY (pg_terminate_backend, as a
     restart or a network cut would): nothing of the day is written, and a re-run completes and gives
     exactly what an undisturbed run gives."""
-    from pipeline import load as load_module
+    from pipeline.store import load as load_module
 
     real_copy = load_module.copy_frame
     admin = sa.create_engine(pg_warehouse.url, isolation_level="AUTOCOMMIT")

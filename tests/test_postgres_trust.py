@@ -11,8 +11,9 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from pipeline.db import apply_roles, make_engine
-from pipeline.nightly import run_day
+from pipeline.jobs.air import run_day
+from pipeline.store.engine import make_engine
+from pipeline.store.postgres import apply_roles
 from tests.conftest import SAMPLE_AIR
 
 DAY = dt.date(2019, 2, 10)

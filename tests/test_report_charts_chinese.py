@@ -9,8 +9,8 @@ import warnings
 
 import pytest
 
-from pipeline import html_report
-from pipeline import report_charts as charts
+from pipeline.reports import charts
+from pipeline.reports import html as html_report
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

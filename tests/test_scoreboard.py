@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main
-from pipeline.scoreboard import read_registry
+from pipeline.plan.registry import read_registry
 from tests.conftest import SHARED
 
 REGISTRY = read_registry()
@@ -102,7 +102,7 @@ def test_scoreboard_cli_on_the_sample_statistics(tmp_path, monkeypatch, capsys):
 
 
 def test_noise_and_acid_rain_indicators_from_the_samples(warehouse):
-    from pipeline import annual
+    from pipeline.jobs import annual
     from tests.conftest import REPO
 
     sample = REPO / "data" / "sample" / "plan"

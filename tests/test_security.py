@@ -17,7 +17,8 @@ EVIL = "O'Brien\"; DROP TABLE station; -- 衢州 ' OR '1'='1"
 
 def check_stored_verbatim(engine, tmp_path):
     from pipeline.cli import main  # noqa: F401  (the CLI path is exercised in the quarantine test)
-    from pipeline.db import load_stations, sql
+    from pipeline.store.engine import sql
+    from pipeline.store.schema import load_stations
 
     with engine.begin() as conn:
         before = conn.execute(sa.text("SELECT COUNT(*) FROM station")).scalar_one()

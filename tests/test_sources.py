@@ -9,9 +9,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from pipeline import sources
 from pipeline.cli import main
 from pipeline.ingest.sources import single_parameter_export
+from pipeline.jobs.sources import run_day
 from tests.conftest import REPO, SHARED
 from tests.test_nightly import TABLES, dump
 from tests.test_water import rows
@@ -28,14 +28,6 @@ def landing(tmp_path):
     for name in ("hj212_platform_2019-07.log", "wastewater_export_2019-07.csv"):
         shutil.copy(SAMPLE / name, folder / name)
     return folder
-
-
-def run_day(engine, landing, day, staging):
-    window = sources.day_window(day)
-    loaded = sources.load(engine, sources.validate(engine, sources.ingest(engine, landing, window, staging)))
-    sources.daily_values(engine, day)
-    sources.indicators(engine, day.year)
-    return loaded
 
 
 def test_first_day_quarantines_the_bad_messages_once(warehouse, landing, tmp_path):

@@ -9,14 +9,15 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pipeline import water
 from pipeline.cli import main
+from pipeline.jobs import water
 from pipeline.runs import month_for_run
+from pipeline.windows import day_window, month_window
 from tests.conftest import REPO
 from tests.test_nightly import TABLES, dump
 
 SAMPLE = REPO / "data" / "sample" / "water"
-JULY = water.month_window(2019, 7)
+JULY = month_window(2019, 7)
 WATER_TABLES = [
     *TABLES,
     "water_section",
@@ -122,7 +123,7 @@ def test_bad_input_is_quarantined_with_reasons(warehouse, landing, tmp_path):
 
 
 def test_auto_day_takes_its_day_and_leaves_the_rest(warehouse, landing, tmp_path):
-    result = water.run_period(warehouse, landing, "auto", water.day_window(dt.date(2019, 7, 1)), tmp_path / "staging")
+    result = water.run_period(warehouse, landing, "auto", day_window(dt.date(2019, 7, 1)), tmp_path / "staging")
     assert result["rows_loaded"] == 3 * 6 * 9 and result["rows_other_days"] == 3 * 6 * 9 * 30
     days = rows(warehouse, "SELECT * FROM water_section_period WHERE kind = 'auto'")
     assert sorted(days["section_code"]) == ["QZW01", "QZW04", "QZW11"] and set(days["period"]) == {"2019-07-01"}
@@ -145,7 +146,7 @@ def test_ingest_water_cli(tmp_path, monkeypatch):
     monkeypatch.setenv("QZ811_DB_URL", f"sqlite:///{tmp_path / 'wh.db'}")
     assert main(["init-db"]) == 0
     assert main(["ingest", "water", str(SAMPLE / "water_manual_2019-07.csv")]) == 0
-    from pipeline.db import make_engine
+    from pipeline.store.engine import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'wh.db'}")
     assert rows(engine, "SELECT COUNT(*) AS n FROM water_sample").iloc[0]["n"] == 498

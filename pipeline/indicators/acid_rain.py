@@ -14,6 +14,12 @@ ACID_RAIN_PH = 5.6
 """Precipitation below this pH is acid rain."""
 
 
+def acid_samples(ph) -> int:
+    """How many samples are acid rain (pH < 5.6); samples without a pH are not counted."""
+    values = np.asarray(ph, dtype=float)
+    return int(np.sum(values < ACID_RAIN_PH))
+
+
 def acid_rain_frequency(ph) -> float:
     """Share of samples with pH < 5.6 [%]; NaN without samples. ph: pH of each sample."""
     values = np.asarray(ph, dtype=float)

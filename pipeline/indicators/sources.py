@@ -141,3 +141,13 @@ def steady_share(days: pd.DataFrame, key_outlets) -> tuple[float, int, int]:
     monthly = assessed.assign(month=assessed["date"].str[:7]).groupby(["outlet_code", "month"])["compliant"].all()
     steady = monthly.groupby(level=0).all()
     return 100.0 * steady.mean(), int(steady.sum()), len(steady)
+
+
+def load_totals(days: pd.DataFrame) -> pd.DataFrame:
+    """Loads [t] per pollutant for the city and each county (valid hours only)."""
+    if days.empty:
+        return pd.DataFrame(columns=["scope", "pollutant", "load_t"])
+    city = days.groupby("pollutant")["load_kg"].sum().div(1000).rename("load_t").reset_index().assign(scope="衢州")
+    county = days.groupby(["county_zh", "pollutant"])["load_kg"].sum().div(1000).rename("load_t").reset_index()
+    county = county.rename(columns={"county_zh": "scope"})
+    return pd.concat([city, county], ignore_index=True)[["scope", "pollutant", "load_t"]]

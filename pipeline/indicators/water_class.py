@@ -242,3 +242,45 @@ def river_status(classes) -> tuple[str, str, float, float]:
 STATUS_BY_CLASS = {1: ("优", "excellent"), 2: ("优", "excellent"), 3: ("良好", "good"), 4: ("轻度污染", "lightly polluted"),
                    5: ("中度污染", "moderately polluted"), 6: ("重度污染", "heavily polluted")}  # fmt: skip
 """Qualitative wording of a class (环办〔2011〕22号; recalled): I-II 优, III 良好, IV 轻度污染, V 中度污染, 劣V 重度污染."""
+
+
+def at_half_detection_limit(values, below_detection) -> np.ndarray:
+    """Values with non-detects counted at half the detection limit they were reported as ("<DL" -> DL/2;
+    环办〔2011〕22号, 《地表水环境质量评价办法(试行)》: an item not detected is evaluated at half its
+    detection limit). values: the reported numbers; below_detection: True where reported as "<DL"."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.asarray(below_detection, dtype=bool), values / 2, values)
+
+
+MIN_SECTIONS_FOR_SHARES = 5
+"""环办〔2011〕22号: a river or basin with 5 or more sections is judged by the shares of its sections'
+classes (:func:`river_status`); with fewer, by the class of the mean of its sections' values."""
+
+
+QIANTANG_MAINSTREAM = "钱塘江干流(衢州段)"
+
+
+def river_statuses(means: pd.DataFrame, registry: pd.DataFrame, period: str) -> list[dict]:
+    """Status of each river, and of the Qiantang main stream as a whole, from its sections' period
+    means (环办〔2011〕22号): with 5 or more sections by the shares of classes I-III and 劣V; with fewer,
+    by the class of the mean of the sections' means."""
+    frame = means.merge(registry[["section_code", "river_zh", "is_qiantang_mainstream"]], on="section_code")
+    main = frame[frame["is_qiantang_mainstream"].astype(bool)].assign(river_zh=QIANTANG_MAINSTREAM)
+    rows = []
+    for river, group in pd.concat([frame, main]).groupby("river_zh", sort=True):
+        classes_ = classify(group, target_class="target_class")["water_class"]
+        if len(group) >= MIN_SECTIONS_FOR_SHARES:
+            zh, en, good, worst = river_status(classes_)
+            method = f"class shares of {len(group)} sections"
+        else:
+            items = [c for c in ASSESSED_ITEMS if c in group]
+            mean = group[items].mean().to_frame().T.assign(waterbody=group["waterbody"].iloc[0])
+            mean_class = classify(mean)["water_class"].iloc[0]
+            zh, en = STATUS_BY_CLASS.get(int(mean_class), ("", "")) if not pd.isna(mean_class) else ("", "")
+            _, _, good, worst = river_status(classes_)
+            method = f"class of the mean of {len(group)} section(s): {class_name(mean_class)}"
+        rows.append(
+            {"river_zh": river, "period": period, "n_sections": len(group), "share_i_iii": good,
+             "share_worse_v": worst, "status_zh": zh, "status_en": en, "method": method}
+        )  # fmt: skip
+    return rows

@@ -13,7 +13,7 @@ SELECT
     SUM(CASE WHEN valid_day AND aqi <= 100 THEN 1 ELSE 0 END)                  AS good_days,
     100.0 * SUM(CASE WHEN valid_day AND aqi <= 100 THEN 1 ELSE 0 END)
         / NULLIF(SUM(CASE WHEN valid_day THEN 1 ELSE 0 END), 0)                AS good_day_ratio_pct,
-    95.0                                                                       AS plan_target_pct, -- 811 plan: > 95 %
+    (SELECT value FROM plan_target WHERE id = 'air.good_day_ratio')            AS plan_target_pct, -- 811 plan: > 95 % (its registry)
     MAX(edition)                                                               AS edition  -- one per month: editions change on 1 March 2026 and 1 January 2031
 FROM air_city_day
 GROUP BY city, substr(CAST(date AS TEXT), 1, 7);

@@ -11,7 +11,7 @@ import pytest
 from pipeline.indicators.acid_rain import acid_rain_frequency, weighted_mean_ph
 from pipeline.indicators.noise import city_means, share_below, zone_compliant
 from pipeline.indicators.trend import project
-from pipeline.scoreboard import evaluate
+from pipeline.plan.scoreboard import evaluate
 
 
 def test_acid_rain_frequency_counts_ph_below_5_6():

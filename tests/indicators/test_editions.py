@@ -18,7 +18,7 @@ from pipeline.indicators.editions import (
     period_label,
 )
 from pipeline.indicators.evaluation import annual_statistics
-from pipeline.targets import air_indicator_rows
+from pipeline.plan.indicators import air_indicator_rows
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pipeline import sources
 from pipeline.ingest.hj212 import frame, split_log
+from pipeline.jobs import sources
+from pipeline.windows import day_window
 
 MN = "QZ0001A8900016F0001"  # outlet QZS01 (data/reference/source_outlets_quzhou.csv)
 
@@ -36,7 +37,7 @@ def test_a_real_world_log_loads_every_valid_reading_exactly_once(warehouse, tmp_
     log = tmp_path / "landing" / "hj212_2019-07.log"
     log.parent.mkdir()
     log.write_text("\n".join([first, "+++ modem heartbeat +++", resent, flag_b, old_codes, command]) + "\n")
-    window = sources.day_window(dt.date(2019, 7, 1))
+    window = day_window(dt.date(2019, 7, 1))
     staged = sources.ingest(warehouse, log.parent, window, tmp_path / "s")
     loaded = sources.load(warehouse, sources.validate(warehouse, staged))
     with warehouse.connect() as conn:
@@ -70,7 +71,7 @@ def test_min_max_and_cou_are_kept_and_cou_is_the_hours_load(warehouse, tmp_path)
     log = tmp_path / "landing" / "hj212_2019-07.log"
     log.parent.mkdir()
     log.write_text(f"{with_cou}\n{bad_cou}\n")
-    window = sources.day_window(dt.date(2019, 7, 1))
+    window = day_window(dt.date(2019, 7, 1))
     loaded = sources.load(
         warehouse, sources.validate(warehouse, sources.ingest(warehouse, log.parent, window, tmp_path / "s"))
     )

@@ -6,7 +6,7 @@
 -- DELETE/SELECT is a range scan of it and no separate hour_end index is needed; and no foreign key to
 -- ingest_batch. The FK's per-row
 -- trigger cost three times the rest of the load (1.2 M rows: 17.5 s with it, 5.4 s without). A
--- reading's batch row is written in the same transaction as the reading (pipeline/load.py), and a
+-- reading's batch row is written in the same transaction as the reading (pipeline/store/load.py), and a
 -- test checks that every reading's batch exists.
 -- Hourly air readings in long form. Grain: one row per station, hour and item.
 -- hour_end is the END of the hour, local time Asia/Shanghai (UTC+8, no DST); a natural day D is

@@ -1,17 +1,45 @@
-"""Readable summaries of what the warehouse holds, for the CLI and the demo."""
+"""Readable summaries of what the warehouse holds, for the CLI and the demo: aligned text tables that
+keep Chinese text in its columns."""
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from pipeline.db import sql
 from pipeline.indicators.editions import EDITIONS
 from pipeline.indicators.health import advice_text
-from pipeline.report import format_table
-from pipeline.targets import ALL_TARGETS
+from pipeline.plan.indicators import INDICATORS
+from pipeline.store.engine import sql
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def format_table(frame: pd.DataFrame, title: str | None = None) -> str:
+    """Fixed-width text table of ``frame`` (empty cells for NULL/NaN)."""
+    cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    header = [str(c) for c in frame.columns]
+    widths = [max([display_width(h)] + [display_width(r[i]) for r in cells]) for i, h in enumerate(header)]
+
+    def line(values):
+        return "  ".join(v + " " * (w - display_width(v)) for v, w in zip(values, widths, strict=False)).rstrip()
+
+    out = [title] if title else []
+    out += [line(header), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    return "\n".join(out)
+
 
 STATUS_ZH = {"met": "达标 met", "missed": "未达标 MISSED", "no_data": "无数据 no data"}
 
@@ -27,7 +55,7 @@ def indicator_frame(engine: Engine, year: int | None) -> pd.DataFrame:
     frame = _query(engine, "dml/select_indicators", params)
     if frame.empty:
         return frame
-    names = {k: (t.name_zh, t.name_en) for k, t in ALL_TARGETS.items()}
+    names = {k: (t.name_zh, t.name_en) for k, t in INDICATORS.items()}
     frame.insert(1, "name_zh", frame["indicator"].map(lambda k: names.get(k, ("", ""))[0]))
     frame.insert(2, "name_en", frame["indicator"].map(lambda k: names.get(k, ("", ""))[1]))
     frame["data_complete"] = frame["data_complete"].astype(bool)
@@ -157,9 +185,10 @@ def water_summary(engine: Engine, month: dt.date) -> str:
 
 def sources_summary(engine: Engine, year: int) -> str:
     """A year of key-source monitoring: compliance per outlet, exceedances, totals, plan targets."""
-    from pipeline import sources
+    from pipeline.indicators.sources import load_totals
+    from pipeline.store.reads import year_days
 
-    days = sources.year_days(engine, year)
+    days = year_days(engine, year)
     if days.empty:
         return f"no source data for {year}: run `python -m pipeline ingest sources PATH...` first"
     days["compliant"] = days["compliant"].astype("boolean")
@@ -186,7 +215,7 @@ def sources_summary(engine: Engine, year: int) -> str:
     ]
     if len(exceed):
         out.append(format_table(exceed, f"\n{year}: exceedances 超标记录 (flue gas at the reference O2)"))
-    totals = sources.totals(days)
+    totals = load_totals(days)
     totals["load_t"] = totals["load_t"].round(4)
     out.append(format_table(totals, f"\n{year}: totals 排放量 [t] by city and county (valid hours)"))
     indicators = indicator_frame(engine, year)

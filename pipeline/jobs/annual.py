@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from pipeline.db import replacing, sql
-from pipeline.indicators.acid_rain import acid_rain_frequency, weighted_mean_ph
+from pipeline.indicators.acid_rain import ACID_RAIN_PH, acid_rain_frequency, acid_samples, weighted_mean_ph
 from pipeline.indicators.noise import QUIET_CITY_DBA, city_means, share_below, zone_compliant
 from pipeline.ingest import READER_PROBLEM, IngestError, read_text
 from pipeline.ingest.workbook import ROW_COLUMN, SHEET_COLUMN, formula_problems, read_workbook
-from pipeline.load import Batch, ReadingTable, load_batches
-from pipeline.nightly import _db_rows
+from pipeline.plan.indicators import INDICATORS
+from pipeline.store.engine import replacing, sql
+from pipeline.store.load import Batch, ReadingTable, db_rows, load_batches
 from pipeline.validate import run_suite
 
 CITY = "衢州"
@@ -38,7 +38,7 @@ def _rows(kind):
         frame = valid.drop(columns=["source_file", "source_row", "record_key", "raw_record"]).assign(batch_id=batch_id)
         if "sampled_on" in frame:
             frame["sampled_on"] = frame["sampled_on"].dt.strftime("%Y-%m-%d")
-        return _db_rows(frame)
+        return db_rows(frame)
 
     return rows
 
@@ -145,7 +145,8 @@ def ingest(engine: Engine, kind: str, paths: list) -> list[dict]:
     return results
 
 
-def _measured(indicator: str, period: str, value: float, unit: str, n: int, detail: str, edition: str) -> dict:
+def _measured(indicator: str, period: str, value: float, n: int, detail: str, edition: str) -> dict:
+    unit = INDICATORS[indicator].unit  # a KeyError here: the indicator is missing from the catalogue
     return {"indicator": indicator, "scope": CITY, "period": period, "value": None if pd.isna(value) else float(value),
             "unit": unit, "comparator": "=", "target": None, "status": "no_data" if pd.isna(value) else "measured",
             "data_complete": True, "n": n, "detail": detail, "edition": edition}  # fmt: skip
@@ -166,12 +167,12 @@ def acid_rain_indicators(engine: Engine, year: int) -> None:
             .all()
         )
     n = len(samples)
-    acid = int((samples["ph"] < 5.6).sum()) if n else 0
+    acid = acid_samples(samples["ph"]) if n else 0
     _store(engine, "acid_rain.%", year, [
-        _measured("acid_rain.frequency", str(year), acid_rain_frequency(samples["ph"]) if n else float("nan"), "%", n,
-                  f"{acid} of {n} samples below pH 5.6", "HJ/T 165-2004"),
+        _measured("acid_rain.frequency", str(year), acid_rain_frequency(samples["ph"]) if n else float("nan"), n,
+                  f"{acid} of {n} samples below pH {ACID_RAIN_PH}", "HJ/T 165-2004"),
         _measured("acid_rain.mean_ph", str(year), weighted_mean_ph(samples["ph"], samples["rainfall_mm"]) if n else float("nan"),
-                  "pH", n, "rainfall-weighted [H+]", "HJ/T 165-2004"),
+                  n, "rainfall-weighted [H+]", "HJ/T 165-2004"),
     ])  # fmt: skip
 
 
@@ -183,12 +184,12 @@ def noise_indicators(engine: Engine, year: int) -> None:
     ok = zone_compliant(points["leq_day_dba"], points["zone"]) if len(points) else pd.Series(dtype=bool)
     central = means.loc[means["city"] == CITY, "mean_dba"]
     _store(engine, "noise.%", year, [
-        _measured("noise.city_mean", str(year), central.iloc[0] if len(central) else float("nan"), "dB(A)",
+        _measured("noise.city_mean", str(year), central.iloc[0] if len(central) else float("nan"),
                   int(means.loc[means["city"] == CITY, "n_points"].sum()), "mean of grid-point daytime Leq", "GB 3096-2008"),
-        _measured("noise.county_share_below_55", str(year), share_below(means["mean_dba"]), "%", len(means),
+        _measured("noise.county_share_below_55", str(year), share_below(means["mean_dba"]), len(means),
                   f"{int((means['mean_dba'] < QUIET_CITY_DBA).sum())} of {len(means)} cities below {QUIET_CITY_DBA:g} dB(A)",
                   "GB 3096-2008"),
-        _measured("noise.zone_compliance", str(year), 100.0 * ok.mean() if len(points) else float("nan"), "%", len(points),
+        _measured("noise.zone_compliance", str(year), 100.0 * ok.mean() if len(points) else float("nan"), len(points),
                   f"{int(ok.sum())} of {len(points)} grid points within their zone's daytime limit (GB 3096-2008 Table 1)",
                   "GB 3096-2008"),
     ])  # fmt: skip

@@ -20,24 +20,9 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from pipeline.db import REFERENCE_DIR, read_reference, replacing, sql
 from pipeline.indicators.trend import project
-from pipeline.targets import COMPARATORS
-
-REGISTRY = REFERENCE_DIR / "plan_targets_811.csv"
-STATUSES = ("met", "missed", "at_risk", "no_data")
-REGISTRY_COLUMNS = ["id", "section", "indicator_zh", "indicator_en", "comparator", "value", "unit", "kind",
-                    "baseline_year", "deadline", "scope", "measured_by", "source_indicator", "plan_text"]  # fmt: skip
-
-
-def read_registry(path=REGISTRY) -> pd.DataFrame:
-    """The plan's targets, typed."""
-    rows = read_reference(path, floats=("value",), integers=("baseline_year", "deadline"))
-    return pd.DataFrame(rows, columns=REGISTRY_COLUMNS)
-
-
-def _compare(value: float, comparator: str, goal: float) -> bool:
-    return bool(COMPARATORS[comparator](value, goal))
+from pipeline.plan.registry import meets
+from pipeline.store.engine import replacing, sql
 
 
 def evaluate(target: dict, year: int, series: dict[int, float], cap: float | None = None) -> dict:
@@ -71,11 +56,11 @@ def evaluate(target: dict, year: int, series: dict[int, float], cap: float | Non
         missing = missing.get(kind, "cap")
         return {"value": value, "goal": goal, "status": "no_data", "note": f"no {missing} value"}
     if year >= deadline:
-        status = "met" if _compare(value, comparator, goal) else "missed"
+        status = "met" if meets(value, comparator, goal) else "missed"
         return {"value": value, "goal": goal, "status": status, "note": f"due {deadline}"}
     years = sorted(y for y in series if y <= year and not pd.isna(series[y]))
     projected = compared(project(years, [series[y] for y in years], deadline))
-    on_track = projected is not None and _compare(projected, comparator, goal)
+    on_track = projected is not None and meets(projected, comparator, goal)
     note = f"due {deadline}; linear trend of {len(years)} year(s) gives {projected:.4g} in {deadline}"
     return {"value": value, "goal": goal, "status": "met" if on_track else "at_risk", "note": note}
 

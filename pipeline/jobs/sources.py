@@ -11,60 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from pipeline import fanout
-from pipeline.db import read_frame, replacing, sql
 from pipeline.indicators.sources import outlet_days
 from pipeline.ingest import landed
 from pipeline.ingest.sources import read
-from pipeline.load import Batch, ReadingTable, Window, discard_staging, load_batch, stamp
-from pipeline.nightly import _db_rows
+from pipeline.store.engine import read_frame, replacing, sql
+from pipeline.store.load import Batch, db_rows, discard_staging, load_batch, load_batches
+from pipeline.store.reads import RegistryEmpty, source_registry, year_days
+from pipeline.store.tables import SOURCE_READINGS
 from pipeline.validate import run_suite
+from pipeline.windows import Window, day_window, stamp
 
 DATASET = "source_readings"
-
-
-def _optional(valid: pd.DataFrame, column: str) -> pd.Series:
-    """A column that only some readers send (HJ 212 Min, Max, Cou): NaN (NULL) where absent."""
-    return valid[column].astype(float) if column in valid else pd.Series(np.nan, index=valid.index)
-
-
-def reading_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "outlet_code": valid["outlet_code"].astype(str),
-            "period_start": valid["period_start"]
-            .astype("datetime64[us]")
-            .dt.floor("s"),  # whole seconds, as SQLite keeps them
-            "interval": valid["interval"].astype(str),
-            "item": valid["item"].astype(str),
-            "value": valid["value"].astype(float),
-            "flag": valid["flag"].astype(str),
-            **{column: _optional(valid, column) for column in ("min_value", "max_value", "cou_value")},
-            "batch_id": batch_id,
-        }
-    )
-
-
-SOURCE_READINGS = ReadingTable.bulk(
-    "source_reading", ("outlet_code", "period_start", "interval", "item"), "period_start", reading_frame,
-    partition="month",
-)  # fmt: skip
-
-
-def day_window(day: dt.date) -> Window:
-    return Window.calendar(day, day + dt.timedelta(days=1), day.isoformat())
-
-
-def registry(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    with engine.connect() as conn:
-        return tuple(
-            pd.DataFrame(conn.execute(sql(f"dml/select_source_{name}")).mappings().all())
-            for name in ("outlets", "limits", "caps")
-        )
 
 
 def landing_files(landing_dir: Path, day: dt.date) -> list[Path]:
@@ -90,7 +51,7 @@ def _staging(staging_dir: Path, window: Window) -> Path:
 
 def ingest(engine: Engine, landing_dir: Path, window: Window, staging_dir: Path) -> dict:
     """Read the day's files; stage the day's records and every rejected message."""
-    outlets, _, _ = registry(engine)
+    outlets, _, _ = source_registry(engine)
     files = landing_files(landing_dir, window.first.date())
     if not files:
         raise FileNotFoundError(f"no source files for {window.label} in {landing_dir}")
@@ -137,7 +98,7 @@ def window_of(staged: dict) -> Window:
 
 
 def validate(engine: Engine, staged: dict) -> dict:
-    outlets, _, _ = registry(engine)
+    outlets, _, _ = source_registry(engine)
     window = window_of(staged)
     target = Path(staged["staging"])
     part = fanout.part(staged)  # one outlet group of a fanned-out night, or ""
@@ -171,7 +132,7 @@ def load(engine: Engine, validated: dict, keep_staging: bool = False) -> dict:
 def daily_values(engine: Engine, first: dt.date, last: dt.date | None = None) -> dict:
     """Outlet-day values (means, loads, exceedances, compliance) of the days first ... last."""
     last = last or first
-    outlets, limits, _ = registry(engine)
+    outlets, limits, _ = source_registry(engine)
     params = {"first_time": f"{first} 00:00:00", "last_time": f"{last} 23:59:59"}
     with engine.connect() as conn:
         hours = read_frame(conn, "dml/select_source_hours", params)
@@ -181,40 +142,61 @@ def daily_values(engine: Engine, first: dt.date, last: dt.date | None = None) ->
             sql("dml/delete_source_outlet_day"), {"first_date": first.isoformat(), "last_date": last.isoformat()}
         )
         if len(days):
-            conn.execute(sql("dml/insert_source_outlet_day"), _db_rows(days))
+            conn.execute(sql("dml/insert_source_outlet_day"), db_rows(days))
     return {"first": first.isoformat(), "last": last.isoformat(), "outlet_days": len(days)}
-
-
-def year_days(engine: Engine, year: int) -> pd.DataFrame:
-    params = {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"}
-    with engine.connect() as conn:
-        days = pd.DataFrame(conn.execute(sql("dml/select_source_outlet_days"), params).mappings().all())
-    if len(days):  # DATE comes back as text from SQLite and as a date from PostgreSQL
-        days["date"] = pd.to_datetime(days["date"]).dt.strftime("%Y-%m-%d")
-    return days
 
 
 def indicators(engine: Engine, year: int) -> dict:
     """The plan's source indicators of ``year`` (and its months)."""
-    from pipeline.targets import source_indicator_rows
+    from pipeline.plan.indicators import source_indicator_rows
 
     days = year_days(engine, year)
-    outlets, _, caps = registry(engine)
+    outlets, _, caps = source_registry(engine)
     rows = source_indicator_rows(days, outlets, caps, year) if len(days) else pd.DataFrame()
     with replacing(engine, f"indicators|sources|{year}") as conn:
         conn.execute(
             sql("dml/delete_indicators_of_year"), {"family": "sources.%", "year": str(year), "months": f"{year}-%"}
         )
         if len(rows):
-            conn.execute(sql("dml/insert_indicator"), _db_rows(rows))
+            conn.execute(sql("dml/insert_indicator"), db_rows(rows))
     return {"year": year, "indicators": len(rows)}
 
 
-def totals(days: pd.DataFrame) -> pd.DataFrame:
-    """Loads [t] per pollutant for the city and each county (valid hours only)."""
-    if days.empty:
-        return pd.DataFrame(columns=["scope", "pollutant", "load_t"])
-    city = days.groupby("pollutant")["load_kg"].sum().div(1000).rename("load_t").reset_index().assign(scope="衢州")
-    county = days.groupby(["county_zh", "pollutant"])["load_kg"].sum().div(1000).rename("load_t").reset_index()
-    county = county.rename(columns={"county_zh": "scope"})
-    return pd.concat([city, county], ignore_index=True)[["scope", "pollutant", "load_t"]]
+def load_files(engine: Engine, paths: list) -> dict:
+    """Load source files outside the schedule (``python -m pipeline ingest sources``): every file read
+    first (HJ 212 device ids mapped to outlets, rejected messages quarantined), all loaded in one
+    transaction or none (readings upserted), then the outlet-days of the days they touch and the
+    indicators of those years.
+
+    Returns the batches' accounting rows and a line saying what was recomputed (or None)."""
+    outlets, _, _ = source_registry(engine)
+    if outlets.empty:
+        raise RegistryEmpty("source")
+    params = {"known_outlets": outlets["outlet_code"].tolist(), "first_time": pd.Timestamp("2000-01-01"),
+              "last_time": pd.Timestamp.now().ceil("h")}  # fmt: skip
+    files = [(path, *read_mapped(Path(path), outlets)) for path in paths]  # all readable first
+    days: set[dt.date] = set()
+    loads = []
+    for path, records, rejects in files:
+        result = run_suite(records, DATASET, params)
+        quarantined = pd.concat([result.quarantined, rejects], ignore_index=True)
+        batch = Batch(DATASET, [Path(path)], None, rows_read=len(records) + len(rejects))
+        loads.append((batch, result.valid, quarantined, SOURCE_READINGS))
+        days |= set(pd.to_datetime(result.valid["period_start"]).dt.date)
+    batches = load_batches(engine, loads)  # all or none
+    if not days:
+        return {"batches": batches, "recomputed": None}
+    daily_values(engine, min(days), max(days))
+    for year in sorted({d.year for d in days}):
+        indicators(engine, year)
+    return {"batches": batches, "recomputed": f"outlet-days recomputed from {min(days)} to {max(days)}"}
+
+
+def run_day(engine: Engine, landing_dir: Path, day: dt.date, staging_dir: Path) -> dict:
+    """The whole nightly sources job for one day (``dags/pollution_sources.py`` runs the same stages as
+    tasks): ingest -> validate -> load -> outlet-days -> indicators of the day's year."""
+    staged = ingest(engine, landing_dir, day_window(day), staging_dir)
+    loaded = load(engine, validate(engine, staged))
+    days = daily_values(engine, day)
+    found = indicators(engine, day.year)
+    return {**loaded, **days, **found}

@@ -20,14 +20,17 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from pipeline import fanout
-from pipeline.db import read_frame, replacing, sql
 from pipeline.indicators.daily import station_day_aqi
 from pipeline.indicators.evaluation import city_day_values
 from pipeline.ingest import IngestError, cnemc_wide, landed
 from pipeline.ingest.air import detect_format, read_air_file
-from pipeline.load import AIR_HOURLY, Batch, Window, discard_staging, load_batch
-from pipeline.targets import air_indicator_rows
+from pipeline.plan.indicators import air_indicator_rows
+from pipeline.store.engine import read_frame, replacing, sql
+from pipeline.store.load import Batch, db_rows, discard_staging, load_batch, load_batches
+from pipeline.store.reads import RegistryEmpty, known_stations
+from pipeline.store.tables import AIR_HOURLY
 from pipeline.validate import run_suite
+from pipeline.windows import Window
 
 log = logging.getLogger(__name__)
 DATASET = "air_hourly"
@@ -107,17 +110,12 @@ def ingest(landing_dir: Path, day: dt.date, staging_dir: Path) -> dict:
     }
 
 
-def known_stations(engine: Engine) -> list[str]:
-    with engine.connect() as conn:
-        return [row[0] for row in conn.execute(sql("dml/select_station_codes"))]
-
-
 def validate(engine: Engine, staged: dict) -> dict:
     """Run the ``air_hourly`` GX suite on the staged records; stage valid and quarantined rows."""
     window = Window.natural_day(dt.date.fromisoformat(staged["day"]))
     stations = known_stations(engine)
     if not stations:
-        raise RuntimeError("the station registry is empty: run `python -m pipeline init-db` first")
+        raise RegistryEmpty("station")
     target = Path(staged["staging"])
     part = fanout.part(staged)  # one station group of a fanned-out night, or ""
     records = pd.read_pickle(target / f"records{part}.pkl")
@@ -153,19 +151,6 @@ def load(engine: Engine, validated: dict, keep_staging: bool = False) -> dict:
     return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}
 
 
-def _db_rows(frame: pd.DataFrame) -> list[dict]:
-    """DataFrame -> parameter dicts: NaN -> NULL, numpy scalars -> Python, integer-valued columns
-    that the schema declares INTEGER -> int."""
-    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    for row in rows:
-        for key, value in row.items():
-            if hasattr(value, "item"):
-                row[key] = value.item()
-            if value is not None and (key.startswith("iaqi_") or key in ("aqi", "level")):
-                row[key] = int(value) if key != "level" or value else None
-    return rows
-
-
 def daily_values(engine: Engine, day: dt.date) -> dict:
     """Station-day and city-day values of ``day`` from the warehouse's hourly readings."""
     params = Window.natural_day(day).params()
@@ -186,9 +171,9 @@ def daily_values(engine: Engine, day: dt.date) -> dict:
         conn.execute(sql("dml/delete_air_station_day"), {"date": day.isoformat()})
         conn.execute(sql("dml/delete_air_city_day"), {"date": day.isoformat()})
         if len(station_days):
-            conn.execute(sql("dml/insert_air_station_day"), _db_rows(station_days))
+            conn.execute(sql("dml/insert_air_station_day"), db_rows(station_days))
         if len(city_days):
-            conn.execute(sql("dml/insert_air_city_day"), _db_rows(city_days))
+            conn.execute(sql("dml/insert_air_city_day"), db_rows(city_days))
     return {"day": day.isoformat(), "station_days": len(station_days), "city_days": len(city_days)}
 
 
@@ -209,7 +194,7 @@ def indicators(engine: Engine, year: int) -> dict:
             sql("dml/delete_indicators_of_year"), {"family": "air.%", "year": str(year), "months": f"{year}-%"}
         )
         if len(rows):
-            conn.execute(sql("dml/insert_indicator"), _db_rows(rows))
+            conn.execute(sql("dml/insert_indicator"), db_rows(rows))
     return {"year": year, "indicators": len(rows)}
 
 
@@ -250,3 +235,30 @@ def recompute(engine: Engine, first: dt.date, last: dt.date, progress=None) -> d
     for year in years:
         indicators(engine, year)
     return {"days": [d.isoformat() for d in days], "years": years}
+
+
+def load_files(engine: Engine, paths: list) -> dict:
+    """Load air files outside the nightly schedule (``python -m pipeline ingest air``): every file is read
+    first and all of them are loaded in one transaction, or none; readings are upserted, then the daily
+    values of the days they touch and the indicators of those years are recomputed.
+
+    Returns the batches' accounting rows and a line saying what was recomputed (or None)."""
+    stations = known_stations(engine)
+    if not stations:
+        raise RegistryEmpty("station")
+    # Without a run's window, readings may be from any past hour up to the next one.
+    bounds = {"first_hour_end": pd.Timestamp("2000-01-01 01:00"), "last_hour_end": pd.Timestamp.now().ceil("h")}
+    files = [(path, read_air_file(path)) for path in paths]  # every file readable, or nothing is loaded
+    touched: set[dt.date] = set()
+    loads = []
+    for path, records in files:
+        result = run_suite(records, DATASET, {"known_stations": stations, **bounds})
+        loads.append((Batch(DATASET, [Path(path)], None), result.valid, result.quarantined, AIR_HOURLY))
+        touched |= set((pd.to_datetime(result.valid["hour_end"]) - pd.Timedelta(hours=1)).dt.date)
+    batches = load_batches(engine, loads)  # all or none
+    for day in sorted(touched):
+        daily_values(engine, day)
+    for year in sorted({d.year for d in touched}):
+        indicators(engine, year)
+    note = f"daily values recomputed for {len(touched)} day(s), {min(touched)} to {max(touched)}" if touched else None
+    return {"batches": batches, "recomputed": note}

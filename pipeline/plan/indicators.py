@@ -1,90 +1,70 @@
-"""The 811 plan's targets and their evaluation.
+"""The computed indicators of the 811 plan: what each measures (names, unit, plan text), and their rows
+for a year from the warehouse's day tables. Pure.
 
-Plan text (``shared/seed``, section 二, 主要目标): "县以上城市环境空气质量年均浓度值达到或优于二级标准,
-城市空气质量达到二级标准天数比例大于95%". This module holds the air targets; water, source and the full
-registry follow in their own issues.
+Goals come from the one registry (:mod:`pipeline.plan.registry`), never from here: a row's ``target`` and
+``comparator`` are the registry's target for the indicator in force that year, or, for the annual air
+concentrations, the standard's limit in force (GB 3095-2012 / GB 3095-2026 Table 1), or, for emission
+totals, the cap of ``data/reference/source_caps_quzhou.csv``. Status: :func:`pipeline.plan.registry.status`.
 """
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from pipeline.glossary import ANNUAL_AIR_STATISTICS, SOURCE_POLLUTANTS
 from pipeline.indicators.editions import period_edition, period_label
 from pipeline.indicators.evaluation import (
-    GRADE_II_LIMITS_GB3095_2012,
     MIN_DAYS_ANNUAL,
     MIN_DAYS_FEBRUARY,
     MIN_DAYS_MONTH,
     annual_statistics,
     good_day_ratio,
 )
-
-COMPARATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "=": operator.eq}
+from pipeline.plan.registry import plan_goal, status
 
 
 @dataclass(frozen=True)
-class Target:
+class Indicator:
+    """A computed indicator: its id (``indicator.indicator``), names, unit and the plan text it measures."""
+
     id: str
     name_zh: str
     name_en: str
-    comparator: str
-    value: float
     unit: str
     plan_text: str
 
 
+def goal(indicator: Indicator, year: int) -> tuple[str, float | None]:
+    """(comparator, goal) of ``indicator`` in ``year`` from the registry; (">=", None) without one."""
+    found = plan_goal(indicator.id, year)
+    return found if found is not None else (">=", None)
+
+
 PLAN_AIR_TEXT = "县以上城市环境空气质量年均浓度值达到或优于二级标准,城市空气质量达到二级标准天数比例大于95%"
 
-GOOD_AIR_DAYS = Target(
+GOOD_AIR_DAYS = Indicator(
     "air.good_day_ratio",
     "城市空气质量达到二级标准天数比例(优良天数比例)",
     "Share of days with air quality at Grade II or better (good-air days)",
-    ">",
-    95.0,
     "%",
     PLAN_AIR_TEXT,
 )
-"""811 plan, section 二: good-air days > 95 % (AQI <= 100 over valid days, HJ 663-2013)."""
-
-_ANNUAL_NAMES = {
-    "so2": ("二氧化硫年均浓度", "SO2 annual mean"),
-    "no2": ("二氧化氮年均浓度", "NO2 annual mean"),
-    "pm10": ("PM10年均浓度", "PM10 annual mean"),
-    "pm25": ("PM2.5年均浓度", "PM2.5 annual mean"),
-    "co": ("一氧化碳24小时平均第95百分位数", "CO 24-h mean, 95th percentile"),
-    "o3_8h": ("臭氧日最大8小时平均第90百分位数", "O3 daily max 8-h mean, 90th percentile"),
-}
+"""811 plan, section 二: good-air days (AQI <= 100 over valid days, HJ 663-2013); goal: the registry's."""
 
 ANNUAL_GRADE_II = {
-    row.pollutant: Target(
-        f"air.annual.{row.pollutant}",
-        _ANNUAL_NAMES[row.pollutant][0] + "(二级标准)",
-        _ANNUAL_NAMES[row.pollutant][1] + " within Grade II",
-        "<=",
-        float(row.limit),
-        row.unit,
-        PLAN_AIR_TEXT,
+    code: Indicator(
+        f"air.annual.{code}", item.name_zh + "(二级标准)", item.name_en + " within Grade II", item.unit, PLAN_AIR_TEXT
     )
-    for row in GRADE_II_LIMITS_GB3095_2012.itertuples()
+    for code, item in ANNUAL_AIR_STATISTICS.items()
 }
-"""811 plan, section 二: annual concentrations within Grade II. ``value`` is the GB 3095-2012 Table 1
-limit; a year is judged against the limit in force for it (``indicator.target``, from
-:func:`pipeline.indicators.evaluation.annual_statistics`: GB 3095-2026 transition limits 2026-2030,
-final limits from 2031)."""
+"""811 plan, section 二: annual concentrations within Grade II, each judged against the limit in force for
+its year (``<=``; :func:`pipeline.indicators.evaluation.annual_statistics`: GB 3095-2012 Table 1 to 2025,
+GB 3095-2026 transition limits 2026-2030, final limits from 2031)."""
 
-AIR_TARGETS = {GOOD_AIR_DAYS.id: GOOD_AIR_DAYS, **{t.id: t for t in ANNUAL_GRADE_II.values()}}
-
-
-def status(value: float, target: Target, goal: float | None = None) -> str:
-    """``met``, ``missed`` or ``no_data`` for one value against its target (or ``goal``, when the
-    target's value depends on the period, e.g. the Grade II limit in force)."""
-    if value is None or pd.isna(value):
-        return "no_data"
-    return "met" if COMPARATORS[target.comparator](float(value), target.value if goal is None else goal) else "missed"
+AIR_INDICATORS = {GOOD_AIR_DAYS.id: GOOD_AIR_DAYS, **{i.id: i for i in ANNUAL_GRADE_II.values()}}
 
 
 def _period_complete(period: str, valid_days: int) -> bool:
@@ -115,6 +95,7 @@ def air_indicator_rows(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
         return period_label(period, day_editions.get((city, period), ()))
 
     target = GOOD_AIR_DAYS
+    comparator, goal_value = goal(target, year)
     for freq in ("month", "year"):
         for r in good_day_ratio(days, "city", freq).itertuples():
             value = None if np.isnan(r.ratio_pct) else float(r.ratio_pct)  # unrounded: 95.015 % is > 95 %
@@ -125,9 +106,9 @@ def air_indicator_rows(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
                     "period": r.period,
                     "value": value,
                     "unit": target.unit,
-                    "comparator": target.comparator,
-                    "target": target.value,
-                    "status": status(value, target),
+                    "comparator": comparator,
+                    "target": goal_value,
+                    "status": status(value, comparator, goal_value),
                     "data_complete": _period_complete(r.period, int(r.valid_days)),
                     "n": int(r.valid_days),
                     "detail": f"{int(r.good_days)} good of {int(r.valid_days)} valid days ({int(r.days)} days)",
@@ -145,9 +126,9 @@ def air_indicator_rows(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
                 "period": str(year),
                 "value": value,
                 "unit": target.unit,
-                "comparator": target.comparator,
+                "comparator": "<=",
                 "target": float(r.limit),
-                "status": status(value, target, float(r.limit)),
+                "status": status(value, "<=", float(r.limit)),
                 "data_complete": bool(r.complete),
                 "n": int(r.n_days),
                 "detail": f"{r.statistic} of {int(r.n_days)} valid days",
@@ -163,30 +144,23 @@ PLAN_WATER_TEXT = (
 )
 
 
-def _water_target(id_, name_zh, name_en, value) -> Target:
-    return Target(id_, name_zh, name_en, ">=", value, "%", PLAN_WATER_TEXT)
+def _water(id_, name_zh, name_en) -> Indicator:
+    return Indicator(id_, name_zh, name_en, "%", PLAN_WATER_TEXT)
 
 
-WATER_TARGETS = {
-    t.id: t
-    for t in [
-        _water_target("water.qiantang_compliance", "钱塘江干流(衢州段)水质达标率", "Qiantang main stream (Quzhou): sections meeting their target", 90.0),
-        _water_target("water.qiantang_class_iii", "钱塘江干流(衢州段)I~III类水质断面比例", "Qiantang main stream (Quzhou): sections in Class I-III", 100.0),
-        _water_target("water.drinking_county_sections", "县以上集中式饮用水源地水质达标率(按断面)", "County-and-above drinking-water sources compliant (by section)", 100.0),
-        _water_target("water.drinking_county_samples", "县以上集中式饮用水源地水质达标率(按样品)", "County-and-above drinking-water sources compliant (by sample)", 100.0),
-        _water_target("water.drinking_township_sections", "乡镇饮用水源地水质达标率(按断面)", "Township drinking-water sources compliant (by section)", 75.0),
-        _water_target("water.drinking_township_samples", "乡镇饮用水源地水质达标率(按样品)", "Township drinking-water sources compliant (by sample)", 75.0),
+WATER_INDICATORS = {
+    i.id: i
+    for i in [
+        _water("water.qiantang_compliance", "钱塘江干流(衢州段)水质达标率", "Qiantang main stream (Quzhou): sections meeting their target"),
+        _water("water.qiantang_class_iii", "钱塘江干流(衢州段)I~III类水质断面比例", "Qiantang main stream (Quzhou): sections in Class I-III"),
+        _water("water.drinking_county_sections", "县以上集中式饮用水源地水质达标率(按断面)", "County-and-above drinking-water sources compliant (by section)"),
+        _water("water.drinking_county_samples", "县以上集中式饮用水源地水质达标率(按样品)", "County-and-above drinking-water sources compliant (by sample)"),
+        _water("water.drinking_township_sections", "乡镇饮用水源地水质达标率(按断面)", "Township drinking-water sources compliant (by section)"),
+        _water("water.drinking_township_samples", "乡镇饮用水源地水质达标率(按样品)", "Township drinking-water sources compliant (by sample)"),
     ]
 }  # fmt: skip
-"""811 plan, section 二 water targets. County-and-above sources: >= 95 % up to 2012, 100 % by 2015."""
-
-ALL_TARGETS = {**AIR_TARGETS, **WATER_TARGETS}
-
-
-def _target_value(target: Target, year: int) -> float:
-    if target.id.startswith("water.drinking_county") and year <= 2012:
-        return 95.0  # 811 plan: 县以上城市集中式饮用水源地水质达标率 2012年95%以上
-    return target.value
+"""811 plan, section 二 water indicators; goals from the registry (county-and-above sources: >= 95 % up
+to 2012, 100 % by 2015)."""
 
 
 def water_indicator_rows(
@@ -207,11 +181,11 @@ def water_indicator_rows(
     }
     rows = []
 
-    def add(target: Target, period: str, ok: pd.Series, n_expected: int, what: str) -> None:
+    def add(target: Indicator, period: str, ok: pd.Series, n_expected: int, what: str) -> None:
         n = int(ok.notna().sum())
         met = int(ok.fillna(False).astype(bool).sum())
         value = round(100.0 * met / n, 1) if n else None
-        goal = _target_value(target, year)
+        comparator, goal_value = goal(target, year)
         rows.append(
             {
                 "indicator": target.id,
@@ -219,9 +193,9 @@ def water_indicator_rows(
                 "period": period,
                 "value": value,
                 "unit": "%",
-                "comparator": target.comparator,
-                "target": goal,
-                "status": "no_data" if value is None else ("met" if value >= goal else "missed"),
+                "comparator": comparator,
+                "target": goal_value,
+                "status": status(value, comparator, goal_value),
                 "data_complete": n >= n_expected,
                 "n": n,
                 "detail": f"{met} of {n} {what}",
@@ -238,24 +212,26 @@ def water_indicator_rows(
             meets = group["meets_target"].astype("boolean")
             if name == "qiantang":
                 add(
-                    WATER_TARGETS["water.qiantang_compliance"],
+                    WATER_INDICATORS["water.qiantang_compliance"],
                     period,
                     meets,
                     len(codes),
                     "sections meeting their target",
                 )
                 in_iii = (group["water_class"] <= 3).astype("boolean").where(group["water_class"].notna())
-                add(WATER_TARGETS["water.qiantang_class_iii"], period, in_iii, len(codes), "sections in Class I-III")
+                add(WATER_INDICATORS["water.qiantang_class_iii"], period, in_iii, len(codes), "sections in Class I-III")
             else:
                 ok = meets & group["table2_ok"].astype("boolean")
-                add(WATER_TARGETS[f"water.{name}_sections"], period, ok, len(codes), "sources compliant")
+                add(WATER_INDICATORS[f"water.{name}_sections"], period, ok, len(codes), "sources compliant")
         if name != "qiantang" and len(samples):
             chosen = samples[samples["section_code"].isin(codes)].copy()
             chosen["month"] = pd.to_datetime(chosen["sampled_at"]).dt.strftime("%Y-%m")
             ok_all = chosen["meets_target"].astype("boolean") & chosen["table2_ok"].astype("boolean")
             for month, index in chosen.groupby("month").groups.items():
-                add(WATER_TARGETS[f"water.{name}_samples"], month, ok_all.loc[index], len(codes), "samples compliant")
-            add(WATER_TARGETS[f"water.{name}_samples"], str(year), ok_all, 12 * len(codes), "samples compliant")
+                add(
+                    WATER_INDICATORS[f"water.{name}_samples"], month, ok_all.loc[index], len(codes), "samples compliant"
+                )
+            add(WATER_INDICATORS[f"water.{name}_samples"], str(year), ok_all, 12 * len(codes), "samples compliant")
     return pd.DataFrame(rows)
 
 
@@ -264,22 +240,36 @@ PLAN_SOURCE_TEXT = (
     "铅、汞、铬、砷等重金属排放量比2009年下降5%以上"
 )
 
-SOURCE_TARGETS = {
-    "sources.key_compliance": Target(
-        "sources.key_compliance", "重点污染源达标排放率(按源日)", "Key sources: compliant source-days", ">=", 100.0, "%", PLAN_SOURCE_TEXT
-    ),
-    "sources.key_steady": Target(
-        "sources.key_steady", "重点污染源稳定达标比例(每月达标)", "Key sources compliant in every month (steady)", ">=", 100.0, "%", PLAN_SOURCE_TEXT
-    ),
+SOURCE_INDICATORS = {
+    i.id: i
+    for i in [
+        Indicator("sources.key_compliance", "重点污染源达标排放率(按源日)", "Key sources: compliant source-days", "%", PLAN_SOURCE_TEXT),
+        Indicator("sources.key_steady", "重点污染源稳定达标比例(每月达标)", "Key sources compliant in every month (steady)", "%", PLAN_SOURCE_TEXT),
+        *(Indicator(f"sources.total.{code}", f"{p.name_zh}排放总量", f"{p.name_en} emitted (total)", p.unit, PLAN_SOURCE_TEXT)
+          for code, p in SOURCE_POLLUTANTS.items()),
+    ]
 }  # fmt: skip
-SOURCE_NAMES = {"cod": ("化学需氧量", "COD"), "nh3n": ("氨氮", "NH3-N"), "so2": ("二氧化硫", "SO2"), "nox": ("氮氧化物", "NOx"),
-                "pb": ("铅", "lead"), "cd": ("镉", "cadmium"), "hg": ("汞", "mercury"), "as": ("砷", "arsenic"),
-                "cr6": ("六价铬", "chromium (VI)")}  # fmt: skip
-for _code, (_zh, _en) in SOURCE_NAMES.items():
-    SOURCE_TARGETS[f"sources.total.{_code}"] = Target(
-        f"sources.total.{_code}", f"{_zh}排放总量", f"{_en} emitted (total)", "<=", np.nan, "t", PLAN_SOURCE_TEXT
-    )
-ALL_TARGETS.update(SOURCE_TARGETS)
+"""811 plan, section 二 source indicators: compliance goals from the registry; totals against the caps of
+``data/reference/source_caps_quzhou.csv`` (``<=`` the cap, or the baseline less the reduction)."""
+
+PLAN_ACID_RAIN_TEXT = "酸雨率和酸度均有所下降"
+PLAN_NOISE_TEXT = "区域环境噪声小于55分贝的县以上城市比例达到75%以上"
+
+MEASURED_INDICATORS = {
+    i.id: i
+    for i in [
+        Indicator("acid_rain.frequency", "酸雨率", "Acid-rain frequency (samples with pH < 5.6)", "%", PLAN_ACID_RAIN_TEXT),
+        Indicator("acid_rain.mean_ph", "降水pH均值(雨量加权)", "Rainfall-weighted mean pH of precipitation", "pH", PLAN_ACID_RAIN_TEXT),
+        Indicator("noise.city_mean", "城市区域环境噪声平均值", "Regional environmental noise, city mean (daytime Leq)", "dB(A)", PLAN_NOISE_TEXT),
+        Indicator("noise.county_share_below_55", "区域环境噪声小于55分贝的县以上城市比例", "County-and-above cities below 55 dB(A)", "%", PLAN_NOISE_TEXT),
+        Indicator("noise.zone_compliance", "功能区噪声达标率", "Grid points within their zone's daytime limit", "%", PLAN_NOISE_TEXT),
+    ]
+}  # fmt: skip
+"""Indicators measured from departments' samples (:mod:`pipeline.jobs.annual`): no goal in the row
+(``comparator`` ``=``); the scoreboard compares them year on year as the registry says."""
+
+INDICATORS = {**AIR_INDICATORS, **WATER_INDICATORS, **SOURCE_INDICATORS, **MEASURED_INDICATORS}
+"""Every computed indicator of the plan, by id (``indicator.indicator``)."""
 
 
 def source_indicator_rows(days: pd.DataFrame, outlets: pd.DataFrame, caps: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -294,38 +284,35 @@ def source_indicator_rows(days: pd.DataFrame, outlets: pd.DataFrame, caps: pd.Da
     key = days[days["key_source"].astype(bool)]
     rows = []
 
-    def add(target: Target, period: str, value, goal: float, n: int, detail: str, complete: bool) -> None:
-        status = (
-            "no_data"
-            if value is None or pd.isna(value)
-            else ("met" if COMPARATORS[target.comparator](value, goal) else "missed")
-        )
+    def add(
+        target: Indicator, period: str, value, comparator: str, goal_value, n: int, detail: str, complete: bool
+    ) -> None:
         rows.append({"indicator": target.id, "scope": "衢州", "period": period, "value": None if value is None or pd.isna(value) else float(value),
-                     "unit": target.unit, "comparator": target.comparator, "target": goal, "status": status,
+                     "unit": target.unit, "comparator": comparator, "target": goal_value, "status": status(value, comparator, goal_value),
                      "data_complete": complete, "n": n, "detail": detail, "edition": "source standards per outlet"})  # fmt: skip
 
-    target = SOURCE_TARGETS["sources.key_compliance"]
+    target = SOURCE_INDICATORS["sources.key_compliance"]
     months = key.assign(month=key["date"].astype(str).str[:7])
     for month, group in months.groupby("month"):
         rate, ok, n = compliance_rate(group)
-        add(target, month, rate, target.value, n, f"{ok} of {n} source-days compliant", True)
+        add(target, month, rate, *goal(target, year), n, f"{ok} of {n} source-days compliant", True)
     rate, ok, n = compliance_rate(key)
-    add(target, str(year), rate, target.value, n, f"{ok} of {n} source-days compliant", False)
+    add(target, str(year), rate, *goal(target, year), n, f"{ok} of {n} source-days compliant", False)
     share, ok, n = steady_share(key, key["outlet_code"].unique())
-    target = SOURCE_TARGETS["sources.key_steady"]
-    add(target, str(year), share, target.value, n, f"{ok} of {n} key outlets compliant every month", False)
+    target = SOURCE_INDICATORS["sources.key_steady"]
+    add(target, str(year), share, *goal(target, year), n, f"{ok} of {n} key outlets compliant every month", False)
 
     loads = days.groupby("pollutant")["load_kg"].sum() / 1000.0
     for cap in caps.itertuples():
         if cap.pollutant not in loads.index:
             continue
-        target = SOURCE_TARGETS[f"sources.total.{cap.pollutant}"]
+        target = SOURCE_INDICATORS[f"sources.total.{cap.pollutant}"]
         if cap.kind == "baseline":
-            goal = cap.value_t * (1 - cap.reduction_pct / 100.0)
+            cap_t = cap.value_t * (1 - cap.reduction_pct / 100.0)
             detail = f"{loads[cap.pollutant]:.4g} t vs {cap.baseline_year} baseline {cap.value_t:g} t - {cap.reduction_pct:g} %"
         else:
-            goal = cap.value_t
+            cap_t = cap.value_t
             detail = f"{loads[cap.pollutant]:.4g} t vs cap {cap.value_t:g} t ({cap.note})"
         outlets_with = days.loc[days["pollutant"] == cap.pollutant, "outlet_code"].nunique()
-        add(target, str(year), loads[cap.pollutant], goal, int(outlets_with), detail, False)
+        add(target, str(year), loads[cap.pollutant], "<=", cap_t, int(outlets_with), detail, False)
     return pd.DataFrame(rows)

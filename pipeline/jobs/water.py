@@ -10,46 +10,34 @@ usually hold a whole month: a day's run takes its day and counts the rest as ``r
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import logging
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from pipeline import fanout
-from pipeline.db import read_frame, replacing, sql
 from pipeline.indicators.water_class import (
     ASSESSED_ITEMS,
-    STATUS_BY_CLASS,
-    class_name,
+    at_half_detection_limit,
     classify,
-    river_status,
+    river_statuses,
     table2_compliant,
 )
 from pipeline.ingest import IngestError, landed
 from pipeline.ingest.water import read
-from pipeline.load import Batch, Window, discard_staging, load_batch, stamp, water_samples
-from pipeline.nightly import _db_rows
-from pipeline.targets import water_indicator_rows
+from pipeline.plan.indicators import water_indicator_rows
+from pipeline.store.engine import read_frame, replacing, sql
+from pipeline.store.load import Batch, db_rows, discard_staging, load_batch, load_batches
+from pipeline.store.reads import RegistryEmpty, water_sections
+from pipeline.store.tables import water_samples
 from pipeline.validate import run_suite
+from pipeline.windows import Window, day_window, month_window, stamp
 
 log = logging.getLogger(__name__)
 SUITE = "water_samples"
 AUTO_ITEMS = ("ph", "do", "codmn", "nh3n", "tp")
 """Items of automatic stations that enter their daily class (TN is not assessed for rivers)."""
-
-
-def day_window(day: dt.date) -> Window:
-    return Window.calendar(day, day + dt.timedelta(days=1), day.isoformat())
-
-
-def month_window(year: int, month: int) -> Window:
-    first = dt.date(year, month, 1)
-    last = dt.date(year, month, calendar.monthrange(year, month)[1])
-    return Window.calendar(first, last + dt.timedelta(days=1), f"{year:04d}-{month:02d}")
 
 
 def landing_files(landing_dir: Path, window: Window) -> list[Path]:
@@ -106,16 +94,11 @@ def window_of(staged: dict) -> Window:
     return Window(pd.Timestamp(first), pd.Timestamp(last), label)
 
 
-def sections(engine: Engine) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(sql("dml/select_water_sections")).mappings().all())
-
-
 def validate(engine: Engine, staged: dict) -> dict:
     """Run the ``water_samples`` GX suite; stage valid and quarantined rows."""
-    registry = sections(engine)
+    registry = water_sections(engine)
     if registry.empty:
-        raise RuntimeError("the water-section registry is empty: run `python -m pipeline init-db` first")
+        raise RegistryEmpty("water-section")
     window = window_of(staged)
     target = Path(staged["staging"])
     part = fanout.part(staged)  # one section group of a fanned-out run, or ""
@@ -146,13 +129,13 @@ def load(engine: Engine, validated: dict, keep_staging: bool = False) -> dict:
 
 def _samples(engine: Engine, kind: str, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
     """Readings of ``kind`` in [first, last], wide: one row per section and time, non-detects at half
-    the detection limit (环办〔2011〕22号 convention, see pipeline.indicators.water_class)."""
+    the detection limit (:func:`pipeline.indicators.water_class.at_half_detection_limit`)."""
     params = {"kind": kind, "first_time": stamp(first), "last_time": stamp(last)}
     with engine.connect() as conn:
         long = read_frame(conn, "dml/select_water_samples", params)
     if long.empty:
         return pd.DataFrame(columns=["section_code", "sampled_at"])
-    long["value"] = np.where(long["below_detection"].astype(bool), long["value"] / 2, long["value"])
+    long["value"] = at_half_detection_limit(long["value"], long["below_detection"].astype(bool))
     long["sampled_at"] = pd.to_datetime(long["sampled_at"])
     return long.pivot(index=["section_code", "sampled_at"], columns="item", values="value").reset_index()
 
@@ -200,39 +183,10 @@ def _period_rows(means: pd.DataFrame, period: str, kind: str, items) -> list[dic
     return rows
 
 
-QIANTANG_MAINSTREAM = "钱塘江干流(衢州段)"
-
-
-def river_statuses(means: pd.DataFrame, registry: pd.DataFrame, period: str) -> list[dict]:
-    """Status of each river, and of the Qiantang main stream as a whole, from its sections' period
-    means (环办〔2011〕22号): with 5 or more sections by the shares of classes I-III and 劣V; with fewer,
-    by the class of the mean of the sections' means."""
-    frame = means.merge(registry[["section_code", "river_zh", "is_qiantang_mainstream"]], on="section_code")
-    main = frame[frame["is_qiantang_mainstream"].astype(bool)].assign(river_zh=QIANTANG_MAINSTREAM)
-    rows = []
-    for river, group in pd.concat([frame, main]).groupby("river_zh", sort=True):
-        classes_ = classify(group, target_class="target_class")["water_class"]
-        if len(group) >= 5:
-            zh, en, good, worst = river_status(classes_)
-            method = f"class shares of {len(group)} sections"
-        else:
-            items = [c for c in ASSESSED_ITEMS if c in group]
-            mean = group[items].mean().to_frame().T.assign(waterbody=group["waterbody"].iloc[0])
-            mean_class = classify(mean)["water_class"].iloc[0]
-            zh, en = STATUS_BY_CLASS.get(int(mean_class), ("", "")) if not pd.isna(mean_class) else ("", "")
-            _, _, good, worst = river_status(classes_)
-            method = f"class of the mean of {len(group)} section(s): {class_name(mean_class)}"
-        rows.append(
-            {"river_zh": river, "period": period, "n_sections": len(group), "share_i_iii": good,
-             "share_worse_v": worst, "status_zh": zh, "status_en": en, "method": method}
-        )  # fmt: skip
-    return rows
-
-
 def classes(engine: Engine, kind: str, window: Window) -> dict:
     """Classes of the period: automatic stations -> each section's day; manual samples -> each sample,
     each section's month and each section's year so far (GB 3838-2002 single-factor, period means)."""
-    registry = sections(engine)
+    registry = water_sections(engine)
     samples = _samples(engine, kind, window.first, window.last)
     out = {"kind": kind, "period": window.label, "samples": len(samples)}
     with replacing(engine, f"water_classes|{kind}|{window.label}") as conn:
@@ -260,7 +214,7 @@ def classes(engine: Engine, kind: str, window: Window) -> dict:
                 table2_ok=table2_compliant(each),
                 exceedances=sample_classes["exceedances"],
             )
-            conn.execute(sql("dml/insert_water_sample_class"), _db_rows(sample_rows))
+            conn.execute(sql("dml/insert_water_sample_class"), db_rows(sample_rows))
     year = window.first.year
     year_samples = _samples(engine, "manual", pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31, 23, 59, 59))
     counts = {}
@@ -279,7 +233,7 @@ def classes(engine: Engine, kind: str, window: Window) -> dict:
 
 def indicators(engine: Engine, year: int) -> dict:
     """The plan's water indicators of ``year`` and its months, and each river's status."""
-    registry = sections(engine)
+    registry = water_sections(engine)
     params = {"year": str(year), "months": f"{year}-%"}
     with engine.connect() as conn:
         periods = pd.DataFrame(conn.execute(sql("dml/select_water_section_periods"), params).mappings().all())
@@ -295,7 +249,7 @@ def indicators(engine: Engine, year: int) -> dict:
     with replacing(engine, f"indicators|water|{year}") as conn:
         conn.execute(sql("dml/delete_indicators_of_year"), {"family": "water.%", **params})
         if len(rows):
-            conn.execute(sql("dml/insert_indicator"), _db_rows(rows))
+            conn.execute(sql("dml/insert_indicator"), db_rows(rows))
     return {"year": year, "indicators": len(rows)}
 
 
@@ -308,3 +262,39 @@ def run_period(engine: Engine, landing_dir: Path, kind: str, window: Window, sta
     if kind == "manual":
         result |= indicators(engine, window.first.year)
     return result
+
+
+def load_files(engine: Engine, paths: list) -> dict:
+    """Load water files outside the schedule (``python -m pipeline ingest water``): every file read first,
+    all loaded in one transaction or none (readings upserted), then the classes of the days (automatic
+    stations) and months (lab samples) they touch, and the indicators of the samples' years.
+
+    Returns the batches' accounting rows and a line saying what was recomputed (or None)."""
+    registry = water_sections(engine)
+    if registry.empty:
+        raise RegistryEmpty("water-section")
+    params = {
+        "known_sections": registry["section_code"].tolist(),
+        "first_time": pd.Timestamp("2000-01-01"),
+        "last_time": pd.Timestamp.now().ceil("h"),
+    }
+    touched: set[tuple[str, pd.Timestamp]] = set()
+    files = [(path, read(path)) for path in paths]  # every file readable, or nothing is loaded
+    loads = []
+    for path, records in files:
+        kind = str(records["kind"].iloc[0]) if len(records) else "manual"
+        result = run_suite(records, SUITE, params)
+        loads.append(
+            (Batch(f"water_{kind}", [Path(path)], None), result.valid, result.quarantined, water_samples(kind))
+        )
+        times = pd.to_datetime(result.valid["sampled_at"])
+        touched |= {(kind, t.normalize() if kind == "auto" else t.replace(day=1).normalize()) for t in times}
+    batches = load_batches(engine, loads)  # all or none
+    for kind, start in sorted(touched):
+        if kind == "auto":
+            classes(engine, kind, day_window(start.date()))
+        else:
+            classes(engine, kind, month_window(start.year, start.month))
+    for year in sorted({start.year for kind, start in touched if kind == "manual"}):
+        indicators(engine, year)
+    return {"batches": batches, "recomputed": f"classes recomputed for {len(touched)} period(s)" if touched else None}

@@ -19,20 +19,23 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from pipeline import report_charts as charts
-from pipeline.db import sql
-from pipeline.glossary import WATER_ITEMS
+from pipeline.glossary import ANNUAL_AIR_STATISTICS, SOURCE_POLLUTANTS, WATER_ITEMS
 from pipeline.indicators.aqi import AQI_CATEGORIES
 from pipeline.indicators.editions import EDITIONS
 from pipeline.indicators.health import POLLUTANT_ZH, health_effect, measures, sensitive_groups
 from pipeline.indicators.water_class import CLASS_NAMES
-from pipeline.targets import _ANNUAL_NAMES, ALL_TARGETS, SOURCE_NAMES
+from pipeline.plan.indicators import INDICATORS
+from pipeline.reports import charts
+from pipeline.store.engine import sql
 
 STATUS_NAMES = {"missed": ("未达标", "missed"), "at_risk": ("有风险", "at risk"), "met": ("达标", "met"),
                 "no_data": ("无数据", "no data")}  # fmt: skip
 """Statuses in the order the scoreboard lists them: what needs attention first."""
 STATUS_COLOURS = {"met": "#1a9641", "missed": "#d7191c", "at_risk": "#f39c12", "no_data": "#9e9e9e"}
-POLLUTANT_NAMES = {**{k: (v.name_zh, v.name_en) for k, v in WATER_ITEMS.items()}, **SOURCE_NAMES}
+POLLUTANT_NAMES = {
+    **{k: (v.name_zh, v.name_en) for k, v in WATER_ITEMS.items()},
+    **{k: (v.name_zh, v.name_en) for k, v in SOURCE_POLLUTANTS.items()},
+}
 WATER_CLASS_TEXT = {6: "劣V (worse than V)"}
 
 SECTIONS = {
@@ -266,7 +269,8 @@ def annual_html(annual: pd.DataFrame, year: int) -> str:
     order = {p: i for i, p in enumerate(charts.POLLUTANT_LABELS)}
     rows = []
     for r in annual.assign(_o=annual["pollutant"].map(order).fillna(99)).sort_values("_o").itertuples():
-        zh, en = _ANNUAL_NAMES.get(r.pollutant, (r.pollutant, r.pollutant))
+        item = ANNUAL_AIR_STATISTICS.get(r.pollutant)
+        zh, en = (item.name_zh, item.name_en) if item else (r.pollutant, r.pollutant)
         value, limit = pd.to_numeric(r.value, errors="coerce"), pd.to_numeric(r.grade_ii_limit, errors="coerce")
         share = "—" if pd.isna(value) or not limit else f"{100 * value / limit:.0f} %"
         complete = "是 yes" if charts.flags(pd.Series([r.data_complete]))[0] else "否 no"
@@ -318,7 +322,7 @@ def _compliance_html(compliance: pd.DataFrame, domain: str) -> str:
         return ""
     body = []
     for r in rows.itertuples():
-        target = ALL_TARGETS.get(r.indicator)
+        target = INDICATORS.get(r.indicator)
         name = bilingual(target.name_zh, target.name_en) if target else f"<code>{esc(r.indicator)}</code>"
         body.append([name, esc(r.scope), number(r.rate_pct), f"{esc(r.comparator)} {number(r.target_pct)}",
                      status_badge(r.status), f'<span class="small">{esc(r.detail)}</span>'])  # fmt: skip

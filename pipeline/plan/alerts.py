@@ -28,8 +28,8 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from pipeline.config import REPO_ROOT
-from pipeline.db import sql
-from pipeline.load import TIMESTAMP_FORMAT
+from pipeline.store.engine import sql
+from pipeline.windows import TIMESTAMP_FORMAT
 
 RECIPIENTS = REPO_ROOT / "config" / "alert_recipients.csv"
 ALERTING = ("missed", "at_risk")
@@ -245,7 +245,7 @@ def build_message(
 
 def polluted_day_health(engine: Engine, year: int, city: str = "衢州") -> list[str]:
     """One line per polluted city-day (AQI level >= 3) of ``year``: its health information."""
-    from pipeline.summary import air_city_days, health_lines
+    from pipeline.reports.text import air_city_days, health_lines
 
     days = air_city_days(engine, city, f"{year}-01-01", f"{year}-12-31")
     if days.empty:
@@ -297,7 +297,7 @@ def deliver(
     refused, else ``pending``. Returns the counts of alerts ``sent``, ``outbox``, ``failed`` (still pending)
     and ``refused``, and ``skipped`` (claimed by another sender).
     """
-    from pipeline.scoreboard import history
+    from pipeline.plan.scoreboard import history
 
     stamp_now = now.strftime(TIMESTAMP_FORMAT)
     stale = (now - STALE_CLAIM).strftime(TIMESTAMP_FORMAT)

@@ -6,11 +6,11 @@ whole, so re-running a period on the same files gives the same warehouse and a c
 replaces the period's values; without one (``ingest``), readings are upserted on their natural key.
 A failure anywhere rolls the whole batch back: no half-written day.
 
-On PostgreSQL the readings go in with binary ``COPY`` (:func:`pipeline.db.copy_frame`) into tables
+On PostgreSQL the readings go in with binary ``COPY`` (:func:`pipeline.store.postgres.copy_frame`) into tables
 partitioned by month or, ``air_hourly``, by natural day (``sql/ddl/postgresql/``), each partition created
 on first use. A nightly run's day of air readings is loaded into a new table that becomes the day's
 partition at commit, its primary key built once over the sorted rows (:func:`load_batch`). Two runs
-replacing the same window at once queue on a row lock (:func:`pipeline.db.replacing`) instead of
+replacing the same window at once queue on a row lock (:func:`pipeline.store.engine.replacing`) instead of
 interleaving.
 """
 
@@ -27,48 +27,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from pipeline.db import (
-    copy_frame,
-    driver_statement,
-    ensure_partitions,
-    read_frame,
-    replacing,
-    sql,
-)  # fmt: skip
 from pipeline.ingest import digest_of_read
-
-TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
-
-
-def stamp(value) -> str | None:
-    """A timestamp as the warehouse's text form ``YYYY-MM-DD HH:MM:SS`` (None for missing)."""
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime(TIMESTAMP_FORMAT)
-
-
-@dataclass(frozen=True)
-class Window:
-    """The readings a scheduled run owns: timestamps in [first, last], both inclusive."""
-
-    first: pd.Timestamp
-    last: pd.Timestamp
-    label: str
-
-    @classmethod
-    def natural_day(cls, day: dt.date) -> Window:
-        """Hour-ending air readings of natural day D: D 01:00 ... D+1 00:00 (= D 24:00)."""
-        start = pd.Timestamp(day)
-        return cls(start + pd.Timedelta(hours=1), start + pd.Timedelta(days=1), day.isoformat())
-
-    @classmethod
-    def calendar(cls, start: dt.date, end: dt.date, label: str) -> Window:
-        """Sampling times from ``start`` 00:00 to the last second before ``end``."""
-        return cls(pd.Timestamp(start), pd.Timestamp(end) - pd.Timedelta(seconds=1), label)
-
-    def contains(self, times: pd.Series) -> pd.Series:
-        return (times >= self.first) & (times <= self.last)
-
-    def params(self) -> dict:
-        return {"window_start": stamp(self.first), "window_end": stamp(self.last)}
+from pipeline.store.engine import driver_statement, read_frame, replacing, sql  # fmt: skip
+from pipeline.store.postgres import copy_frame, ensure_partitions
+from pipeline.windows import TIMESTAMP_FORMAT, Window, stamp
 
 
 @dataclass
@@ -126,6 +88,7 @@ class ReadingTable:
     partitioned_by: str = ""
     time_column: str = ""  # the key's timestamp (compared as text in the audit of re-runs)
     partition: str = ""  # month | day (PostgreSQL)
+    window_values: str = ""  # the window's stored values, for the audit of re-runs (bulk tables)
 
     @classmethod
     def bulk(cls, table: str, key: tuple[str, ...], time_column: str, frame, window_filter=None,
@@ -137,6 +100,7 @@ class ReadingTable:
             f"dml/insert_{table}", f"dml/delete_{table}_window", f"dml/delete_{table}_key", key,
             None, window_filter or {},
             frame, table, time_column if partition else "", time_column, partition,
+            f"dml/select_{table}_window_values",
         )  # fmt: skip
 
 
@@ -244,7 +208,7 @@ def window_changes(conn: Connection, table: ReadingTable, batch: Batch, frame: p
     files change, add or remove, against what the previous batch of the window stored. Nothing when
     the window is empty (a first run) or holds this very batch (a re-run of the same files)."""
     params = {**batch.window.params(), **table.window_filter}
-    old = read_frame(conn, f"dml/select_{table.table}_window_values", params)
+    old = read_frame(conn, table.window_values, params)
     if old.empty or set(old["batch_id"]) == {batch.batch_id}:
         return []
     keys = list(table.key)
@@ -301,50 +265,6 @@ def _write_batch_row(conn: Connection, accounting: dict) -> None:
         conn.execute(sql("dml/insert_ingest_batch"), row)
 
 
-def air_hourly_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "station_code": valid["station_code"].astype(str),
-            "hour_end": valid["hour_end"].astype("datetime64[us]").dt.floor("s"),  # whole seconds, as SQLite keeps them
-            "pollutant": valid["pollutant"].astype(str),
-            "value": valid["value"].astype(float),
-            "unit": valid["unit"].astype(str),
-            "flag": valid["flag"].fillna("").astype(str),
-            "batch_id": batch_id,
-        }
-    )
-
-
-def water_sample_frame(batch_id: str, valid: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "section_code": valid["section_code"].astype(str),
-            "sampled_at": valid["sampled_at"]
-            .astype("datetime64[us]")
-            .dt.floor("s"),  # whole seconds, as SQLite keeps them
-            "item": valid["item"].astype(str),
-            "value": valid["value"].astype(float),
-            "raw_value": valid["raw_value"].astype(str),
-            "below_detection": valid["below_detection"].astype(bool),
-            "unit": valid["unit"].astype(str),
-            "kind": valid["kind"].astype(str),
-            "batch_id": batch_id,
-        }
-    )
-
-
-AIR_HOURLY = ReadingTable.bulk(
-    "air_hourly", ("station_code", "hour_end", "pollutant"), "hour_end", air_hourly_frame, partition="day"
-)
-
-
-def water_samples(kind: str) -> ReadingTable:
-    """Manual or automatic water readings; a window replaces only readings of that kind."""
-    return ReadingTable.bulk(
-        "water_sample", ("section_code", "sampled_at", "item"), "sampled_at", water_sample_frame, {"kind": kind}
-    )
-
-
 def _quarantine_rows(batch_id: str, quarantined: pd.DataFrame) -> list[dict]:
     frame = pd.DataFrame(
         {
@@ -362,3 +282,16 @@ def _quarantine_rows(batch_id: str, quarantined: pd.DataFrame) -> list[dict]:
 def discard_staging(folder: Path) -> None:
     """Remove a batch's staging folder once it is loaded (QZ811_KEEP_STAGING keeps it, for inspection)."""
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def db_rows(frame: pd.DataFrame) -> list[dict]:
+    """DataFrame -> parameter dicts: NaN -> NULL, numpy scalars -> Python, integer-valued columns
+    that the schema declares INTEGER -> int."""
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    for row in rows:
+        for key, value in row.items():
+            if hasattr(value, "item"):
+                row[key] = value.item()
+            if value is not None and (key.startswith("iaqi_") or key in ("aqi", "level")):
+                row[key] = int(value) if key != "level" or value else None
+    return rows

@@ -1,0 +1,78 @@
+"""What only PostgreSQL has: partitions made on first use, binary COPY, and the loader and analyst roles.
+
+The hourly tables of ``sql/ddl/postgresql/`` are partitioned (``source_reading`` by month, ``air_hourly`` by
+natural day); their partitions are made by the SECURITY DEFINER functions of
+``sql/ddl/postgresql/000_partitions.sql``."""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from pipeline.store.engine import SQL_DIR, read_frame, sql
+from pipeline.windows import months, natural_days
+
+PARTITION_STATEMENTS = {"month": "dml/ensure_month_partition", "day": "dml/ensure_day_partition"}
+
+
+def ensure_partitions(engine: Engine, table: str, period: str, times: pd.Series) -> list[str]:
+    """Create the partitions of ``table`` (PostgreSQL; ``period`` "month" or "day", natural days of
+    hour-end stamps) that ``times`` fall in and that are missing; returns the months' first days or the
+    days. Idempotent; concurrent callers are serialised inside the SQL functions. Each partition in a
+    transaction of its own, before the load: one transaction creating several would hold its lock on the
+    parent table while it waits for the next partition's lock, which a nightly load may hold while it
+    waits for the parent (a deadlock)."""
+    units = natural_days(times) if period == "day" else months(times)
+    for unit in units:
+        with engine.begin() as conn:
+            conn.execute(sql(PARTITION_STATEMENTS[period]), {"parent": table, "day": unit})
+    return units
+
+
+COPY_CHUNK_ROWS = 50_000
+
+
+def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
+    """Bulk-load ``frame`` into ``table`` (its columns named as the table's) with PostgreSQL's
+    ``COPY ... FROM STDIN (FORMAT binary)`` (``sql/dml/copy_binary.sql``; rows encoded by
+    :mod:`pipeline.store.pg_binary` for the table's column types), inside ``conn``'s transaction. Returns the
+    rows sent. Missing values are sent as NULL, so a NOT NULL column refuses them."""
+    import psycopg
+    from psycopg import sql as pg_sql
+
+    from pipeline.store import pg_binary
+
+    types = dict(read_frame(conn, "dml/select_column_types", {"table_name": table}).itertuples(index=False))
+    unknown = [column for column in frame.columns if column not in types]
+    if unknown:
+        raise ValueError(f"{table} has no column {', '.join(unknown)}")
+    column_types = [types[column] for column in frame.columns]
+    template = sql("dml/copy_binary").text  # its comments dropped: they name the placeholders too
+    statement = pg_sql.SQL("\n".join(line for line in template.splitlines() if not line.startswith("--")))
+    statement = statement.format(
+        table=pg_sql.Identifier(table), columns=pg_sql.SQL(", ").join(map(pg_sql.Identifier, frame.columns))
+    )
+    driver = conn.connection.driver_connection
+    try:
+        with driver.cursor() as cursor:
+            with cursor.copy(statement) as copy:
+                copy.write(pg_binary.HEADER)
+                # In chunks: the server reads one while this process encodes the next.
+                for start in range(0, len(frame), COPY_CHUNK_ROWS):
+                    chunk = frame.iloc[start : start + COPY_CHUNK_ROWS]
+                    copy.write(pg_binary.copy_rows(chunk, column_types, driver.info.encoding))
+                copy.write(pg_binary.TRAILER)
+    except psycopg.Error as err:  # as SQLAlchemy would raise it (IntegrityError for a NOT NULL, ...)
+        raise sa.exc.DBAPIError.instance(statement.as_string(driver), None, err, psycopg.Error) from err
+    return len(frame)
+
+
+def apply_roles(engine: Engine) -> None:
+    """Create the loader and analyst roles and their grants (``sql/roles.sql``; PostgreSQL only)."""
+    if engine.dialect.name != "postgresql":
+        raise ValueError("roles exist on PostgreSQL only; the embedded SQLite warehouse has no users")
+    script = (SQL_DIR / "roles.sql").read_text(encoding="utf-8")
+    with engine.begin() as conn:
+        # psycopg's own execute without parameters: the script's format('%I') is not a placeholder.
+        conn.connection.driver_connection.execute(script)
