@@ -32,8 +32,8 @@ demo: venv  ## air, water, sources, then the 811 scoreboard and alerts, on the b
 	$(PY) -m pipeline ingest precipitation data/sample/plan/precipitation_2018-2019.csv
 	$(PY) -m pipeline ingest noise data/sample/plan/noise_2018-2019.csv
 	$(PY) -m pipeline scoreboard --year 2019
-	$(PY) -m pipeline alerts --year 2019
 	$(PY) -m pipeline report --year 2019
+	$(PY) -m pipeline alerts --year 2019
 
 test: venv  ## the suite on SQLite and on a throw-away PostgreSQL server (scripts/pg-test-server), with Chromium
 	@scripts/ensure-chromium || echo "no Chromium: the report's browser test will be skipped (or fail if CI is set)"

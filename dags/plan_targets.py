@@ -52,6 +52,15 @@ def plan_targets():
         return {"years": years, "status": counts}
 
     @task
+    def report(board: dict) -> dict:
+        """The year's report, refreshed after the scoreboard, in QZ811_REPORT_DIR (the emails point to it)."""
+        from pipeline.reports.html import report_path, write_report
+
+        engine, settings = run.engine_and_settings()
+        written = [str(write_report(engine, y, "衢州", report_path(settings.report_dir, y))) for y in board["years"]]
+        return {**board, "reports": written}
+
+    @task
     def alerts(board: dict) -> dict:
         from pipeline.plan import alerts as mail
 
@@ -59,11 +68,11 @@ def plan_targets():
         now = dt.datetime.now(dt.UTC)
         created = sum(len(mail.plan_alerts(engine, year, now)) for year in board["years"])
         transport, sender = run.smtp_transport()
-        counts = mail.deliver(engine, transport, settings.outbox_dir, now, sender)
+        counts = mail.deliver(engine, transport, settings.outbox_dir, now, sender, report_dir=settings.report_dir)
         mail.raise_on_failures(counts)  # the task fails: the pending alerts go out on the next run
         return {"created": created, **counts}
 
-    alerts(scoreboard())
+    alerts(report(scoreboard()))
 
 
 plan_targets()

@@ -121,7 +121,7 @@ def cmd_alerts(args, settings: Settings) -> int:
     created = alerts.plan_alerts(engine, year, now)
     smtp = alerts.SmtpSettings.from_env()
     transport, sender = (smtp.client, smtp.sender) if smtp else (None, "qz811@localhost")
-    counts = alerts.deliver(engine, transport, settings.outbox_dir, now, sender)
+    counts = alerts.deliver(engine, transport, settings.outbox_dir, now, sender, report_dir=settings.report_dir)
     where = f"SMTP {smtp.host}:{smtp.port}" if smtp else f"outbox {settings.outbox_dir} (no QZ811_SMTP_HOST)"
     print(f"{len(created)} new alert(s); delivered via {where}: {counts}")
     try:
@@ -254,10 +254,9 @@ def cmd_summary(args, settings: Settings) -> int:
 
 
 def cmd_report(args, settings: Settings) -> int:
-    from pipeline.config import REPO_ROOT
-    from pipeline.reports.html import write_report
+    from pipeline.reports.html import report_path, write_report
 
-    output = Path(args.output) if args.output else REPO_ROOT / "var" / f"report-{args.year}.html"
+    output = Path(args.output) if args.output else report_path(settings.report_dir, args.year)
     print(write_report(_engine(settings), args.year, args.city, output))
     return 0
 

@@ -26,6 +26,9 @@ class Settings:
     """QZ811_SOURCES_LANDING_DIR: where the source job finds its files (default: bundled sample)."""
     outbox_dir: Path
     """QZ811_OUTBOX_DIR: where alert emails are written when no SMTP server is set (default: var/outbox)."""
+    report_dir: Path = REPO_ROOT / "var"
+    """QZ811_REPORT_DIR: where the year's report (``report-YYYY.html``) is written, by ``python -m pipeline report``
+    and nightly by the ``plan_targets`` DAG; alert emails point to it (default: var)."""
     keep_staging: bool = False
     """QZ811_KEEP_STAGING=true: keep a batch's staged files after it is loaded (default: removed)."""
 
@@ -39,5 +42,6 @@ class Settings:
             water_landing_dir=Path(env.get("QZ811_WATER_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "water"),
             sources_landing_dir=Path(env.get("QZ811_SOURCES_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "sources"),
             outbox_dir=Path(env.get("QZ811_OUTBOX_DIR") or REPO_ROOT / "var" / "outbox"),
+            report_dir=Path(env.get("QZ811_REPORT_DIR") or REPO_ROOT / "var"),
             keep_staging=env.get("QZ811_KEEP_STAGING", "").lower() in ("1", "true", "yes"),
         )

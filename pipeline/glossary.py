@@ -189,3 +189,28 @@ SOURCE_POLLUTANTS: dict[str, Item] = {
 }
 """Pollutants whose emitted totals the plan caps or asks to reduce (811 plan, section 二; the caps of
 ``data/reference/source_caps_quzhou.csv``), with the unit of their totals."""
+
+
+SOURCE_ITEMS: dict[str, Item] = {
+    item.code: item
+    for item in [
+        Item("so2", "二氧化硫", "Sulphur dioxide", MGM3),
+        Item("nox", "氮氧化物", "Nitrogen oxides (as NO2)", MGM3),
+        Item("pm", "颗粒物", "Particulate matter", MGM3),
+        Item("o2", "含氧量", "Oxygen content", "%"),
+        Item("flow", "流量", "Flow", "m3/h"),
+        Item("flue_temp", "烟气温度", "Flue-gas temperature", "degC"),
+        Item("cod", "化学需氧量", "Chemical oxygen demand", MGL),
+        Item("nh3n", "氨氮", "Ammonia nitrogen", MGL),
+        Item("tp", "总磷", "Total phosphorus", MGL),
+        Item("tn", "总氮", "Total nitrogen", MGL),
+        Item("ph", "pH值", "pH", "1"),
+        Item("hg", "汞", "Mercury", MGL),
+        Item("cd", "镉", "Cadmium", MGL),
+        Item("pb", "铅", "Lead", MGL),
+        Item("as", "砷", "Arsenic", MGL),
+        Item("cr6", "六价铬", "Chromium (VI)", MGL),
+    ]
+}
+"""Items of pollution-source online monitoring (HJ 212 codes map to these, ``pipeline.ingest.hj212.CODES``),
+with their usual unit (flue gas mg/m³, wastewater mg/L)."""

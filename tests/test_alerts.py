@@ -80,11 +80,17 @@ def test_a_missed_target_sends_one_email_with_its_content_and_none_the_next_nigh
     counts = alerts.deliver(year_2019, settings.client, tmp_path / "outbox", NOW)
     assert counts["sent"] == len(created) == len(expected) == len(inbox.messages)
     message = qiantang_message(inbox)
-    assert message["Subject"].startswith("【811规划预警】") and "未达标" in message["Subject"]
+    assert message["Subject"] == "【811规划预警通报】钱塘江流域(衢州段)主干流水质达标率：未达标（2019年）"
     envelope = inbox.envelopes[inbox.messages.index(message)]
     assert set(envelope.rcpt_tos) == {"811-office@example.gov.cn", "water-team@example.gov.cn"}
     text = message.get_body(("plain",)).get_content()
-    assert "83.3" in text and ">= 90" in text and "water.qiantang_compliance" in text
+    # A notice: what was missed and by how much, the section and item behind it, the lead department and
+    # what is asked of it; no internal id.
+    assert "2019年 83.3 %，目标 >= 90 %（2015年）；未达标，低于目标 6.7 个百分点" in text
+    assert "衢江樟树潭（衢江，衢江区）：IV类，目标III类；超标项目 氨氮" in text
+    assert "牵头部门 Lead department：市生态环境局。请于10个工作日内报送未达标原因分析和整改措施" in text
+    assert "同比 Year on year" in text and "趋势 Trend" in text
+    assert "water.qiantang_compliance" not in text and "computed" not in text.split("Data")[0]
     html = message.get_body(("html",)).get_content()
     assert 'src="cid:' in html
     images = [part for part in message.walk() if part.get_content_type() == "image/png"]
@@ -135,7 +141,7 @@ def test_without_smtp_the_emails_go_to_the_outbox(year_2019, tmp_path):
     files = sorted((tmp_path / "outbox").glob("*.eml"))
     assert counts["outbox"] == len(created) == len(files) > 0
     parsed = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
-    assert parsed["Subject"].startswith("【811规划预警】")
+    assert parsed["Subject"].startswith("【811规划预警通报】")
 
 
 def test_recipients_by_prefix():

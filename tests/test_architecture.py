@@ -29,7 +29,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "pipeline.validate": ("pipeline.ingest",),
     "pipeline.store": ("pipeline.store", "pipeline.windows", "pipeline.ingest"),
     "pipeline.jobs": (*BASE, *EDGES, "pipeline.plan.indicators", "pipeline.plan.registry"),
-    "pipeline.plan": (*BASE, "pipeline.store", "pipeline.ingest.reference", "pipeline.plan", "pipeline.reports.text"),
+    "pipeline.plan": (*BASE, "pipeline.store", "pipeline.ingest.reference", "pipeline.plan", "pipeline.reports"),
     "pipeline.reports": (
         *BASE,
         "pipeline.store",
@@ -48,6 +48,7 @@ RULES: dict[str, tuple[str, ...]] = {
         "pipeline.jobs",
         "pipeline.plan.scoreboard",
         "pipeline.plan.alerts",
+        "pipeline.reports.html",
     ),
 }
 """What each layer may import. Everything else of ``pipeline`` is refused; the CLI (the top) may import

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pipeline.glossary import AIR_ITEMS, ANNUAL_AIR_STATISTICS, DAILY_AIR_STATISTICS, WATER_ITEMS
+from pipeline.glossary import AIR_ITEMS, ANNUAL_AIR_STATISTICS, DAILY_AIR_STATISTICS, SOURCE_ITEMS, WATER_ITEMS
 from pipeline.ingest.hj212 import CODES as HJ212_CODES
 from pipeline.plan.indicators import INDICATORS
 from pipeline.plan.registry import GOAL_OF, plan_goal, read_registry
@@ -90,7 +90,7 @@ def test_the_water_suite_knows_every_glossary_water_item_its_unit_and_its_range(
 
 
 def test_the_source_suite_knows_every_item_the_hj212_reader_gives():
-    assert value_set("source_readings", "item") == set(HJ212_CODES.values())
+    assert value_set("source_readings", "item") == set(HJ212_CODES.values()) == set(SOURCE_ITEMS)
 
 
 def test_the_day_tables_have_a_column_for_every_daily_statistic_and_iaqi(schema):

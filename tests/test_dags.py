@@ -67,7 +67,7 @@ def test_every_dag_file_loads_without_import_errors(airflow_env):
         "pollution_sources",
         "plan_targets",
     }
-    assert bag["dags"]["plan_targets"]["tasks"] == ["scoreboard", "alerts"]
+    assert bag["dags"]["plan_targets"]["tasks"] == ["scoreboard", "report", "alerts"]
     assert bag["dags"]["pollution_sources"]["tasks"] == [
         "ingest", "outlet_groups", "validate", "merge", "load", "daily_values", "indicators"
     ]  # fmt: skip
@@ -201,6 +201,7 @@ def test_dags_test_plan_targets_mails_through_the_smtp_default_connection(airflo
             **airflow_env,
             "QZ811_DB_URL": f"sqlite:///{tmp_path / 'plan.db'}",
             "QZ811_OUTBOX_DIR": str(tmp_path / "outbox"),
+            "QZ811_REPORT_DIR": str(tmp_path / "reports"),
         }
         # a plain loopback server: no SSL, no STARTTLS (the hook defaults to both)
         env["AIRFLOW_CONN_SMTP_DEFAULT"] = f"smtp://127.0.0.1:{server.port}?disable_ssl=true&disable_tls=true"
@@ -222,6 +223,11 @@ def test_dags_test_plan_targets_mails_through_the_smtp_default_connection(airflo
     subjects = [m["Subject"] for m in inbox.messages]
     assert any("钱塘江" in s and "未达标" in s for s in subjects)
     assert not (tmp_path / "outbox").exists()  # sent, not written out
+    # The report task wrote the year's report before the alerts, and every email points to it.
+    report = tmp_path / "reports" / "report-2019.html"
+    assert report.is_file() and "钱塘江" in report.read_text(encoding="utf-8")
+    for message in inbox.messages:
+        assert f"年度报告 Report：{report}" in message.get_body(("plain",)).get_content()
 
 
 def test_plan_targets_task_fails_while_smtp_refuses_and_a_later_run_delivers_once(airflow_env, tmp_path):

@@ -172,6 +172,7 @@ def _previous_release(engine, tmp_path, monkeypatch) -> None:
             ("source_reading", "min_value"),
             ("source_reading", "max_value"),
             ("source_reading", "cou_value"),
+            ("plan_target", "department"),
         ):
             conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
         conn.execute(sa.text("DROP TABLE alert_recipient"))
@@ -203,10 +204,12 @@ def test_recompute_brings_a_previous_release_warehouse_up_to_date(engines, tmp_p
     old, fresh = engines
     _previous_release(old, tmp_path, monkeypatch)
     url = old.url.render_as_string(hide_password=False)
-    assert run_cli(["init-db"], monkeypatch, url) == 0  # applies migrations 001 to 003
+    assert run_cli(["init-db"], monkeypatch, url) == 0  # applies migrations 001 to 004
     with old.connect() as conn:
-        assert conn.execute(sa.text("SELECT version FROM schema_version ORDER BY 1")).scalars().all() == [1, 2, 3]
+        assert conn.execute(sa.text("SELECT version FROM schema_version ORDER BY 1")).scalars().all() == [1, 2, 3, 4]
         assert {c["name"] for c in sa.inspect(conn).get_columns("source_reading")} >= {"min_value", "cou_value"}
+        department = "SELECT department FROM plan_target WHERE id = 'water.qiantang_compliance'"
+        assert conn.execute(sa.text(department)).scalar_one() == "市生态环境局"  # migration 004, then the registry
     assert run_cli(["recompute", "--from", "2026-03-01", "--to", "2026-12-31"], monkeypatch, url) == 0
     out = capsys.readouterr().out
     assert "[1/1 100%] 2026-03-02: 3 station-days" in out and "scoreboard of 2026" in out

@@ -28,6 +28,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from pipeline.config import REPO_ROOT
+from pipeline.reports.html import report_path
 from pipeline.store.engine import sql
 from pipeline.windows import TIMESTAMP_FORMAT
 
@@ -160,7 +161,7 @@ def plan_alerts(engine: Engine, year: int, now: dt.datetime, table=None, record:
                 "period": str(year),
                 "status": status,
                 "recipients": ";".join(recipients_for(row["target_id"], table)),
-                "subject": clean_header(f"【811规划预警】{row['indicator_zh']}:{STATUS_ZH[status]}({year}年)"),
+                "subject": clean_header(f"【811规划预警通报】{row['indicator_zh']}：{STATUS_ZH[status]}（{year}年）"),
                 "created_at": now.strftime(TIMESTAMP_FORMAT),
             }
             if conn.execute(sql("dml/select_alert_id"), {"alert_id": new["alert_id"]}).first():
@@ -172,24 +173,133 @@ def plan_alerts(engine: Engine, year: int, now: dt.datetime, table=None, record:
 
 
 def _chart_png(history: pd.DataFrame, goal: float | None, title: str) -> bytes:
-    import matplotlib
+    """The target's whole trend (every year the scoreboard holds) against its goal, Chinese first."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    from pipeline.reports.charts import cjk_font
 
-    figure, axes = plt.subplots(figsize=(5, 2.6), dpi=100)
-    axes.plot(history["year"], history["value"], marker="o", color="#1f77b4", label="value")
+    font = cjk_font()
+    figure = Figure(figsize=(5.6, 2.8), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
+    shown = history.dropna(subset=["value"])
+    axes.plot(shown["year"], shown["value"], marker="o", color="#1f77b4", label="数值 value")
     if goal is not None and not pd.isna(goal):
-        axes.axhline(goal, color="#d62728", linestyle="--", label=f"target {goal:g}")
-    axes.set_title(title, fontsize=9)
-    axes.set_xticks(list(history["year"]))
-    axes.legend(fontsize=8)
+        axes.axhline(goal, color="#d62728", linestyle="--", label=f"目标 target {goal:g}")
+    axes.set_title(title, fontsize=9, family=font)
+    axes.set_xticks(list(shown["year"]))
+    axes.set_xticklabels([f"{y}年" for y in shown["year"]], family=font, fontsize=8)
+    axes.legend(fontsize=8, prop={"family": font, "size": 8})
     axes.grid(alpha=0.3)
     buffer = io.BytesIO()
     figure.tight_layout()
     figure.savefig(buffer, format="png")
-    plt.close(figure)
     return buffer.getvalue()
+
+
+ACTIONS = {
+    "missed": "请于10个工作日内报送未达标原因分析和整改措施（含责任人和完成时限）。",
+    "at_risk": "请分析与目标的差距，于下次调度会前报送加快推进的措施和时间表。",
+    "met": "指标已恢复达标，请巩固成效、保持监测。",
+}
+"""What an alert asks of the target's lead department, by status."""
+
+HIGHER_IS_BETTER = {">": True, ">=": True, "<": False, "<=": False}
+
+
+def _number(value, digits: int = 4) -> str:
+    return "—" if value is None or pd.isna(value) else f"{float(value):.{digits}g}"
+
+
+def _gap_line(value, goal, comparator: str, unit: str) -> str:
+    """How far the value is from its goal, in words ("差 6.7 个百分点")."""
+    if value is None or goal is None or pd.isna(value) or pd.isna(goal) or comparator not in HIGHER_IS_BETTER:
+        return ""
+    gap = float(value) - float(goal)
+    points = "个百分点 points" if unit == "%" else unit
+    if HIGHER_IS_BETTER[comparator]:
+        return f"低于目标 {abs(gap):.3g} {points} (below the target)" if gap < 0 else f"高于目标 {gap:.3g} {points}"
+    return f"超出目标 {gap:.3g} {points} (above the target)" if gap > 0 else f"低于目标 {abs(gap):.3g} {points}"
+
+
+def _since(history: pd.DataFrame, year: int, status: str) -> str:
+    """Since when the target has had this status: the first year of the run that ends in ``year``."""
+    by_year = dict(zip(history["year"].astype(int), history["status"].fillna(""), strict=True))
+    first = year
+    while by_year.get(first - 1) == status:
+        first -= 1
+    if first == year:
+        return f"{year}年首次{STATUS_ZH.get(status, status)} (first year)"
+    return f"自{first}年起连续{year - first + 1}年{STATUS_ZH.get(status, status)} (since {first})"
+
+
+def _year_on_year(history: pd.DataFrame, year: int, comparator: str, unit: str) -> str:
+    values = dict(zip(history["year"].astype(int), history["value"], strict=True))
+    now, before = values.get(year), values.get(year - 1)
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return f"同比 Year on year：{year - 1}年无数据 (no value for {year - 1})"
+    change = float(now) - float(before)
+    pct = f"，{change / abs(float(before)) * 100:+.1f}%" if float(before) else ""
+    better = (change > 0) == HIGHER_IS_BETTER.get(comparator, True) if change else None
+    word = "持平 unchanged" if better is None else ("改善 better" if better else "变差 worse")
+    return f"同比 Year on year：{year - 1}年 {_number(before)} → {year}年 {_number(now)} {unit}（{change:+.3g}{pct}，{word}）"
+
+
+def _trend(history: pd.DataFrame, goal, comparator: str, unit: str) -> str:
+    shown = history.dropna(subset=["value"])
+    if shown.empty:
+        return ""
+    years = "；".join(f"{int(y)}年 {_number(v)}" for y, v in zip(shown["year"], shown["value"], strict=True))
+    first, last = int(shown["year"].min()), int(shown["year"].max())
+    goal_text = f"；目标 {comparator} {_number(goal)} {unit}" if goal is not None and not pd.isna(goal) else ""
+    return f"趋势 Trend {first}–{last}年（{unit}）：{years}{goal_text}"
+
+
+def notice_lines(alert: dict, target: dict, history: pd.DataFrame, causes: list[str], health: list[str] | None,
+                 report: str | None) -> list[str]:  # fmt: skip
+    """The text of a 预警通报 (alert notice), Chinese first: what was missed, by how much and since when,
+    its cause, 同比, the trend against the target, the lead department and what is asked of it, health
+    advice for polluted air, and where the year's report is. No internal id, no ``nan``/``None``."""
+    year = int(alert["period"])
+    row = history[history["year"] == year]
+    value = row["value"].iloc[0] if len(row) else None
+    goal = row["goal"].iloc[0] if len(row) and not pd.isna(row["goal"].iloc[0]) else target["value"]
+    unit = "%" if target["kind"] == "relative_change" else target["unit"]
+    goal_text = "—" if goal is None or pd.isna(goal) else _number(goal)
+    status = alert["status"]
+    gap = _gap_line(value, goal, target["comparator"], unit) if status != "met" else ""
+    lines = [
+        f"指标 Indicator：{target['indicator_zh']}（{target['indicator_en']}）",
+        f"一、情况 What：{year}年 {_number(value)} {unit}，目标 {target['comparator']} {goal_text} {unit}"
+        f"（{target['deadline']}年）；{STATUS_ZH[status]}" + (f"，{gap}" if gap else "") + "。",
+        f"    {_since(history, year, status)}。" if status != "met" else f"    {year}年恢复达标。",
+        f"    规划原文 Plan：{target['plan_text']}（第{target['section']}部分）",
+        "二、原因 Cause：",
+        *[f"    {line}" for line in causes],
+        f"三、{_year_on_year(history, year, target['comparator'], unit)}",
+    ]
+    trend = _trend(history, goal, target["comparator"], unit)
+    if trend:
+        lines.append(f"四、{trend}（见附图 chart below）")
+    department = target.get("department") or "牵头部门 (lead department not set)"
+    lines.append(f"五、牵头部门 Lead department：{department}。{ACTIONS[status]}")
+    if health:
+        lines.append(f"六、健康提示 Health advice（{len(health)}个污染天 polluted days, AQI > 100）：")
+        lines += [f"    {line.strip()}" for line in health[:5]]
+        if len(health) > 5:
+            lines.append(
+                f"    …另有{len(health) - 5}天，详见年度报告 (and {len(health) - 5} more days: see the report)"
+            )
+    edition = row["edition"].iloc[0] if len(row) and "edition" in row else ""
+    basis = "由监测数据计算 computed from monitoring data" if target["measured_by"] == "computed" else (
+        "部门报送的年度统计 annual statistic supplied by the department")  # fmt: skip
+    lines.append(
+        f"数据依据 Data：{basis}" + (f"；标准 Standards：{edition}" if isinstance(edition, str) and edition else "")
+    )
+    if report:
+        lines.append(f"年度报告 Report：{report}")
+    return lines
 
 
 def build_message(
@@ -199,30 +309,15 @@ def build_message(
     sender: str,
     health: list[str] | None = None,
     now: dt.datetime | None = None,
+    causes: list[str] | None = None,
+    report: str | None = None,
 ) -> EmailMessage:
-    """The email of one alert: Chinese subject, plain-text and HTML parts, the trend as an inline PNG.
+    """The email of one alert: a 预警通报 (:func:`notice_lines`) as plain text and HTML, the trend as an
+    inline PNG, ``Date`` and a stable ``Message-ID``.
 
-    health: for air targets, the health information of the period's polluted days (HJ 633 tables)."""
-    row = history[history["year"] == int(alert["period"])]
-    value = row["value"].iloc[0] if len(row) else None
-    goal = row["goal"].iloc[0] if len(row) else target["value"]
-    shown = "—" if value is None or pd.isna(value) else f"{value:.4g}"
-    unit = "%" if target["kind"] == "relative_change" else target["unit"]
-    source = target["source_indicator"] if isinstance(target.get("source_indicator"), str) else ""
-    goal_text = "—" if goal is None or pd.isna(goal) else f"{goal:.4g}"
-    lines = [
-        f"{target['indicator_zh']} / {target['indicator_en']}",
-        f"状态 Status: {STATUS_ZH[alert['status']]} ({alert['status']}), {alert['period']}",
-        f"数值 Value: {shown} {unit}; 目标 Target: {target['comparator']} {goal_text} {unit} (deadline {target['deadline']})",
-        f"规划原文 Plan: {target['plan_text']} (section {target['section']})",
-        f"数据依据 Data: {target['measured_by']} {source}".rstrip(),
-    ]
-    edition = row["edition"].iloc[0] if len(row) and "edition" in row else ""
-    if isinstance(edition, str) and edition:
-        lines.append(f"标准 Standards: {edition}")
-    if health:
-        lines.append(f"污染天 Polluted days (AQI > 100): {len(health)}")
-        lines += [line.strip() for line in health]
+    health: for air targets, the health information of the period's polluted days (HJ 633 tables);
+    causes: the sections, days or outlets behind it (:func:`causes`); report: the year's report (a path)."""
+    lines = notice_lines(alert, target, history, causes or ["—"], health, report)
     message = EmailMessage()
     message["Subject"] = clean_header(alert["subject"])
     message["From"] = clean_header(sender)
@@ -233,14 +328,86 @@ def build_message(
     message.set_content("\n".join(lines) + "\n")
     chart_id = f"<chart.{alert['alert_id']}@qz811>"
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    if report:
+        body += f'<p><a href="{html.escape(Path(report).resolve().as_uri())}">打开年度报告 Open the report</a></p>'
     message.add_alternative(
         f"<html><body><h3>{html.escape(alert['subject'])}</h3>{body}"
-        f'<p><img src="cid:{chart_id[1:-1]}" alt="trend"></p></body></html>',
+        f'<p><img src="cid:{chart_id[1:-1]}" alt="趋势图 trend chart"></p></body></html>',
         subtype="html",
     )
-    png = _chart_png(history, goal, f"{target['id']} ({unit})")
+    row = history[history["year"] == int(alert["period"])]
+    goal = row["goal"].iloc[0] if len(row) and not pd.isna(row["goal"].iloc[0]) else target["value"]
+    unit = "%" if target["kind"] == "relative_change" else target["unit"]
+    png = _chart_png(history, goal, f"{target['indicator_zh']}（{unit}）")
     message.get_payload()[1].add_related(png, maintype="image", subtype="png", cid=chart_id)
     return message
+
+
+def _names(codes: str, names: dict) -> str:
+    return "、".join(names.get(code, code) for code in str(codes).split(";") if code) or "—"
+
+
+def causes(engine: Engine, target: dict, year: int, city: str = "衢州") -> list[str]:
+    """What lies behind a target's value in ``year``, from the warehouse, as lines for people: the water
+    sections that miss it (class, target class, limiting items), the city's polluted days (count by primary
+    pollutant, the worst days), the key outlets' non-compliant days by pollutant; for a supplied statistic,
+    that the department is asked to explain it."""
+    from pipeline.glossary import SOURCE_ITEMS, WATER_ITEMS
+    from pipeline.indicators.health import POLLUTANT_ZH
+    from pipeline.indicators.water_class import class_name
+
+    indicator = target.get("source_indicator") or ""
+    if target["measured_by"] != "computed" or not isinstance(indicator, str):
+        return [
+            "部门报送的年度统计值，原因请牵头部门在报送整改措施时说明 (a supplied statistic: the department is asked to explain it)"
+        ]
+    span = {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"}
+    lines: list[str] = []
+    with engine.connect() as conn:
+        if indicator.startswith("water."):
+            sections = pd.DataFrame(
+                conn.execute(sql("dml/select_alert_water_sections"), {"year": str(year)}).mappings().all()
+            )
+            if sections.empty:
+                return [f"{year}年无断面年均水质类别 (no section classes for {year})"]
+            group = (sections["is_qiantang_mainstream"].astype(bool) if "qiantang" in indicator
+                     else sections["drinking_source_level"] == ("county" if "county" in indicator else "township"))  # fmt: skip
+            chosen = sections[group]
+            if "class_iii" in indicator:
+                failing = chosen[chosen["water_class"].fillna(0) > 3]
+            else:
+                failing = chosen[(chosen["meets_target"] == False) | (chosen["table2_ok"] == False)]  # noqa: E712
+            water_names = {code: item.name_zh for code, item in WATER_ITEMS.items()}
+            for s in failing.itertuples():
+                lines.append(
+                    f"{s.name_zh}（{s.river_zh}，{s.county_zh}）：{s.water_class_name}类，目标{class_name(s.target_class)}类；"
+                    f"超标项目 {_names(s.limiting_items, water_names)}"
+                )
+            return lines or [f"{len(chosen)}个断面均达标 (all {len(chosen)} sections meet it)"]
+        if indicator.startswith("air."):
+            days = pd.DataFrame(conn.execute(sql("dml/select_alert_air_days"), {"city": city, **span}).mappings().all())
+            if days.empty:
+                return [f"{city}{year}年无污染天 (no polluted day)"]
+            primary = days["primary_pollutant"].str.split(";").explode()
+            counts = primary[primary != ""].map(lambda c: POLLUTANT_ZH.get(c.split("_")[0], c)).value_counts()
+            lines.append(f"{city}{year}年污染天（AQI > 100）{len(days)}天，首要污染物："
+                         + "、".join(f"{name}{n}天" for name, n in counts.items()))  # fmt: skip
+            worst = days.head(5)
+            lines.append("最重的日子 Worst days：" + "；".join(
+                f"{pd.Timestamp(d.date):%Y-%m-%d} AQI {int(d.aqi)}" for d in worst.itertuples()))  # fmt: skip
+            return lines
+        if indicator.startswith("sources."):
+            rows = pd.DataFrame(conn.execute(sql("dml/select_alert_source_exceedances"), span).mappings().all())
+            if rows.empty:
+                return [f"{year}年重点排污口无超标日 (no non-compliant day of a key outlet)"]
+            for r in rows.head(10).itertuples():
+                item = SOURCE_ITEMS.get(r.pollutant)
+                lines.append(
+                    f"{r.enterprise_zh}{r.outlet_zh}（{r.county_zh}）：{item.name_zh if item else r.pollutant}超标{int(r.days)}天，"
+                    f"最大小时值 {_number(r.max_hour)}（限值 {_number(r.limit_value)}）"
+                )
+            return lines
+    return ["—"]
 
 
 def polluted_day_health(engine: Engine, year: int, city: str = "衢州") -> list[str]:
@@ -285,7 +452,12 @@ def _recipient_outcomes(client, message: EmailMessage, recipients: list[str]) ->
 
 
 def deliver(
-    engine: Engine, transport: Transport | None, outbox: Path, now: dt.datetime, sender: str = "qz811@localhost"
+    engine: Engine,
+    transport: Transport | None,
+    outbox: Path,
+    now: dt.datetime,
+    sender: str = "qz811@localhost",
+    report_dir: Path | None = None,
 ) -> dict:
     """Mail every pending alert through ``transport`` (or write it to ``outbox`` as .eml when it is None).
 
@@ -297,7 +469,7 @@ def deliver(
     refused, else ``pending``. Returns the counts of alerts ``sent``, ``outbox``, ``failed`` (still pending)
     and ``refused``, and ``skipped`` (claimed by another sender).
     """
-    from pipeline.plan.scoreboard import history
+    from pipeline.plan.scoreboard import trend
 
     stamp_now = now.strftime(TIMESTAMP_FORMAT)
     stale = (now - STALE_CLAIM).strftime(TIMESTAMP_FORMAT)
@@ -321,8 +493,13 @@ def deliver(
         recipients = [r for r in alert["recipients"].split(";") if r]
         todo = [r for r in recipients if known.get(r, {}).get("state", "pending") == "pending"]
         target = {"id": alert["target_id"], **targets.loc[alert["target_id"]].to_dict()}
-        health = polluted_day_health(engine, int(alert["period"])) if alert["target_id"].startswith("air.") else None
-        message = build_message(alert, target, history(engine, alert["target_id"]), sender, health, now)
+        year = int(alert["period"])
+        health = polluted_day_health(engine, year) if alert["target_id"].startswith("air.") else None
+        report = report_path(report_dir, year) if report_dir is not None else None
+        message = build_message(
+            alert, target, trend(engine, target), sender, health, now,
+            causes=causes(engine, target, year), report=str(report) if report and report.is_file() else None,
+        )  # fmt: skip
         if transport is None:
             outbox.mkdir(parents=True, exist_ok=True)
             (outbox / f"{alert['period']}_{alert['target_id']}_{alert['status']}.eml").write_bytes(message.as_bytes())

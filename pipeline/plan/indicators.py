@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline.glossary import ANNUAL_AIR_STATISTICS, SOURCE_POLLUTANTS
+from pipeline.indicators.composite import COMPOSITE_LIMITS, composite_rows
+from pipeline.indicators.composite import METHOD as COMPOSITE_METHOD
 from pipeline.indicators.editions import period_edition, period_label
 from pipeline.indicators.evaluation import (
     MIN_DAYS_ANNUAL,
@@ -64,7 +66,20 @@ ANNUAL_GRADE_II = {
 its year (``<=``; :func:`pipeline.indicators.evaluation.annual_statistics`: GB 3095-2012 Table 1 to 2025,
 GB 3095-2026 transition limits 2026-2030, final limits from 2031)."""
 
-AIR_INDICATORS = {GOOD_AIR_DAYS.id: GOOD_AIR_DAYS, **{i.id: i for i in ANNUAL_GRADE_II.values()}}
+COMPOSITE_INDEX = Indicator(
+    "air.composite_index",
+    "环境空气质量综合指数",
+    "Ambient air quality composite index (I_sum)",
+    "1",
+    "城市环境空气质量排名（环办监测〔2018〕19号），非规划目标 ranking index, not a plan target",
+)
+"""I_sum per city, month and year (:mod:`pipeline.indicators.composite`); smaller is cleaner."""
+
+AIR_INDICATORS = {
+    GOOD_AIR_DAYS.id: GOOD_AIR_DAYS,
+    **{i.id: i for i in ANNUAL_GRADE_II.values()},
+    COMPOSITE_INDEX.id: COMPOSITE_INDEX,
+}
 
 
 def _period_complete(period: str, valid_days: int) -> bool:
@@ -135,6 +150,25 @@ def air_indicator_rows(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
                 "edition": f"{judged.limits_standard} · {judged.evaluation}",
             }
         )
+    valid = with_periods[with_periods["valid_day"].astype(bool)]
+    valid_days = {
+        **valid.groupby(["city", "month"]).size().to_dict(),
+        **valid.groupby(["city", "year"]).size().to_dict(),
+    }
+    for r in composite_rows(days, year).itertuples():
+        n = int(valid_days.get((r.scope, r.period), 0))
+        singles = "; ".join(
+            f"I({p})={getattr(r, f'i_{p}'):.2f}" for p in COMPOSITE_LIMITS if not np.isnan(getattr(r, f"i_{p}"))
+        )
+        rows.append(
+            {
+                "indicator": COMPOSITE_INDEX.id, "scope": r.scope, "period": r.period,
+                "value": None if np.isnan(r.i_sum) else float(r.i_sum), "unit": COMPOSITE_INDEX.unit,
+                "comparator": "=", "target": None, "status": "no_data" if np.isnan(r.i_sum) else "measured",
+                "data_complete": _period_complete(r.period, n), "n": n,
+                "detail": f"{singles}; largest {r.largest}" if r.largest else singles, "edition": COMPOSITE_METHOD,
+            }
+        )  # fmt: skip
     return pd.DataFrame(rows)
 
 

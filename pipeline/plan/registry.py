@@ -2,8 +2,8 @@
 
 The registry is ``data/reference/plan_targets_811.csv`` (loaded into the ``plan_target`` table by
 ``init-db``): for every quantitative target of the plan its comparator, value, unit, kind of comparison,
-baseline year, deadline, how it is measured and, for a computed target, the indicator behind it
-(``source_indicator``). Nothing else holds a plan value: the computed indicators take their goals from
+baseline year, deadline, how it is measured, for a computed target the indicator behind it
+(``source_indicator``), and the lead department (``department``) its alerts ask to act. Nothing else holds a plan value: the computed indicators take their goals from
 here (:func:`plan_goal`), the scoreboard evaluates its rows, and the views join ``plan_target``.
 """
 
@@ -18,7 +18,7 @@ from pipeline.ingest.reference import PLAN_TARGETS, read_reference
 
 REGISTRY = PLAN_TARGETS
 REGISTRY_COLUMNS = ["id", "section", "indicator_zh", "indicator_en", "comparator", "value", "unit", "kind",
-                    "baseline_year", "deadline", "scope", "measured_by", "source_indicator", "plan_text"]  # fmt: skip
+                    "baseline_year", "deadline", "scope", "measured_by", "source_indicator", "plan_text", "department"]  # fmt: skip
 
 COMPARATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "=": operator.eq}
 STATUSES = ("met", "missed", "at_risk", "no_data")

@@ -113,10 +113,9 @@ def scoreboard_rows(
     return frame
 
 
-def compute(engine: Engine, year: int) -> pd.DataFrame:
-    """Evaluate every target for ``year`` and store the scoreboard (replacing the year's rows)."""
+def _measured(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(indicators, statistics): every stored indicator row and supplied statistic, typed when empty."""
     with engine.connect() as conn:
-        registry = pd.DataFrame(conn.execute(sql("dml/select_plan_targets")).mappings().all())
         indicators = pd.DataFrame(
             conn.execute(sql("dml/select_indicators"), {"year": None, "months": "-"}).mappings().all()
         )
@@ -125,6 +124,14 @@ def compute(engine: Engine, year: int) -> pd.DataFrame:
         indicators = pd.DataFrame(columns=["indicator", "scope", "period", "value", "target", "edition"])
     if statistics.empty:
         statistics = pd.DataFrame(columns=["indicator_id", "year", "scope", "value"])
+    return indicators, statistics
+
+
+def compute(engine: Engine, year: int) -> pd.DataFrame:
+    """Evaluate every target for ``year`` and store the scoreboard (replacing the year's rows)."""
+    with engine.connect() as conn:
+        registry = pd.DataFrame(conn.execute(sql("dml/select_plan_targets")).mappings().all())
+    indicators, statistics = _measured(engine)
     rows = scoreboard_rows(registry, indicators, statistics, year)
     records = rows.astype(object).where(rows.notna(), None).to_dict("records")
     with replacing(engine, f"scoreboard|{year}") as conn:
@@ -138,3 +145,20 @@ def history(engine: Engine, target_id: str) -> pd.DataFrame:
         return pd.DataFrame(
             conn.execute(sql("dml/select_scoreboard_history"), {"target_id": target_id}).mappings().all()
         )
+
+
+def trend(engine: Engine, target: dict) -> pd.DataFrame:
+    """The target's whole trend: every year with a value (computed or supplied, from its baseline on),
+    with the goal, status and edition of the years the scoreboard has evaluated (``year, value, goal,
+    status, edition``)."""
+    indicators, statistics = _measured(engine)
+    series = series_for(target, indicators, statistics)
+    values = pd.DataFrame(
+        {"year": list(series), "value": [float(v) for v in series.values()]}, columns=["year", "value"]
+    )
+    evaluated = history(engine, target["id"])
+    if evaluated.empty:
+        evaluated = pd.DataFrame(columns=["year", "value", "goal", "status", "edition"])
+    evaluated = evaluated.assign(year=evaluated["year"].astype(int))
+    merged = values.merge(evaluated.drop(columns="value"), on="year", how="outer").sort_values("year")
+    return merged.reset_index(drop=True)

@@ -341,3 +341,35 @@ def exceedance_figure(exceedances: pd.DataFrame) -> Figure:
     axes.grid(axis="x", alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
     return figure
+
+
+def composite_figure(months: pd.DataFrame, year: int) -> Figure:
+    """A city's monthly composite index (I_sum, smaller is cleaner) of ``year`` as bars, with the same month a
+    year before as points where the warehouse holds it.
+
+    months: ``period`` ('YYYY-MM'), ``composite_index``, ``previous_year_index``."""
+    cjk = cjk_font() is not None
+    now = pd.Series(np.nan, index=range(1, 13))
+    before = pd.Series(np.nan, index=range(1, 13))
+    for row in months.itertuples():
+        m = int(str(row.period)[5:7])
+        now[m] = float(pd.to_numeric(row.composite_index, errors="coerce"))
+        before[m] = float(pd.to_numeric(row.previous_year_index, errors="coerce"))
+    figure = _figure(10, 3.4)
+    axes = figure.subplots()
+    axes.bar(now.index, now.fillna(0), color="#5b8cc4", width=0.7, label=zh_en(f"{year}年", str(year), cjk))
+    for m in now.index:
+        if np.isnan(now[m]):
+            axes.text(m, 0.05, zh_en("无数据", "no data", cjk), ha="center", va="bottom", fontsize=7, color="#777777",
+                      rotation=90)  # fmt: skip
+        else:
+            axes.text(m, now[m], f"{now[m]:.2f}", ha="center", va="bottom", fontsize=7.5)
+    if before.notna().any():
+        axes.plot(
+            before.index, before, "o", color="#444444", label=zh_en(f"{year - 1}年同期", f"same month {year - 1}", cjk)
+        )
+    axes.set_xticks(range(1, 13), MONTHS if cjk else MONTHS_EN, fontsize=8)
+    axes.set_ylabel(zh_en("综合指数", "composite index I_sum", cjk), fontsize=8)
+    axes.legend(loc="lower right", bbox_to_anchor=(1, 1.0), ncol=2, fontsize=8, frameon=False)
+    axes.grid(axis="y", alpha=0.3)
+    return figure

@@ -43,6 +43,7 @@ SECTIONS = {
     "aqi-calendar": ("城市日空气质量指数日历", "Daily city AQI calendar"),
     "good-days": ("月度优良天数比例", "Monthly good-air-day ratio"),
     "annual": ("年均浓度与二级标准", "Annual concentrations vs Grade II"),
+    "composite": ("环境空气质量综合指数与排名", "Composite index and ranking"),
     "water": ("断面逐月水质类别", "Water sections: monthly class"),
     "sources": ("污染源超标排放", "Source exceedances"),
 }
@@ -64,6 +65,10 @@ CAPTIONS = {
     "the daily maximum 8-h O3 (HJ 663-2013; view <code>v_air_annual_vs_grade_ii</code>), as a share of the "
     "Grade II (二级) limit in force for the year: GB 3095-2012 Table 1 to 2025, GB 3095-2026 Table 1 transition "
     "limits 2026–2030, its final limits from 2031. A year is complete with ≥ 324 valid days (GB 3095 Table 4).",
+    "composite": "环境空气质量综合指数 I_sum = SO2/60 + NO2/40 + PM10/70 + PM2.5/35 + CO p95/4 + O3-8h p90/160 (view "
+    "<code>v_air_composite_index</code>; 城市环境空气质量排名技术规定, 环办监测〔2018〕19号, the divisors being the "
+    "GB 3095-2012 Grade II limits for every year): smaller is cleaner. 同比 = change against the same period a year "
+    "before (&gt; 0 worse). The ranking orders the scopes the warehouse holds for the year; equal values share a rank.",
     "water": "Class of each section's monthly sample by single-factor evaluation against GB 3838-2002 Table 1 "
     "(view <code>v_water_section_month</code>; 地表水环境质量评价办法, 环办〔2011〕22号); the automatic station's "
     "month where no lab sample was taken. A black frame marks a month worse than the section's target class. "
@@ -109,6 +114,7 @@ class ReportData:
     water_months: pd.DataFrame
     compliance: pd.DataFrame
     exceedances: pd.DataFrame
+    composite: pd.DataFrame
 
 
 QUERIES = {
@@ -119,6 +125,7 @@ QUERIES = {
     "water_months": "dml/select_report_water_months",
     "compliance": "dml/select_report_compliance",
     "exceedances": "dml/select_report_exceedances",
+    "composite": "dml/select_report_composite",
 }
 
 
@@ -206,17 +213,16 @@ def scoreboard_html(board: pd.DataFrame, year: int) -> str:
         )
     rows = []
     severity = board["status"].map({s: i for i, s in enumerate(STATUS_NAMES)}).fillna(len(STATUS_NAMES))
-    for r in board.assign(_s=severity).sort_values(["_s", "target_id"]).itertuples():
+    for r in board.assign(_s=severity).sort_values(["_s", "section", "indicator_zh"]).itertuples():
         unit = "%" if r.kind == "relative_change" else r.unit
         rows.append([
-            f"<code>{esc(r.target_id)}</code>", esc(r.section), f"{esc(r.indicator_zh)}<br>"
+            esc(r.section), f"{esc(r.indicator_zh)}<br>"
             f'<span class="en">{esc(r.indicator_en)}</span>', f"{esc(r.comparator)} {number(r.goal)}",
             number(r.value), esc(unit), status_badge(r.status), f'<span class="small">{esc(r.note)}'
             + (f"<br>标准 Standards: {esc(r.edition)}" if getattr(r, "edition", "") else "") + "</span>",
         ])  # fmt: skip
-    header = ["目标 Target", "章节 Section", "指标 Indicator", "目标值 Goal", "数值 Value", "单位 Unit",
-              "状态 Status", "说明 Note"]  # fmt: skip
-    return top + table_html(header, rows, numeric=frozenset({3, 4}))
+    header = ["章节 Section", "指标 Indicator", "目标值 Goal", "数值 Value", "单位 Unit", "状态 Status", "说明 Note"]
+    return top + table_html(header, rows, numeric=frozenset({2, 3}))
 
 
 def calendar_html(days: pd.DataFrame, year: int) -> str:
@@ -394,6 +400,46 @@ def sources_html(exceedances: pd.DataFrame, compliance: pd.DataFrame, year: int)
     return img + table_html(header, rows, numeric=frozenset({5, 6, 7, 8})) + rates
 
 
+def _change(value) -> str:
+    value = pd.to_numeric(value, errors="coerce")
+    if value is None or pd.isna(value):
+        return "—"
+    word = "变差 worse" if value > 0 else "改善 better" if value < 0 else "持平 unchanged"
+    return f"{float(value):+.1f} %（{word}）"
+
+
+def composite_html(composite: pd.DataFrame, year: int, city: str) -> str:
+    """The city's composite index by month and for the year (同比, rank), and the year's ranking of scopes."""
+    mine = composite[composite["scope"] == city] if len(composite) else composite
+    if mine.empty:
+        return no_data_html(year)
+    months = mine[mine["period_kind"] == "month"]
+    img = image_html(
+        charts.png(charts.composite_figure(months, year)),
+        f"{city}{year}年逐月环境空气质量综合指数 Monthly composite index of {city}, {year}",
+    )
+    rows = [
+        [esc(r.period), number(r.composite_index, 3), number(r.previous_year_index, 3), _change(r.change_pct),
+         f"{int(r.rank_in_period)} / {int(r.scopes_ranked)}", number(r.valid_days),
+         "是 yes" if charts.flags(pd.Series([r.data_complete]))[0] else "否 no"]
+        for r in mine.itertuples()
+    ]  # fmt: skip
+    header = ["时段 Period", "综合指数 I_sum", "上年同期 A year before", "同比 Change", "排名 Rank", "有效天数 Valid days",
+              "数据完整 Complete"]  # fmt: skip
+    out = img + table_html(header, rows, numeric=frozenset({1, 2, 5}))
+    ranking = composite[composite["period"] == f"{year:04d}"]
+    if len(ranking) > 1:
+        shown = ranking[(ranking["rank_in_period"] <= 10) | (ranking["scope"] == city)]
+        body = [[str(int(r.rank_in_period)), f"<b>{esc(r.scope)}</b>" if r.scope == city else esc(r.scope),
+                 number(r.composite_index, 3), _change(r.change_pct)] for r in shown.itertuples()]  # fmt: skip
+        out += (
+            f'<h3>{year}年排名 <span class="en">Ranking of {year} ({len(ranking)} scopes; the first ten and '
+            f"{esc(city)})</span></h3>" + table_html(["排名 Rank", "范围 Scope", "综合指数 I_sum", "同比 Change"], body,
+                                                     numeric=frozenset({2}))
+        )  # fmt: skip
+    return out
+
+
 def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetime) -> str:
     """The whole page. Pure: every section shows its chart and table, or "无数据 No data for YYYY"."""
     standards = sorted({s for s in data.exceedances.get("standard", pd.Series(dtype=object)).dropna()})
@@ -406,6 +452,7 @@ def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetim
         "aqi-calendar": calendar_html(data.air_days, year) + health_html(data.air_days),
         "good-days": good_days_html(data.air_months, year),
         "annual": annual_html(data.air_annual, year),
+        "composite": composite_html(data.composite, year, city),
         "water": water_html(data.water_months, data.compliance, year),
         "sources": sources_html(data.exceedances, data.compliance, year),
     }
@@ -424,6 +471,12 @@ def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetim
         "warehouse's analyst views (<code>sql/views/</code>) by <code>python -m pipeline report</code>.</p>"
         f"<nav>{nav}</nav></header>{sections}{IMAGE_CHECK}</body></html>\n"
     )
+
+
+def report_path(report_dir: Path, year: int) -> Path:
+    """Where the year's report is written (``python -m pipeline report``, the ``plan_targets`` DAG's
+    ``report`` task); the alert emails of the year point to it."""
+    return Path(report_dir) / f"report-{year}.html"
 
 
 def write_report(engine: Engine, year: int, city: str, path: Path, now: dt.datetime | None = None) -> Path:

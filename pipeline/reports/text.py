@@ -101,18 +101,43 @@ def health_lines(cities: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _plan_lines(indicators: pd.DataFrame, city: str, periods: list[str]) -> list[str]:
+def _composite_note(composite: pd.DataFrame | None, period: str) -> str:
+    """同比 and rank of a period's composite index, from ``v_air_composite_index`` ("" without them)."""
+    if composite is None or composite.empty:
+        return ""
+    found = composite[composite["period"] == period]
+    if found.empty:
+        return ""
+    row = found.iloc[0]
+    parts = []
+    if not pd.isna(row["change_pct"]):
+        change = float(row["change_pct"])
+        parts.append(f"同比 {change:+.1f}% ({'变差 worse' if change > 0 else '改善 better' if change < 0 else '持平'})")
+    else:
+        parts.append("同比 — (no value a year before)")
+    parts.append(f"排名 rank {int(row['rank_in_period'])}/{int(row['scopes_ranked'])}")
+    return "; " + ", ".join(parts)
+
+
+def _plan_lines(
+    indicators: pd.DataFrame, city: str, periods: list[str], composite: pd.DataFrame | None = None
+) -> list[str]:
     lines = []
     chosen = indicators[(indicators["scope"] == city) & indicators["period"].isin(periods)]
     chosen = chosen.assign(annual=chosen["indicator"] != "air.good_day_ratio").sort_values(
         ["annual", "indicator", "period"]
     )
     for row in chosen.itertuples():
-        value = "—" if pd.isna(row.value) else f"{row.value:g} {row.unit}"
+        unit = "" if row.unit == "1" else f" {row.unit}"
+        value = "—" if pd.isna(row.value) else f"{row.value:.4g}{unit}"
         partial = "" if row.data_complete else " (period incomplete so far)"
+        if row.target is None or pd.isna(row.target):  # measured, no goal of its own (composite index, noise ...)
+            note = _composite_note(composite, row.period) if row.indicator == "air.composite_index" else ""
+            lines.append(f"  {row.period:8} {row.name_zh} / {row.name_en}: {value}{note}{partial} [{row.edition}]")
+            continue
         lines.append(
-            f"  {row.period:8} {row.name_zh} / {row.name_en}: {value} vs target {row.comparator} {row.target:g} "
-            f"{row.unit} -> {STATUS_ZH.get(row.status, row.status)}{partial} [{row.edition}]"
+            f"  {row.period:8} {row.name_zh} / {row.name_en}: {value} vs target {row.comparator} {row.target:g}"
+            f"{unit} -> {STATUS_ZH.get(row.status, row.status)}{partial} [{row.edition}]"
         )
     return lines
 
@@ -154,9 +179,9 @@ def year_summary(engine: Engine, year: int, city: str) -> str:
         out.append(f"\n{city} {year}: polluted days 污染天 (AQI > 100) and health information 健康提示")
         out += health_lines(polluted)
     out.append(f"\n{city} {year}: 811 plan air targets 规划空气质量目标")
-    out += _plan_lines(
-        indicator_frame(engine, year), city, sorted({str(year), *pd.to_datetime(cities["date"]).dt.strftime("%Y-%m")})
-    )
+    composite = _query(engine, "dml/select_composite_index_of_scope", {"scope": city})
+    periods = sorted({str(year), *pd.to_datetime(cities["date"]).dt.strftime("%Y-%m")})
+    out += _plan_lines(indicator_frame(engine, year), city, periods, composite)
     return "\n".join(out)
 
 

@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS plan_target (
     scope             TEXT NOT NULL,
     measured_by       VARCHAR(12) NOT NULL,       -- computed | statistic
     source_indicator  TEXT,
-    plan_text         TEXT NOT NULL
+    plan_text         TEXT NOT NULL,
+    department        TEXT NOT NULL DEFAULT ''   -- the lead department (牵头部门) an alert asks to act (migration 004)
 );
 
 -- Annual statistics supplied by departments (sewage treatment rate, forest cover, caps ...).
