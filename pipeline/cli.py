@@ -261,6 +261,23 @@ def cmd_report(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_export(args, settings: Settings) -> int:
+    from pipeline.reports.exports import ExportError, export, export_summary
+
+    engine = _engine(settings)
+    try:
+        if args.name == "summary":
+            if args.year is None:
+                raise CommandError("export summary: give --year")
+            path, rows = export_summary(engine, args.year, args.city, Path(args.output))
+        else:
+            path, rows = export(engine, args.name, args.year, Path(args.output))
+    except ExportError as err:
+        raise CommandError(str(err)) from None
+    print(f"wrote {rows} rows to {path}")
+    return 0
+
+
 def _emit(frame: pd.DataFrame, fmt: str, title: str) -> None:
     from pipeline.reports.text import format_table
 
@@ -351,6 +368,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--city", default="衢州", help="city of the air sections (default 衢州)")
     p.add_argument("-o", "--output", help="HTML file to write (default var/report-<year>.html)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "export", help="indicators, a view or a city's year summary as CSV or Excel (.xlsx), Chinese headers first"
+    )
+    p.add_argument("name", help="indicators, summary, or a view: v_air_city_day, v_scoreboard, ... (docs/warehouse.md)")
+    p.add_argument("--year", type=int, help="one year and its months (default: every year; summary needs it)")
+    p.add_argument("--city", default="衢州", help="the city of a summary (default 衢州)")
+    p.add_argument("-o", "--output", required=True, help="file to write: .csv or .xlsx")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("water", help="the water job: a month of manual samples, or a day of automatic stations")
     which = p.add_mutually_exclusive_group(required=True)

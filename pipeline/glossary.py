@@ -214,3 +214,73 @@ SOURCE_ITEMS: dict[str, Item] = {
 }
 """Items of pollution-source online monitoring (HJ 212 codes map to these, ``pipeline.ingest.hj212.CODES``),
 with their usual unit (flue gas mg/m³, wastewater mg/L)."""
+
+
+COLUMNS: dict[str, tuple[str, str]] = {
+    # places and time
+    "city": ("城市", "city"),
+    "station_code": ("监测点编码", "station code"),
+    "hour_end": ("时间(小时结束)", "hour-ending time"), "scope": ("范围", "scope (city or county)"), "county_zh": ("县(市、区)", "county"),
+    "date": ("日期", "date (natural day)"), "month": ("月份", "month (YYYY-MM)"), "year": ("年份", "year"),
+    "period": ("时段", "period (YYYY or YYYY-MM)"), "period_kind": ("时段类型", "month or year"),
+    # air
+    "aqi": ("空气质量指数", "AQI"), "aqi_published": ("发布的AQI", "AQI as published (NULL when NA)"),
+    "aqi_status": ("AQI发布状态", "AQI status (HJ 633-2026 5.3.1)"), "level": ("AQI级别", "AQI level (1-6)"),
+    "category_zh": ("空气质量指数类别", "AQI category (Chinese)"), "category_en": ("类别(英文)", "AQI category (English)"),
+    "primary_pollutant": ("首要污染物", "primary pollutant"), "is_good": ("是否优良", "good day (AQI <= 100)"),
+    "valid_day": ("是否有效天", "valid day (all six daily statistics valid)"),
+    "pm25": ("PM2.5日均浓度", "PM2.5 24-h mean (ug/m3)"), "pm10": ("PM10日均浓度", "PM10 24-h mean (ug/m3)"),
+    "so2": ("二氧化硫日均浓度", "SO2 24-h mean (ug/m3)"), "no2": ("二氧化氮日均浓度", "NO2 24-h mean (ug/m3)"),
+    "co": ("一氧化碳日均浓度", "CO 24-h mean (mg/m3)"), "o3_8h": ("臭氧日最大8小时平均", "O3 daily max 8-h mean (ug/m3)"),
+    "n_stations": ("参与评价站点数", "evaluation stations"), "days": ("天数", "days"),
+    "valid_days": ("有效天数", "valid days"), "good_days": ("优良天数", "good days"),
+    "good_day_ratio_pct": ("优良天数比例(%)", "good-day ratio (%)"), "plan_target_pct": ("规划目标(%)", "plan target (%)"),
+    "pollutant": ("污染物", "pollutant"), "grade_ii_limit": ("二级浓度限值", "Grade II limit in force"),
+    "composite_index": ("环境空气质量综合指数", "composite index I_sum"),
+    "previous_year_index": ("上年同期综合指数", "composite index a year before"),
+    "change_pct": ("同比变化(%)", "change against a year before (%)"), "rank_in_period": ("排名", "rank (1 = cleanest)"),
+    "scopes_ranked": ("参与排名数", "scopes ranked"), "single_indices": ("单项指数", "single-item indices"),
+    "method": ("方法", "method"),
+    # water
+    "section_code": ("断面编码", "section code"), "name_zh": ("名称", "name"), "river_zh": ("河流", "river"),
+    "waterbody": ("水体类型", "waterbody (river or lake)"), "is_qiantang_mainstream": ("是否钱塘江干流", "Qiantang main stream"),
+    "drinking_source_level": ("饮用水源地级别", "drinking-water source level"), "kind": ("类型", "kind"),
+    "n_samples": ("样品数", "samples"), "water_class": ("水质类别(数值)", "water class (1-6)"),
+    "water_class_name": ("水质类别", "water class"), "target_class": ("目标类别", "target class"),
+    "meets_target": ("是否达标", "meets its target"), "limiting_items": ("定类项目", "limiting items"),
+    "exceedances": ("超标项目及倍数", "items over the target (multiple)"), "table2_ok": ("补充项目达标", "Table 2 items within limits"),
+    # sources
+    "outlet_code": ("排口编码", "outlet code"), "enterprise_zh": ("企业", "enterprise"), "outlet_zh": ("排口", "outlet"),
+    "outlet_type": ("排口类型", "outlet type"), "key_source": ("是否重点污染源", "key source"),
+    "mean": ("日均值", "daily mean (valid hours)"), "max_hour": ("最大小时值", "highest hourly value"),
+    "limit_value": ("排放限值", "emission limit"), "basis": ("依据", "basis"), "exceed_hours": ("超标小时数", "hours over the limit"),
+    "valid_hours": ("有效小时数", "valid hours"), "times_limit": ("超标倍数", "times the limit"), "standard": ("执行标准", "standard"),
+    # indicators, targets, scoreboard
+    "indicator": ("指标编码", "indicator code"), "domain": ("领域", "domain"), "rate_pct": ("达标率(%)", "rate (%)"),
+    "target_pct": ("目标(%)", "target (%)"), "value": ("数值", "value"), "unit": ("单位", "unit"),
+    "comparator": ("比较符", "comparator"), "target": ("目标值", "target"), "goal": ("目标值", "goal"),
+    "status": ("状态", "status"), "data_complete": ("数据是否完整", "data complete"), "n": ("样本数", "count"),
+    "detail": ("说明", "detail"), "edition": ("执行标准版本", "standards applied"), "target_id": ("目标编码", "target code"),
+    "section": ("规划章节", "plan section"), "indicator_zh": ("指标", "indicator (Chinese)"),
+    "indicator_en": ("指标(英文)", "indicator (English)"), "deadline": ("完成年限", "deadline"), "note": ("备注", "note"),
+    "plan_text": ("规划原文", "plan text"), "name_en": ("名称(英文)", "name (English)"),
+}  # fmt: skip
+"""Every column an analyst sees (the views of ``sql/views/`` and the ``indicator`` table): its Chinese name and an
+English description. The exports' headers (:mod:`pipeline.reports.exports`) and PostgreSQL's ``COMMENT ON
+COLUMN`` of the views come from here; ``tests/test_consistency.py`` fails on a view column missing from it."""
+
+
+VIEWS: dict[str, tuple[str, str]] = {
+    "v_air_city_day": ("城市日空气质量", "daily city AQI and concentrations"),
+    "v_air_station_day": ("站点日空气质量", "daily AQI of each station"),
+    "v_air_station_hour": ("站点小时浓度", "hourly concentrations of each station"),
+    "v_air_city_month_good_days": ("月优良天数比例", "monthly good-air-day ratio"),
+    "v_air_annual_vs_grade_ii": ("年均浓度与二级标准", "annual concentrations against Grade II"),
+    "v_air_composite_index": ("环境空气质量综合指数", "composite index, 同比 and rank"),
+    "v_water_section_month": ("断面月水质类别", "monthly class of each water section"),
+    "v_compliance_rates": ("达标率", "the plan's compliance rates"),
+    "v_source_exceedances": ("污染源超标", "outlet-days over their emission limit"),
+    "v_scoreboard": ("规划目标完成情况", "the 811 plan scoreboard"),
+}
+"""The analysts' views (``sql/views/``) with their Chinese and English names: the exports' sheet names and the
+first words of PostgreSQL's ``COMMENT ON VIEW``."""

@@ -27,7 +27,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "pipeline.fanout": (),
     "pipeline.ingest": ("pipeline.ingest", "pipeline.glossary"),
     "pipeline.validate": ("pipeline.ingest",),
-    "pipeline.store": ("pipeline.store", "pipeline.windows", "pipeline.ingest"),
+    "pipeline.store": ("pipeline.store", "pipeline.windows", "pipeline.ingest", "pipeline.glossary"),
     "pipeline.jobs": (*BASE, *EDGES, "pipeline.plan.indicators", "pipeline.plan.registry"),
     "pipeline.plan": (*BASE, "pipeline.store", "pipeline.ingest.reference", "pipeline.plan", "pipeline.reports"),
     "pipeline.reports": (

@@ -212,3 +212,17 @@ def test_a_new_water_item_needs_only_the_files_the_readme_names(warehouse, tmp_p
     with warehouse.connect() as conn:
         stored = conn.execute(sa.text("SELECT value, unit FROM water_sample WHERE item = 'sb'")).one()
     assert stored == (0.004, "mg/L")
+
+
+def test_every_sql_list_of_measured_pollutants_is_the_glossarys():
+    """SQL cannot import the glossary: each ``pollutant IN (...)`` of sql/ must list its six measured pollutants."""
+    from pipeline.glossary import MEASURED_AIR_POLLUTANTS
+
+    found = 0
+    for path in SQL_DIR.rglob("*.sql"):
+        for listed in re.findall(r"pollutant IN \(([^)]*)\)", path.read_text(encoding="utf-8")):
+            codes = set(re.findall(r"'(\w+)'", listed))
+            if codes & set(MEASURED_AIR_POLLUTANTS) and codes <= set(AIR_ITEMS):
+                assert codes == set(MEASURED_AIR_POLLUTANTS), f"{path.name}: {sorted(codes)}"
+                found += 1
+    assert found >= 2

@@ -34,10 +34,15 @@ def test_every_chart_of_the_sample_year_is_chinese_first_with_no_glyph_missing(s
         "water": charts.water_figure(data.water_months),
         "exceedances": charts.exceedance_figure(data.exceedances),
         "composite": charts.composite_figure(data.composite[data.composite["period_kind"] == "month"], 2019),
+        "station calendar": charts.calendar_figure(
+            data.station_days[data.station_days["station_code"] == "1264A"], 2019
+        ),
+        "profiles": charts.profiles_figure(data.station_hours, 2019),
     }
     expected = {"calendar": ["优 Excellent 0-50", "1月", "无数据 No data"], "good days": ["优良天数比例", "811规划目标"],
                 "annual": ["二级浓度限值", "PM2.5 年平均 annual mean"], "water": ["1月", "劣于目标 worse than target"],
-                "exceedances": ["超过排放限值的天数"], "composite": ["综合指数", "7月", "2019年"]}  # fmt: skip
+                "exceedances": ["超过排放限值的天数"], "composite": ["综合指数", "7月", "2019年"],
+                "station calendar": ["优 Excellent 0-50", "7月"], "profiles": ["小时变化", "周一", "臭氧", "PM2.5二级年均限值"]}  # fmt: skip
     for name, figure in figures.items():
         with warnings.catch_warnings():
             warnings.filterwarnings("error", message=".*missing from font")

@@ -143,3 +143,26 @@ def test_composite_view_gives_year_on_year_change_and_rank(database, request):
     assert (year["scopes_ranked"] == 3).all() and pd.isna(year.loc["杭州", "change_pct"])
     month = got[got["period"] == "2019-07"].iloc[0]
     assert month["rank_in_period"] == 1 and pd.isna(month["previous_year_index"])
+
+
+def test_postgresql_views_and_their_columns_carry_chinese_comments(sample_pg):
+    """What psql's \\dv+ / \\d+ and DBeaver show: every view and every one of its columns described, Chinese first."""
+    with sample_pg.connect() as conn:
+        views = conn.execute(sa.text(
+            "SELECT c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'v' AND n.nspname = current_schema()"
+        )).all()  # fmt: skip
+        columns = conn.execute(sa.text(
+            "SELECT c.relname, a.attname, col_description(c.oid, a.attnum) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid "
+            "WHERE c.relkind = 'v' AND n.nspname = current_schema() AND a.attnum > 0 AND NOT a.attisdropped"
+        )).all()  # fmt: skip
+    assert len(views) == len(VIEWS)
+    comments = dict(views)
+    assert comments["v_scoreboard"].startswith(
+        "规划目标完成情况 — the 811 plan scoreboard. the 811 plan scoreboard (目标完成情况)"
+    )
+    assert all(re.match(r"^[\u4e00-\u9fff]", text or "") for text in comments.values()), comments
+    missing = [(v, c) for v, c, text in columns if not text]
+    assert not missing and len(columns) > 80
+    assert ("v_air_composite_index", "change_pct", "同比变化(%) — change against a year before (%)") in columns

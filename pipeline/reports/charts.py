@@ -72,7 +72,9 @@ def cjk_font() -> str | None:
 
 def zh_en(zh: str, en: str, cjk: bool) -> str:
     """Chinese first, English second; English alone when no CJK font can draw the Chinese."""
-    return f"{zh} {en}" if cjk else en
+    if not cjk:
+        return en
+    return zh if zh == en else f"{zh} {en}"
 
 
 def plot_text(text, cjk: bool) -> str:
@@ -372,4 +374,60 @@ def composite_figure(months: pd.DataFrame, year: int) -> Figure:
     axes.set_ylabel(zh_en("综合指数", "composite index I_sum", cjk), fontsize=8)
     axes.legend(loc="lower right", bbox_to_anchor=(1, 1.0), ncol=2, fontsize=8, frameon=False)
     axes.grid(axis="y", alpha=0.3)
+    return figure
+
+
+WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+WEEKDAYS_EN = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+PROFILE_POLLUTANTS = {
+    "o3": ("臭氧", "O3 (1-h)", "#e6842a"),
+    "pm25": ("PM2.5", "PM2.5", "#5b6c9e"),
+}  # one name in both languages
+
+
+def time_profiles(hours: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Mean concentration of each pollutant by hour of the day (hour-beginning 0-23), day of the week (Monday 0)
+    of the natural day and month, over every station-hour (the shape of openair's timeVariation).
+
+    hours: ``hour_end`` (hour-ending stamps), ``pollutant``, ``value``. Returns ``hour``, ``weekday`` and ``month``
+    frames, one column per pollutant."""
+    hour_end = pd.to_datetime(hours["hour_end"].astype(str))
+    start = hour_end - pd.Timedelta(hours=1)  # 01:00 holds 00:00-01:00; D+1 00:00 belongs to D
+    keyed = hours.assign(hour=start.dt.hour, weekday=start.dt.weekday, month=start.dt.month,
+                         value=pd.to_numeric(hours["value"], errors="coerce"))  # fmt: skip
+    return {
+        key: keyed.pivot_table(index=key, columns="pollutant", values="value", aggfunc="mean").reindex(range(*span))
+        for key, span in (("hour", (0, 24)), ("weekday", (0, 7)), ("month", (1, 13)))
+    }
+
+
+def profiles_figure(hours: pd.DataFrame, year: int) -> Figure:
+    """O3 and PM2.5 by hour of the day, day of the week and month (three panels), the months against the Grade
+    II annual PM2.5 limit in force for ``year`` (GB 3095-2012 / GB 3095-2026 Table 1)."""
+    from pipeline.indicators.editions import period_edition
+    from pipeline.indicators.evaluation import GRADE_II_LIMITS_BY_EDITION
+
+    cjk = cjk_font() is not None
+    profiles = time_profiles(hours)
+    figure = _figure(13, 3.6)
+    panels = figure.subplots(1, 3, gridspec_kw={"width_ratios": [2.4, 1, 1.6]})
+    titles = [zh_en("小时变化", "hour of the day", cjk), zh_en("星期变化", "day of the week", cjk),
+              zh_en("月变化", "month", cjk)]  # fmt: skip
+    ticks = [(range(0, 24, 3), [f"{h:02d}" for h in range(0, 24, 3)]),
+             (range(7), WEEKDAYS if cjk else WEEKDAYS_EN), (range(1, 13), MONTHS if cjk else MONTHS_EN)]  # fmt: skip
+    for axes, key, title, (where, labels) in zip(panels, ("hour", "weekday", "month"), titles, ticks, strict=True):
+        frame = profiles[key]
+        for code, (zh, en, colour) in PROFILE_POLLUTANTS.items():
+            if code in frame and frame[code].notna().any():
+                axes.plot(frame.index, frame[code], marker="o", markersize=3, color=colour, label=zh_en(zh, en, cjk))
+        axes.set_title(title, fontsize=9)
+        axes.set_xticks(list(where), labels, fontsize=7.5)
+        axes.grid(alpha=0.3)
+        axes.spines[["top", "right"]].set_visible(False)
+    limits = GRADE_II_LIMITS_BY_EDITION[period_edition(str(year)).code].set_index("pollutant")["limit"]
+    panels[2].axhline(float(limits["pm25"]), color=TARGET_LINE_COLOUR, linestyle="--", linewidth=1)
+    panels[2].text(12.4, float(limits["pm25"]), zh_en("PM2.5二级年均限值", "PM2.5 Grade II annual limit", cjk),
+                   ha="right", va="bottom", fontsize=7, color=TARGET_LINE_COLOUR)  # fmt: skip
+    panels[0].set_ylabel(zh_en("浓度 µg/m³", "concentration µg/m³", cjk), fontsize=8)
+    panels[0].legend(fontsize=8, frameon=False)
     return figure

@@ -44,6 +44,7 @@ SECTIONS = {
     "good-days": ("月度优良天数比例", "Monthly good-air-day ratio"),
     "annual": ("年均浓度与二级标准", "Annual concentrations vs Grade II"),
     "composite": ("环境空气质量综合指数与排名", "Composite index and ranking"),
+    "stations": ("站点日历与时间变化", "Station calendars and time profiles"),
     "water": ("断面逐月水质类别", "Water sections: monthly class"),
     "sources": ("污染源超标排放", "Source exceedances"),
 }
@@ -69,6 +70,10 @@ CAPTIONS = {
     "<code>v_air_composite_index</code>; 城市环境空气质量排名技术规定, 环办监测〔2018〕19号, the divisors being the "
     "GB 3095-2012 Grade II limits for every year): smaller is cleaner. 同比 = change against the same period a year "
     "before (&gt; 0 worse). The ranking orders the scopes the warehouse holds for the year; equal values share a rank.",
+    "stations": "Daily AQI of each of the city's stations (view <code>v_air_station_day</code>; HJ 633 edition of the "
+    "day, colours as the city calendar), then O3 and PM2.5 by hour of the day, day of the week and month, the mean of "
+    "the stations' hourly values (view <code>v_air_station_hour</code>; the shape of openair's timeVariation), the "
+    "months against the Grade II annual limit of PM2.5 in force. Hours are hour-beginning local time (00 = 00:00-01:00).",
     "water": "Class of each section's monthly sample by single-factor evaluation against GB 3838-2002 Table 1 "
     "(view <code>v_water_section_month</code>; 地表水环境质量评价办法, 环办〔2011〕22号); the automatic station's "
     "month where no lab sample was taken. A black frame marks a month worse than the section's target class. "
@@ -115,6 +120,8 @@ class ReportData:
     compliance: pd.DataFrame
     exceedances: pd.DataFrame
     composite: pd.DataFrame
+    station_days: pd.DataFrame
+    station_hours: pd.DataFrame
 
 
 QUERIES = {
@@ -126,6 +133,8 @@ QUERIES = {
     "compliance": "dml/select_report_compliance",
     "exceedances": "dml/select_report_exceedances",
     "composite": "dml/select_report_composite",
+    "station_days": "dml/select_report_station_days",
+    "station_hours": "dml/select_report_station_hours",
 }
 
 
@@ -134,6 +143,7 @@ def query_params(year: int, city: str) -> dict:
     return {
         "year": year, "year_text": f"{year:04d}", "year_start": f"{year:04d}-01-01", "year_end": f"{year:04d}-12-31",
         "month_start": f"{year:04d}-01", "month_end": f"{year:04d}-12", "city": city,
+        "first_hour_end": f"{year:04d}-01-01 01:00:00", "last_hour_end": f"{year + 1:04d}-01-01 00:00:00",
     }  # fmt: skip
 
 
@@ -440,6 +450,24 @@ def composite_html(composite: pd.DataFrame, year: int, city: str) -> str:
     return out
 
 
+def stations_html(station_days: pd.DataFrame, station_hours: pd.DataFrame, year: int, city: str) -> str:
+    """A calendar per station, then the O3 and PM2.5 profiles of the city's stations."""
+    if station_days.empty and station_hours.empty:
+        return no_data_html(year)
+    out = []
+    for (code, name), days in station_days.groupby(["station_code", "name_zh"], sort=True):
+        out.append(f'<h3>{esc(name)} <span class="en">station {esc(code)}</span></h3>')
+        out.append(image_html(charts.png(charts.calendar_figure(days, year)),
+                              f"{name}站{year}年日空气质量指数日历 Daily AQI calendar of station {code}, {year}"))  # fmt: skip
+    if len(station_hours):
+        out.append(
+            f'<h3>臭氧与PM2.5的时间变化 <span class="en">O3 and PM2.5 by hour, weekday and month, {city} {year}</span></h3>'
+        )
+        out.append(image_html(charts.png(charts.profiles_figure(station_hours, year)),
+                              f"{city}{year}年臭氧和PM2.5的小时、星期、月变化 O3 and PM2.5 by hour, weekday and month"))  # fmt: skip
+    return "".join(out)
+
+
 def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetime) -> str:
     """The whole page. Pure: every section shows its chart and table, or "无数据 No data for YYYY"."""
     standards = sorted({s for s in data.exceedances.get("standard", pd.Series(dtype=object)).dropna()})
@@ -453,6 +481,7 @@ def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetim
         "good-days": good_days_html(data.air_months, year),
         "annual": annual_html(data.air_annual, year),
         "composite": composite_html(data.composite, year, city),
+        "stations": stations_html(data.station_days, data.station_hours, year, city),
         "water": water_html(data.water_months, data.compliance, year),
         "sources": sources_html(data.exceedances, data.compliance, year),
     }

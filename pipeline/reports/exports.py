@@ -1,0 +1,100 @@
+"""Analyst downloads: the computed indicators, the views and a city's year summary as CSV or Excel (.xlsx),
+with Chinese headers first (``中文名 column``), from :data:`pipeline.glossary.COLUMNS`.
+
+CSV is written as UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly; ``.xlsx``
+through openpyxl, one sheet per table. Missing values are empty cells, never ``nan`` or ``None``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from pipeline.glossary import COLUMNS
+from pipeline.glossary import VIEWS as GLOSSARY_VIEWS
+from pipeline.plan.indicators import INDICATORS
+from pipeline.store.engine import sql
+
+EXPORTS = {
+    "indicators": "dml/export_indicators",
+    "v_air_city_day": "dml/export_v_air_city_day",
+    "v_air_station_day": "dml/export_v_air_station_day",
+    "v_air_station_hour": "dml/export_v_air_station_hour",
+    "v_air_city_month_good_days": "dml/export_v_air_city_month_good_days",
+    "v_air_annual_vs_grade_ii": "dml/export_v_air_annual_vs_grade_ii",
+    "v_air_composite_index": "dml/export_v_air_composite_index",
+    "v_water_section_month": "dml/export_v_water_section_month",
+    "v_compliance_rates": "dml/export_v_compliance_rates",
+    "v_source_exceedances": "dml/export_v_source_exceedances",
+    "v_scoreboard": "dml/export_v_scoreboard",
+}
+"""What can be exported: the indicator table (with each indicator's names) and every analyst view."""
+VIEWS = tuple(name for name in EXPORTS if name.startswith("v_"))
+
+SHEET_NAMES = {"indicators": "指标 indicators", **{view: zh for view, (zh, _) in GLOSSARY_VIEWS.items()}}
+"""Sheet names of the workbooks: the views' Chinese names (:data:`pipeline.glossary.VIEWS`)."""
+
+
+class ExportError(ValueError):
+    """An export that cannot be made (unknown name, unknown file type); the message says what can."""
+
+
+def chinese_headers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each column headed ``中文名 column`` (the column's own name kept for queries)."""
+    return frame.rename(columns={c: f"{COLUMNS[c][0]} {c}" if c in COLUMNS else c for c in frame.columns})
+
+
+def read_export(engine: Engine, name: str, year: int | None) -> pd.DataFrame:
+    """The rows of ``name`` (``indicators`` or a view) for ``year`` (its months too), or every year."""
+    if name not in EXPORTS:
+        raise ExportError(f"no export {name!r}; choose one of: {', '.join(EXPORTS)}")
+    with engine.connect() as conn:
+        result = conn.execute(sql(EXPORTS[name]), {"year": "" if year is None else f"{year:04d}"})
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    if name == "indicators":
+        names = {k: (i.name_zh, i.name_en) for k, i in INDICATORS.items()}
+        frame.insert(1, "indicator_zh", frame["indicator"].map(lambda k: names.get(k, ("", ""))[0]))
+        frame.insert(2, "name_en", frame["indicator"].map(lambda k: names.get(k, ("", ""))[1]))
+    return frame
+
+
+def write_tables(tables: dict[str, pd.DataFrame], path: Path) -> Path:
+    """Write ``tables`` (sheet name -> rows) to ``path``: ``.xlsx`` one sheet each, ``.csv`` only one table."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ExportError(f"{path.name}: write .csv or .xlsx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shown = {
+        sheet: chinese_headers(frame).astype(object).where(frame.notna().to_numpy(), None)
+        for sheet, frame in tables.items()
+    }
+    if suffix == ".csv":
+        if len(shown) != 1:
+            raise ExportError(f"{path.name}: {len(shown)} tables do not fit one CSV; write .xlsx")
+        (frame,) = shown.values()
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+        return path
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for sheet, frame in shown.items():
+            frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+    return path
+
+
+def export(engine: Engine, name: str, year: int | None, path: Path) -> tuple[Path, int]:
+    """``indicators`` or a view to ``path`` (.csv or .xlsx). Returns the path and the rows written."""
+    frame = read_export(engine, name, year)
+    return write_tables({SHEET_NAMES.get(name, name): frame}, path), len(frame)
+
+
+def export_summary(engine: Engine, year: int, city: str, path: Path) -> tuple[Path, int]:
+    """A city's year in one workbook: its daily AQI, good-day months, annual concentrations, composite index and
+    the indicators of its scope (``.xlsx``, one sheet each)."""
+    tables = {}
+    for name, column in (("v_air_city_day", "city"), ("v_air_city_month_good_days", "city"),
+                         ("v_air_annual_vs_grade_ii", "city"), ("v_air_composite_index", "scope"), ("indicators", "scope")):  # fmt: skip
+        frame = read_export(engine, name, year)
+        tables[SHEET_NAMES[name]] = frame[frame[column] == city].reset_index(drop=True)
+    written = write_tables(tables, path)
+    return written, sum(len(t) for t in tables.values())
