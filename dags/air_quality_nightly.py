@@ -82,7 +82,7 @@ def air_quality_nightly():
         from pipeline.jobs import air
 
         engine, settings = run.engine_and_settings()
-        return air.load(engine, validated, keep_staging=settings.keep_staging)
+        return air.load(engine, validated, keep_staging=settings.keep_staging, docs_dir=settings.data_docs_dir)
 
     @task
     def daily_values(loaded: dict) -> dict:

@@ -57,7 +57,10 @@ def plan_targets():
         from pipeline.reports.html import report_path, write_report
 
         engine, settings = run.engine_and_settings()
-        written = [str(write_report(engine, y, "衢州", report_path(settings.report_dir, y))) for y in board["years"]]
+        written = [
+            str(write_report(engine, y, "衢州", report_path(settings.report_dir, y), docs_dir=settings.data_docs_dir))
+            for y in board["years"]
+        ]
         return {**board, "reports": written}
 
     @task
@@ -68,7 +71,15 @@ def plan_targets():
         now = dt.datetime.now(dt.UTC)
         created = sum(len(mail.plan_alerts(engine, year, now)) for year in board["years"])
         transport, sender = run.smtp_transport()
-        counts = mail.deliver(engine, transport, settings.outbox_dir, now, sender, report_dir=settings.report_dir)
+        counts = mail.deliver(
+            engine,
+            transport,
+            settings.outbox_dir,
+            now,
+            sender,
+            report_dir=settings.report_dir,
+            report_url=settings.report_url,
+        )
         mail.raise_on_failures(counts)  # the task fails: the pending alerts go out on the next run
         return {"created": created, **counts}
 

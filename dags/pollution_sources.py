@@ -70,7 +70,7 @@ def pollution_sources():
         from pipeline.jobs import sources
 
         engine, settings = run.engine_and_settings()
-        return sources.load(engine, validated, keep_staging=settings.keep_staging)
+        return sources.load(engine, validated, keep_staging=settings.keep_staging, docs_dir=settings.data_docs_dir)
 
     @task
     def daily_values(loaded: dict) -> dict:

@@ -68,7 +68,7 @@ def water_dag(kind: str):
         from pipeline.jobs import water
 
         engine, settings = run.engine_and_settings()
-        return water.load(engine, validated, keep_staging=settings.keep_staging)
+        return water.load(engine, validated, keep_staging=settings.keep_staging, docs_dir=settings.data_docs_dir)
 
     @task(outlets=[WATER] if kind == "auto" else [])
     def classes(loaded: dict) -> dict:

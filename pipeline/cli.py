@@ -71,10 +71,11 @@ def cmd_ingest(args, settings: Settings) -> int:
     engine = _engine(settings)
     if args.dataset in ("air", "water", "sources"):
         job = {"air": air, "water": water, "sources": sources}[args.dataset]
-        loaded = job.load_files(engine, args.paths)
+        loaded = job.load_files(engine, args.paths, docs_dir=settings.data_docs_dir)
         names = [shown(path) for path in args.paths]
     else:
-        loaded = {"batches": annual.ingest(engine, args.dataset, args.paths), "recomputed": None}
+        batches = annual.ingest(engine, args.dataset, args.paths, docs_dir=settings.data_docs_dir)
+        loaded = {"batches": batches, "recomputed": None}
         names = [row["source_files"] for row in loaded["batches"]]
     for n, (name, row) in enumerate(zip(names, loaded["batches"], strict=True), start=1):
         print(
@@ -121,7 +122,15 @@ def cmd_alerts(args, settings: Settings) -> int:
     created = alerts.plan_alerts(engine, year, now)
     smtp = alerts.SmtpSettings.from_env()
     transport, sender = (smtp.client, smtp.sender) if smtp else (None, "qz811@localhost")
-    counts = alerts.deliver(engine, transport, settings.outbox_dir, now, sender, report_dir=settings.report_dir)
+    counts = alerts.deliver(
+        engine,
+        transport,
+        settings.outbox_dir,
+        now,
+        sender,
+        report_dir=settings.report_dir,
+        report_url=settings.report_url,
+    )
     where = f"SMTP {smtp.host}:{smtp.port}" if smtp else f"outbox {settings.outbox_dir} (no QZ811_SMTP_HOST)"
     print(f"{len(created)} new alert(s); delivered via {where}: {counts}")
     try:
@@ -150,7 +159,7 @@ def cmd_water(args, settings: Settings) -> int:
     else:
         windows = [("auto", day_window(d)) for d in args.date]
     for n, (kind, window) in enumerate(windows, start=1):
-        result = water.run_period(engine, landing, kind, window, settings.staging_dir)
+        result = water.run_period(engine, landing, kind, window, settings.staging_dir, docs_dir=settings.data_docs_dir)
         print(
             f"[{n}/{len(windows)}] water {kind} {window.label}: {result['rows_read']} read, {result['rows_loaded']} loaded, "
             f"{result['rows_quarantined']} quarantined, {result['rows_other_days']} left to other days"
@@ -180,7 +189,7 @@ def cmd_run(args, settings: Settings) -> int:
     missing = []
     for n, day in enumerate(days, start=1):
         try:
-            result = run_day(engine, landing, day, settings.staging_dir)
+            result = run_day(engine, landing, day, settings.staging_dir, docs_dir=settings.data_docs_dir)
         except FileNotFoundError as err:
             if not args.first:  # the days asked for one by one must all be there
                 raise
@@ -257,7 +266,7 @@ def cmd_report(args, settings: Settings) -> int:
     from pipeline.reports.html import report_path, write_report
 
     output = Path(args.output) if args.output else report_path(settings.report_dir, args.year)
-    print(write_report(_engine(settings), args.year, args.city, output))
+    print(write_report(_engine(settings), args.year, args.city, output, docs_dir=settings.data_docs_dir))
     return 0
 
 

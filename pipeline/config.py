@@ -29,6 +29,12 @@ class Settings:
     report_dir: Path = REPO_ROOT / "var"
     """QZ811_REPORT_DIR: where the year's report (``report-YYYY.html``) is written, by ``python -m pipeline report``
     and nightly by the ``plan_targets`` DAG; alert emails point to it (default: var)."""
+    report_url: str = ""
+    """QZ811_REPORT_URL: where readers open the reports (an intranet address or a shared folder), written in the
+    alert emails instead of the local path when set (default: the local path)."""
+    data_docs_dir: Path = REPO_ROOT / "var" / "data_docs"
+    """QZ811_DATA_DOCS_DIR: each loaded batch's GX validation results as Data Docs pages and their index.html,
+    linked from the report (default: var/data_docs)."""
     keep_staging: bool = False
     """QZ811_KEEP_STAGING=true: keep a batch's staged files after it is loaded (default: removed)."""
 
@@ -43,5 +49,7 @@ class Settings:
             sources_landing_dir=Path(env.get("QZ811_SOURCES_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "sources"),
             outbox_dir=Path(env.get("QZ811_OUTBOX_DIR") or REPO_ROOT / "var" / "outbox"),
             report_dir=Path(env.get("QZ811_REPORT_DIR") or REPO_ROOT / "var"),
+            report_url=env.get("QZ811_REPORT_URL", ""),
+            data_docs_dir=Path(env.get("QZ811_DATA_DOCS_DIR") or REPO_ROOT / "var" / "data_docs"),
             keep_staging=env.get("QZ811_KEEP_STAGING", "").lower() in ("1", "true", "yes"),
         )

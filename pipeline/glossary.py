@@ -263,7 +263,16 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "detail": ("说明", "detail"), "edition": ("执行标准版本", "standards applied"), "target_id": ("目标编码", "target code"),
     "section": ("规划章节", "plan section"), "indicator_zh": ("指标", "indicator (Chinese)"),
     "indicator_en": ("指标(英文)", "indicator (English)"), "deadline": ("完成年限", "deadline"), "note": ("备注", "note"),
-    "plan_text": ("规划原文", "plan text"), "name_en": ("名称(英文)", "name (English)"),
+    "plan_text": ("规划原文", "plan text"),
+    "n_sections": ("断面数", "sections"),
+    "share_i_iii": ("I~III类比例(%)", "share of classes I-III (%)"),
+    "status_zh": ("水质状况", "status (Chinese)"),
+    "status_en": ("状况(英文)", "status (English)"),
+    "category": ("类别", "AQI category"),
+    "measured_by": ("测量方式", "computed or a supplied statistic"),
+    "baseline_year": ("基准年", "baseline year"),
+    "source_indicator": ("计算指标", "computed indicator"),
+    "department": ("牵头部门", "lead department"), "name_en": ("名称(英文)", "name (English)"),
 }  # fmt: skip
 """Every column an analyst sees (the views of ``sql/views/`` and the ``indicator`` table): its Chinese name and an
 English description. The exports' headers (:mod:`pipeline.reports.exports`) and PostgreSQL's ``COMMENT ON

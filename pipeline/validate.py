@@ -31,6 +31,8 @@ class Validated:
     valid: pd.DataFrame
     quarantined: pd.DataFrame  # records' columns plus ``reason``
     expectations_run: int
+    data_docs: str = ""
+    """The GX validation result rendered by GX's own Data Docs renderer (an HTML page); "" without one."""
 
 
 def load_suite(name: str) -> dict:
@@ -114,7 +116,10 @@ def run_suite(records: pd.DataFrame, suite_name: str, parameters: dict) -> Valid
             return checked
         found = records[flagged].drop(columns=READER_PROBLEM).assign(reason=problem[flagged])
         return Validated(
-            checked.valid, pd.concat([checked.quarantined, found], ignore_index=True), checked.expectations_run
+            checked.valid,
+            pd.concat([checked.quarantined, found], ignore_index=True),
+            checked.expectations_run,
+            checked.data_docs,
         )
     suite = load_suite(suite_name)
     key = unique_key(suite)
@@ -123,7 +128,7 @@ def run_suite(records: pd.DataFrame, suite_name: str, parameters: dict) -> Valid
         if len(duplicates):
             checked = run_suite(records, suite_name, parameters)
             quarantined = pd.concat([checked.quarantined, duplicates], ignore_index=True)
-            return Validated(checked.valid, quarantined, checked.expectations_run)
+            return Validated(checked.valid, quarantined, checked.expectations_run, checked.data_docs)
     if records.empty:
         return Validated(records.copy(), records.assign(reason=pd.Series(dtype=object)), 0)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -159,4 +164,84 @@ def run_suite(records: pd.DataFrame, suite_name: str, parameters: dict) -> Valid
     quarantined = frame[bad].copy()
     quarantined["reason"] = quarantined["gx_row"].map(lambda i: "; ".join(dict.fromkeys(reasons[i])))
     log.info("%s: %d rows valid, %d quarantined", suite_name, int((~bad).sum()), int(bad.sum()))
-    return Validated(frame[~bad].drop(columns="gx_row"), quarantined.drop(columns="gx_row"), len(result.results))
+    return Validated(
+        frame[~bad].drop(columns="gx_row"), quarantined.drop(columns="gx_row"), len(result.results), data_docs(result)
+    )
+
+
+DATA_DOCS_EXAMPLES = 20
+"""Unexpected values and row indexes a Data Docs page lists per expectation (the quarantine holds them all)."""
+
+
+def data_docs(result) -> str:
+    """A GX validation result as a Data Docs page (GX's ``ValidationResultsPageRenderer`` and
+    ``DefaultJinjaPageView``, what ``build_data_docs`` writes), its lists of unexpected values cut to
+    :data:`DATA_DOCS_EXAMPLES`."""
+    from great_expectations.render.renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    for outcome in result.results:
+        for key in (
+            "unexpected_list",
+            "unexpected_index_list",
+            "partial_unexpected_list",
+            "partial_unexpected_index_list",
+        ):
+            if isinstance(outcome.result.get(key), list):
+                outcome.result[key] = outcome.result[key][:DATA_DOCS_EXAMPLES]
+    return DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
+
+
+def stage_data_docs(staging: Path, part: str, result: Validated) -> None:
+    """Keep a validation's Data Docs page beside its staged rows until the batch is loaded."""
+    if result.data_docs:
+        (Path(staging) / f"data_docs{part}.html").write_text(result.data_docs, encoding="utf-8")
+
+
+def staged_data_docs(staging: Path) -> list[str]:
+    """The Data Docs pages of a staged batch (one per validated group, in group order)."""
+    return [p.read_text(encoding="utf-8") for p in sorted(Path(staging).glob("data_docs*.html"))]
+
+
+def publish_data_docs(docs_dir: Path, pages: list[str], dataset: str, period: str, accounting: dict) -> Path:
+    """Keep a loaded batch's Data Docs: its page(s) under ``docs_dir/<dataset>/`` and a line in
+    ``docs_dir/index.html`` (Chinese first: dataset, period, batch, rows read, loaded, quarantined). A re-run
+    of the period replaces its pages. Returns the index."""
+    import html
+
+    folder = Path(docs_dir) / dataset
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in period)
+    for old in folder.glob(f"{stem}*.html"):
+        old.unlink()
+    names = []
+    for i, page in enumerate(pages):
+        name = f"{stem}.html" if len(pages) == 1 else f"{stem}_part{i + 1}.html"
+        (folder / name).write_text(page, encoding="utf-8")
+        names.append(name)
+    entry = {"dataset": dataset, "period": period, "pages": names,
+             **{k: accounting.get(k) for k in ("batch_id", "rows_read", "rows_loaded", "rows_quarantined")}}  # fmt: skip
+    (folder / f"{stem}.json").write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+    rows = []
+    for sidecar in sorted(Path(docs_dir).glob("*/*.json")):
+        e = json.loads(sidecar.read_text(encoding="utf-8"))
+        links = " ".join(
+            f'<a href="{html.escape(sidecar.parent.name)}/{html.escape(n)}">校验结果 results{"" if len(e["pages"]) == 1 else f" {k + 1}"}</a>'
+            for k, n in enumerate(e["pages"])
+        )
+        rows.append(
+            f"<tr><td>{html.escape(e['dataset'])}</td><td>{html.escape(e['period'])}</td><td>{html.escape(str(e['batch_id']))}</td>"
+            f"<td>{e['rows_read']}</td><td>{e['rows_loaded']}</td><td>{e['rows_quarantined']}</td><td>{links}</td></tr>"
+        )
+    index = Path(docs_dir) / "index.html"
+    index.write_text(
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>数据校验报告 Data Docs</title>'
+        '<style>body{font-family:"Noto Sans CJK SC",sans-serif;margin:24px}td,th{border:1px solid #ddd;padding:3px 6px}'
+        "table{border-collapse:collapse}</style></head><body><h1>数据校验报告 <small>Data Docs (Great Expectations)</small></h1>"
+        "<p>每批数据的校验结果 The validation results of every loaded batch; rows failing an expectation are in the "
+        "warehouse's <code>quarantine</code> table with their reasons.</p><table><tr><th>数据集 Dataset</th>"
+        "<th>时段 Period</th><th>批次 Batch</th><th>读取 Read</th><th>入库 Loaded</th><th>隔离 Quarantined</th>"
+        f"<th>校验页 Pages</th></tr>{''.join(rows)}</table></body></html>\n",
+        encoding="utf-8",
+    )
+    return index

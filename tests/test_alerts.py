@@ -212,3 +212,19 @@ def test_cli_alerts_fails_while_the_server_refuses_and_delivers_once_later(year_
     finally:
         server.stop()
     assert not (tmp_path / "outbox").exists()
+
+
+def test_the_notice_points_to_the_report_where_readers_open_it(year_2019, tmp_path):
+    from pipeline.reports.html import report_path, write_report
+
+    write_report(year_2019, 2019, "衢州", report_path(tmp_path / "reports", 2019))
+    alerts.plan_alerts(year_2019, 2019, NOW)
+    alerts.deliver(year_2019, None, tmp_path / "outbox", NOW, report_dir=tmp_path / "reports",
+                   report_url="http://intranet.example/qz811/")  # fmt: skip
+    parsed = email.message_from_bytes(
+        next((tmp_path / "outbox").glob("2019_water.qiantang_compliance_*.eml")).read_bytes(), policy=policy.default
+    )
+    assert (
+        "年度报告 Report：http://intranet.example/qz811/report-2019.html" in parsed.get_body(("plain",)).get_content()
+    )
+    assert 'href="http://intranet.example/qz811/report-2019.html"' in parsed.get_body(("html",)).get_content()

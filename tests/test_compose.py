@@ -106,6 +106,12 @@ def test_airflow_services_mount_config_logs_and_writable_volumes(name):
     assert named == {"staging": "/opt/airflow/staging", "logs": "/opt/airflow/logs", "outbox": "/opt/airflow/outbox",
                      "auth": "/opt/airflow/auth"}  # fmt: skip
     assert set(named) <= set(COMPOSE["volumes"])
+    # the report and the Data Docs go to a host folder people can open (the emails name it)
+    assert "${QZ811_REPORTS_HOST_DIR:-./var/reports}:/opt/airflow/reports" in SERVICES[name]["volumes"]
+    env = env_of(name)
+    assert env["QZ811_REPORT_DIR"] == "/opt/airflow/reports" and env["QZ811_DATA_DOCS_DIR"].startswith(
+        "/opt/airflow/reports/"
+    )
 
 
 def test_init_hands_the_named_volumes_to_the_airflow_user_and_creates_roles():
@@ -113,6 +119,7 @@ def test_init_hands_the_named_volumes_to_the_airflow_user_and_creates_roles():
     assert init["user"] == "0:0"
     script = init["command"][1]
     assert 'chown -R "${AIRFLOW_UID:-50000}:0" /opt/airflow/staging /opt/airflow/logs /opt/airflow/outbox' in script
+    assert "/opt/airflow/reports" in script.split("chown -R", 1)[1].split("airflow db migrate")[0]
     assert 'QZ811_DB_URL="$${QZ811_OWNER_URL}" python -m pipeline init-db --roles' in script
     assert env_of("airflow-init")["QZ811_OWNER_URL"].startswith(
         "postgresql+psycopg://qz811_owner:${QZ811_OWNER_PASSWORD}@"

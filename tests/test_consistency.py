@@ -222,7 +222,7 @@ def test_every_sql_list_of_measured_pollutants_is_the_glossarys():
     for path in SQL_DIR.rglob("*.sql"):
         for listed in re.findall(r"pollutant IN \(([^)]*)\)", path.read_text(encoding="utf-8")):
             codes = set(re.findall(r"'(\w+)'", listed))
-            if codes & set(MEASURED_AIR_POLLUTANTS) and codes <= set(AIR_ITEMS):
+            if len(codes) > 2 and codes <= set(AIR_ITEMS):  # a deliberate pair (O3, PM2.5) is not the list
                 assert codes == set(MEASURED_AIR_POLLUTANTS), f"{path.name}: {sorted(codes)}"
                 found += 1
     assert found >= 2

@@ -58,6 +58,7 @@ def demo(tmp_path_factory):
         "QZ811_STAGING_DIR": str(folder / "staging"),
         "QZ811_OUTBOX_DIR": str(folder / "outbox"),
         "QZ811_REPORT_DIR": str(folder / "reports"),
+        "QZ811_DATA_DOCS_DIR": str(folder / "reports" / "data_docs"),
     }
     with pytest.MonkeyPatch.context() as patch:
         for key, value in env.items():
@@ -113,3 +114,16 @@ def test_the_printed_summaries_show_no_empty_value(demo):
     _, printed = demo
     for command, text in printed.items():
         assert not EMPTY.search(text), f"{command}: {EMPTY.search(text).group(0)!r} in\n{text}"
+
+
+def test_every_batch_has_its_data_docs_and_the_report_links_them(demo):
+    folder, _ = demo
+    docs = folder / "reports" / "data_docs"
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    for dataset in ("air_hourly", "water_auto", "water_manual", "source_readings", "annual_statistics",
+                    "precipitation_samples", "noise_points"):  # fmt: skip
+        assert f"<tr><td>{dataset}</td>" in index, dataset
+    linked = re.findall(r'href="([^"]+\.html)"', index)
+    assert linked and all((docs / href).is_file() for href in linked)
+    page = (folder / "reports" / "report-2019.html").read_text(encoding="utf-8")
+    assert '<a href="data_docs/index.html">Data Docs</a>' in page

@@ -38,5 +38,5 @@ def test_try_it_locally_commands_work_in_a_fresh_shell(tmp_path):
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-3000:]
     assert "state=success" in output
-    assert "衢州 2019: daily AQI" in done.stdout and "2019-02-10  26" in done.stdout
+    assert "衢州 2019：城市及站点日AQI" in done.stdout and "2019-02-10  26" in done.stdout
     assert (copy / "var" / "warehouse.db").is_file() and (copy / "var" / "airflow").is_dir()

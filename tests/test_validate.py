@@ -70,3 +70,34 @@ def test_real_extremes_pass():
 def test_every_expectation_states_its_reason():
     suite = json.loads((EXPECTATIONS_DIR / "air_hourly.json").read_text(encoding="utf-8"))
     assert suite["expectations"] and all(e["meta"]["reason"] for e in suite["expectations"])
+
+
+def test_each_validation_is_kept_as_a_data_docs_page_and_indexed(tmp_path):
+    """GX's own Data Docs renderer draws the validation; publishing keeps one page per batch period (a re-run
+    replaces it) and an index, Chinese first."""
+    import re
+
+    from pipeline.validate import publish_data_docs
+
+    good = ("1265A", "2019-02-10 05:00", "pm25", 10.0, "ug/m3")
+    result = run_suite(records([good, ("9999Z", "2019-02-10 05:00", "pm25", 10.0, "ug/m3")]), "air_hourly",
+                       {"known_stations": ["1264A", "1265A"], **WINDOW})  # fmt: skip
+    page = result.data_docs
+    assert page.startswith("<!DOCTYPE html>") and "Data documentation compiled by Great Expectations" in page
+    text = re.sub(r"<[^>]+>", " ", page)
+    assert "9999Z" in text and "station_code" in text  # the unexpected value of the failed expectation
+    accounting = {"batch_id": "b1", "rows_read": 2, "rows_loaded": 1, "rows_quarantined": 1}
+    index = publish_data_docs(tmp_path, [page], "air_hourly", "2019-02-10", accounting)
+    publish_data_docs(tmp_path, [page, page], "air_hourly", "2019-02-10", {**accounting, "batch_id": "b2"})
+    assert sorted(p.name for p in (tmp_path / "air_hourly").glob("*.html")) == [
+        "2019-02-10_part1.html",
+        "2019-02-10_part2.html",
+    ]
+    listed = index.read_text(encoding="utf-8")
+    assert (
+        "<h1>数据校验报告" in listed
+        and listed.count("<tr><td>air_hourly") == 1
+        and "b2" in listed
+        and "b1" not in listed
+    )
+    assert 'href="air_hourly/2019-02-10_part2.html"' in listed

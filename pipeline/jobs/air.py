@@ -29,7 +29,7 @@ from pipeline.store.engine import read_frame, replacing, sql
 from pipeline.store.load import Batch, db_rows, discard_staging, load_batch, load_batches
 from pipeline.store.reads import RegistryEmpty, known_stations
 from pipeline.store.tables import AIR_HOURLY
-from pipeline.validate import run_suite
+from pipeline.validate import publish_data_docs, run_suite, stage_data_docs, staged_data_docs
 from pipeline.windows import Window
 
 log = logging.getLogger(__name__)
@@ -130,6 +130,7 @@ def validate(engine: Engine, staged: dict) -> dict:
     )
     result.valid.to_pickle(target / f"valid{part}.pkl")
     result.quarantined.to_pickle(target / f"quarantined{part}.pkl")
+    stage_data_docs(target, part, result)
     return {**staged, "rows_valid": len(result.valid), "rows_quarantined": len(result.quarantined)}
 
 
@@ -139,13 +140,15 @@ def station_groups(staged: dict, groups: int) -> list[dict]:
     return fanout.split(staged, groups, "station_code")
 
 
-def load(engine: Engine, validated: dict, keep_staging: bool = False) -> dict:
+def load(engine: Engine, validated: dict, keep_staging: bool = False, docs_dir: Path | None = None) -> dict:
     """Write the day's batch in one transaction (replacing the day's readings)."""
     target = Path(validated["staging"])
     batch = Batch.from_staged(DATASET, validated, Window.natural_day(dt.date.fromisoformat(validated["day"])))
     accounting = load_batch(
         engine, batch, pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl"), AIR_HOURLY
     )
+    if docs_dir is not None:  # the batch's GX Data Docs, kept with the other batches'
+        publish_data_docs(docs_dir, staged_data_docs(target), DATASET, validated["day"], accounting)
     if not keep_staging:  # loaded: the staged pickles have done their job (a failed load keeps them for the retry)
         discard_staging(target)
     return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}
@@ -198,11 +201,11 @@ def indicators(engine: Engine, year: int) -> dict:
     return {"year": year, "indicators": len(rows)}
 
 
-def run_day(engine: Engine, landing_dir: Path, day: dt.date, staging_dir: Path) -> dict:
+def run_day(engine: Engine, landing_dir: Path, day: dt.date, staging_dir: Path, docs_dir: Path | None = None) -> dict:
     """The whole nightly job for one day, as ``python -m pipeline run`` does it."""
     staged = ingest(landing_dir, day, staging_dir)
     validated = validate(engine, staged)
-    loaded = load(engine, validated)
+    loaded = load(engine, validated, docs_dir=docs_dir)
     days = daily_values(engine, day)
     found = indicators(engine, day.year)
     return {**loaded, **days, **found}
@@ -237,7 +240,7 @@ def recompute(engine: Engine, first: dt.date, last: dt.date, progress=None) -> d
     return {"days": [d.isoformat() for d in days], "years": years}
 
 
-def load_files(engine: Engine, paths: list) -> dict:
+def load_files(engine: Engine, paths: list, docs_dir: Path | None = None) -> dict:
     """Load air files outside the nightly schedule (``python -m pipeline ingest air``): every file is read
     first and all of them are loaded in one transaction, or none; readings are upserted, then the daily
     values of the days they touch and the indicators of those years are recomputed.
@@ -250,12 +253,16 @@ def load_files(engine: Engine, paths: list) -> dict:
     bounds = {"first_hour_end": pd.Timestamp("2000-01-01 01:00"), "last_hour_end": pd.Timestamp.now().ceil("h")}
     files = [(path, read_air_file(path)) for path in paths]  # every file readable, or nothing is loaded
     touched: set[dt.date] = set()
-    loads = []
+    loads, pages = [], []
     for path, records in files:
         result = run_suite(records, DATASET, {"known_stations": stations, **bounds})
+        pages.append(result.data_docs)
         loads.append((Batch(DATASET, [Path(path)], None), result.valid, result.quarantined, AIR_HOURLY))
         touched |= set((pd.to_datetime(result.valid["hour_end"]) - pd.Timedelta(hours=1)).dt.date)
     batches = load_batches(engine, loads)  # all or none
+    for path, page, (batch, *_), row in zip(paths, pages, loads, batches, strict=True):
+        if docs_dir is not None and page:  # each file's GX Data Docs
+            publish_data_docs(docs_dir, [page], batch.dataset, f"file {Path(path).name}", row)
     for day in sorted(touched):
         daily_values(engine, day)
     for year in sorted({d.year for d in touched}):

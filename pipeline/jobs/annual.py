@@ -23,7 +23,7 @@ from pipeline.ingest.workbook import ROW_COLUMN, SHEET_COLUMN, formula_problems,
 from pipeline.plan.indicators import INDICATORS
 from pipeline.store.engine import replacing, sql
 from pipeline.store.load import Batch, ReadingTable, db_rows, load_batches
-from pipeline.validate import run_suite
+from pipeline.validate import publish_data_docs, run_suite
 
 CITY = "衢州"
 LAYOUTS = {
@@ -123,16 +123,17 @@ def known_indicators(engine: Engine) -> list[str]:
     return ids + [f"{i}.cap" for i in ids]
 
 
-def ingest(engine: Engine, kind: str, paths: list) -> list[dict]:
+def ingest(engine: Engine, kind: str, paths: list, docs_dir: Path | None = None) -> list[dict]:
     """Validate and load files of one kind (all read first: one unreadable file loads nothing), then
     recompute the acid-rain or noise indicators of the years they hold."""
     files = [(Path(p), read(p, kind)) for p in paths]
     params = {"known_indicators": known_indicators(engine)} if kind == "statistics" else {}
     if kind == "precipitation":  # a sample from the future is a typing error, not data
         params = {"earliest_date": pd.Timestamp("1990-01-01"), "latest_date": pd.Timestamp.now().normalize()}
-    loads, years = [], set()
+    loads, years, pages = [], set(), []
     for path, records in files:
         result = run_suite(records, SUITES[kind], params)
+        pages.append(result.data_docs)
         batch = Batch(SUITES[kind], [path], None, rows_read=len(records))
         loads.append((batch, result.valid, result.quarantined, TABLES[kind]))
         if kind == "precipitation":
@@ -140,6 +141,9 @@ def ingest(engine: Engine, kind: str, paths: list) -> list[dict]:
         elif kind == "noise":
             years |= set(int(y) for y in result.valid["year"])
     results = load_batches(engine, loads)  # all of the files or none
+    for (path, _), page, row in zip(files, pages, results, strict=True):
+        if docs_dir is not None and page:  # each file's GX Data Docs
+            publish_data_docs(docs_dir, [page], SUITES[kind], f"file {path.name}", row)
     for year in sorted(years):
         (acid_rain_indicators if kind == "precipitation" else noise_indicators)(engine, int(year))
     return results

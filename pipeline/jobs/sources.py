@@ -22,7 +22,7 @@ from pipeline.store.engine import read_frame, replacing, sql
 from pipeline.store.load import Batch, db_rows, discard_staging, load_batch, load_batches
 from pipeline.store.reads import RegistryEmpty, source_registry, year_days
 from pipeline.store.tables import SOURCE_READINGS
-from pipeline.validate import run_suite
+from pipeline.validate import publish_data_docs, run_suite, stage_data_docs, staged_data_docs
 from pipeline.windows import Window, day_window, stamp
 
 DATASET = "source_readings"
@@ -110,6 +110,7 @@ def validate(engine: Engine, staged: dict) -> dict:
     quarantined = pd.concat([result.quarantined, rejects], ignore_index=True)
     result.valid.to_pickle(target / f"valid{part}.pkl")
     quarantined.to_pickle(target / f"quarantined{part}.pkl")
+    stage_data_docs(target, part, result)
     return {**staged, "rows_valid": len(result.valid), "rows_quarantined": len(quarantined)}
 
 
@@ -119,11 +120,13 @@ def outlet_groups(staged: dict, groups: int) -> list[dict]:
     return fanout.split(staged, groups, "outlet_code")
 
 
-def load(engine: Engine, validated: dict, keep_staging: bool = False) -> dict:
+def load(engine: Engine, validated: dict, keep_staging: bool = False, docs_dir: Path | None = None) -> dict:
     target = Path(validated["staging"])
     batch = Batch.from_staged(DATASET, validated, window_of(validated))
     valid, quarantined = pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl")
     accounting = load_batch(engine, batch, valid, quarantined, SOURCE_READINGS)
+    if docs_dir is not None:  # the batch's GX Data Docs, kept with the other batches'
+        publish_data_docs(docs_dir, staged_data_docs(target), DATASET, window_of(validated).label, accounting)
     if not keep_staging:  # loaded: the staged pickles have done their job (a failed load keeps them for the retry)
         discard_staging(target)
     return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}
@@ -162,7 +165,7 @@ def indicators(engine: Engine, year: int) -> dict:
     return {"year": year, "indicators": len(rows)}
 
 
-def load_files(engine: Engine, paths: list) -> dict:
+def load_files(engine: Engine, paths: list, docs_dir: Path | None = None) -> dict:
     """Load source files outside the schedule (``python -m pipeline ingest sources``): every file read
     first (HJ 212 device ids mapped to outlets, rejected messages quarantined), all loaded in one
     transaction or none (readings upserted), then the outlet-days of the days they touch and the
@@ -176,14 +179,18 @@ def load_files(engine: Engine, paths: list) -> dict:
               "last_time": pd.Timestamp.now().ceil("h")}  # fmt: skip
     files = [(path, *read_mapped(Path(path), outlets)) for path in paths]  # all readable first
     days: set[dt.date] = set()
-    loads = []
+    loads, pages = [], []
     for path, records, rejects in files:
         result = run_suite(records, DATASET, params)
+        pages.append(result.data_docs)
         quarantined = pd.concat([result.quarantined, rejects], ignore_index=True)
         batch = Batch(DATASET, [Path(path)], None, rows_read=len(records) + len(rejects))
         loads.append((batch, result.valid, quarantined, SOURCE_READINGS))
         days |= set(pd.to_datetime(result.valid["period_start"]).dt.date)
     batches = load_batches(engine, loads)  # all or none
+    for path, page, (batch, *_), row in zip(paths, pages, loads, batches, strict=True):
+        if docs_dir is not None and page:  # each file's GX Data Docs
+            publish_data_docs(docs_dir, [page], batch.dataset, f"file {Path(path).name}", row)
     if not days:
         return {"batches": batches, "recomputed": None}
     daily_values(engine, min(days), max(days))
@@ -192,11 +199,11 @@ def load_files(engine: Engine, paths: list) -> dict:
     return {"batches": batches, "recomputed": f"outlet-days recomputed from {min(days)} to {max(days)}"}
 
 
-def run_day(engine: Engine, landing_dir: Path, day: dt.date, staging_dir: Path) -> dict:
+def run_day(engine: Engine, landing_dir: Path, day: dt.date, staging_dir: Path, docs_dir: Path | None = None) -> dict:
     """The whole nightly sources job for one day (``dags/pollution_sources.py`` runs the same stages as
     tasks): ingest -> validate -> load -> outlet-days -> indicators of the day's year."""
     staged = ingest(engine, landing_dir, day_window(day), staging_dir)
-    loaded = load(engine, validate(engine, staged))
+    loaded = load(engine, validate(engine, staged), docs_dir=docs_dir)
     days = daily_values(engine, day)
     found = indicators(engine, day.year)
     return {**loaded, **days, **found}

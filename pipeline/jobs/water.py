@@ -31,7 +31,7 @@ from pipeline.store.engine import read_frame, replacing, sql
 from pipeline.store.load import Batch, db_rows, discard_staging, load_batch, load_batches
 from pipeline.store.reads import RegistryEmpty, water_sections
 from pipeline.store.tables import water_samples
-from pipeline.validate import run_suite
+from pipeline.validate import publish_data_docs, run_suite, stage_data_docs, staged_data_docs
 from pipeline.windows import Window, day_window, month_window, stamp
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ def validate(engine: Engine, staged: dict) -> dict:
     result = run_suite(records, SUITE, params)
     result.valid.to_pickle(target / f"valid{part}.pkl")
     result.quarantined.to_pickle(target / f"quarantined{part}.pkl")
+    stage_data_docs(target, part, result)
     return {**staged, "rows_valid": len(result.valid), "rows_quarantined": len(result.quarantined)}
 
 
@@ -116,12 +117,16 @@ def section_groups(staged: dict, groups: int) -> list[dict]:
     return fanout.split(staged, groups, "section_code")
 
 
-def load(engine: Engine, validated: dict, keep_staging: bool = False) -> dict:
+def load(engine: Engine, validated: dict, keep_staging: bool = False, docs_dir: Path | None = None) -> dict:
     """Replace the period's readings of this kind in one transaction."""
     target = Path(validated["staging"])
     batch = Batch.from_staged(f"water_{validated['kind']}", validated, window_of(validated))
     valid, quarantined = pd.read_pickle(target / "valid.pkl"), pd.read_pickle(target / "quarantined.pkl")
     accounting = load_batch(engine, batch, valid, quarantined, water_samples(validated["kind"]))
+    if docs_dir is not None:  # the batch's GX Data Docs, kept with the other batches'
+        publish_data_docs(
+            docs_dir, staged_data_docs(target), f"water_{validated['kind']}", window_of(validated).label, accounting
+        )
     if not keep_staging:  # loaded: the staged pickles have done their job (a failed load keeps them for the retry)
         discard_staging(target)
     return {**validated, "batch_id": accounting["batch_id"], "rows_loaded": accounting["rows_loaded"]}
@@ -253,10 +258,12 @@ def indicators(engine: Engine, year: int) -> dict:
     return {"year": year, "indicators": len(rows)}
 
 
-def run_period(engine: Engine, landing_dir: Path, kind: str, window: Window, staging_dir: Path) -> dict:
+def run_period(
+    engine: Engine, landing_dir: Path, kind: str, window: Window, staging_dir: Path, docs_dir: Path | None = None
+) -> dict:
     """The whole water job for one period, as ``python -m pipeline water`` does it."""
     staged = ingest(landing_dir, kind, window, staging_dir)
-    loaded = load(engine, validate(engine, staged))
+    loaded = load(engine, validate(engine, staged), docs_dir=docs_dir)
     found = classes(engine, kind, window)
     result = {**loaded, **found}
     if kind == "manual":
@@ -264,7 +271,7 @@ def run_period(engine: Engine, landing_dir: Path, kind: str, window: Window, sta
     return result
 
 
-def load_files(engine: Engine, paths: list) -> dict:
+def load_files(engine: Engine, paths: list, docs_dir: Path | None = None) -> dict:
     """Load water files outside the schedule (``python -m pipeline ingest water``): every file read first,
     all loaded in one transaction or none (readings upserted), then the classes of the days (automatic
     stations) and months (lab samples) they touch, and the indicators of the samples' years.
@@ -280,16 +287,20 @@ def load_files(engine: Engine, paths: list) -> dict:
     }
     touched: set[tuple[str, pd.Timestamp]] = set()
     files = [(path, read(path)) for path in paths]  # every file readable, or nothing is loaded
-    loads = []
+    loads, pages = [], []
     for path, records in files:
         kind = str(records["kind"].iloc[0]) if len(records) else "manual"
         result = run_suite(records, SUITE, params)
+        pages.append(result.data_docs)
         loads.append(
             (Batch(f"water_{kind}", [Path(path)], None), result.valid, result.quarantined, water_samples(kind))
         )
         times = pd.to_datetime(result.valid["sampled_at"])
         touched |= {(kind, t.normalize() if kind == "auto" else t.replace(day=1).normalize()) for t in times}
     batches = load_batches(engine, loads)  # all or none
+    for path, page, (batch, *_), row in zip(paths, pages, loads, batches, strict=True):
+        if docs_dir is not None and page:  # each file's GX Data Docs
+            publish_data_docs(docs_dir, [page], batch.dataset, f"file {Path(path).name}", row)
     for kind, start in sorted(touched):
         if kind == "auto":
             classes(engine, kind, day_window(start.date()))

@@ -329,7 +329,8 @@ def build_message(
     chart_id = f"<chart.{alert['alert_id']}@qz811>"
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
     if report:
-        body += f'<p><a href="{html.escape(Path(report).resolve().as_uri())}">打开年度报告 Open the report</a></p>'
+        href = report if "://" in report else Path(report).resolve().as_uri()
+        body += f'<p><a href="{html.escape(href)}">打开年度报告 Open the report</a></p>'
     message.add_alternative(
         f"<html><body><h3>{html.escape(alert['subject'])}</h3>{body}"
         f'<p><img src="cid:{chart_id[1:-1]}" alt="趋势图 trend chart"></p></body></html>',
@@ -458,6 +459,7 @@ def deliver(
     now: dt.datetime,
     sender: str = "qz811@localhost",
     report_dir: Path | None = None,
+    report_url: str = "",
 ) -> dict:
     """Mail every pending alert through ``transport`` (or write it to ``outbox`` as .eml when it is None).
 
@@ -496,10 +498,20 @@ def deliver(
         year = int(alert["period"])
         health = polluted_day_health(engine, year) if alert["target_id"].startswith("air.") else None
         report = report_path(report_dir, year) if report_dir is not None else None
+        if report is not None and report.is_file():  # where readers open it: QZ811_REPORT_URL, else the path
+            report = f"{report_url.rstrip('/')}/{report.name}" if report_url else str(report)
+        else:
+            report = None
         message = build_message(
-            alert, target, trend(engine, target), sender, health, now,
-            causes=causes(engine, target, year), report=str(report) if report and report.is_file() else None,
-        )  # fmt: skip
+            alert,
+            target,
+            trend(engine, target),
+            sender,
+            health,
+            now,
+            causes=causes(engine, target, year),
+            report=report,
+        )
         if transport is None:
             outbox.mkdir(parents=True, exist_ok=True)
             (outbox / f"{alert['period']}_{alert['target_id']}_{alert['status']}.eml").write_bytes(message.as_bytes())

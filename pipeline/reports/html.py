@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -468,7 +469,7 @@ def stations_html(station_days: pd.DataFrame, station_hours: pd.DataFrame, year:
     return "".join(out)
 
 
-def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetime) -> str:
+def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetime, data_docs: str | None = None) -> str:
     """The whole page. Pure: every section shows its chart and table, or "无数据 No data for YYYY"."""
     standards = sorted({s for s in data.exceedances.get("standard", pd.Series(dtype=object)).dropna()})
     captions = {
@@ -498,7 +499,13 @@ def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetim
         f'<header><h1>{esc(title)} <span class="en">{esc(city)} {year:d}: 811 plan analyst report</span></h1>'
         f'<p class="meta">生成时间 Generated {esc(generated_at.strftime("%Y-%m-%d %H:%M %Z").strip())} from the '
         "warehouse's analyst views (<code>sql/views/</code>) by <code>python -m pipeline report</code>.</p>"
-        f"<nav>{nav}</nav></header>{sections}{IMAGE_CHECK}</body></html>\n"
+        + (
+            f'<p class="meta">数据校验报告 <a href="{esc(data_docs)}">Data Docs</a>: 每批数据的 Great Expectations '
+            "校验结果 (the validation results of every loaded batch).</p>"
+            if data_docs
+            else ""
+        )
+        + f"<nav>{nav}</nav></header>{sections}{IMAGE_CHECK}</body></html>\n"
     )
 
 
@@ -508,11 +515,18 @@ def report_path(report_dir: Path, year: int) -> Path:
     return Path(report_dir) / f"report-{year}.html"
 
 
-def write_report(engine: Engine, year: int, city: str, path: Path, now: dt.datetime | None = None) -> Path:
-    """Read the year's rows, render the page and write it to ``path`` (UTF-8). Returns the path."""
+def write_report(
+    engine: Engine, year: int, city: str, path: Path, now: dt.datetime | None = None, docs_dir: Path | None = None
+) -> Path:
+    """Read the year's rows, render the page and write it to ``path`` (UTF-8), linking the batches' Data Docs
+    (``docs_dir/index.html``, relative to the page) when there are any. Returns the path."""
     data = read_report_data(engine, year, city)
-    page = render_page(data, year, city, now or dt.datetime.now(dt.UTC))
     path = Path(path)
+    index = Path(docs_dir) / "index.html" if docs_dir is not None else None
+    link = (
+        Path(os.path.relpath(index.resolve(), path.resolve().parent)).as_posix() if index and index.is_file() else None
+    )
+    page = render_page(data, year, city, now or dt.datetime.now(dt.UTC), data_docs=link)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     partial.write_text(page, encoding="utf-8")

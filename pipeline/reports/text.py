@@ -9,6 +9,7 @@ import unicodedata
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from pipeline.glossary import COLUMNS
 from pipeline.indicators.editions import EDITIONS
 from pipeline.indicators.health import advice_text
 from pipeline.plan.indicators import INDICATORS
@@ -27,10 +28,19 @@ def _cell(value) -> str:
     return str(value)
 
 
+def heading(column) -> str:
+    """A column's heading for people: its Chinese name first, then the column (``日期 date``), when the glossary
+    knows it and the column is not already bilingual."""
+    name = str(column)
+    if name in COLUMNS and not any("\u4e00" <= ch <= "\u9fff" for ch in name):
+        return f"{COLUMNS[name][0]} {name}"
+    return name
+
+
 def format_table(frame: pd.DataFrame, title: str | None = None) -> str:
-    """Fixed-width text table of ``frame`` (empty cells for NULL/NaN)."""
+    """Fixed-width text table of ``frame`` (empty cells for NULL/NaN), headings Chinese first (:func:`heading`)."""
     cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
-    header = [str(c) for c in frame.columns]
+    header = [heading(c) for c in frame.columns]
     widths = [max([display_width(h)] + [display_width(r[i]) for r in cells]) for i, h in enumerate(header)]
 
     def line(values):
@@ -136,7 +146,7 @@ def _plan_lines(
             lines.append(f"  {row.period:8} {row.name_zh} / {row.name_en}: {value}{note}{partial} [{row.edition}]")
             continue
         lines.append(
-            f"  {row.period:8} {row.name_zh} / {row.name_en}: {value} vs target {row.comparator} {row.target:g}"
+            f"  {row.period:8} {row.name_zh} / {row.name_en}: {value} 目标 target {row.comparator} {row.target:g}"
             f"{unit} -> {STATUS_ZH.get(row.status, row.status)}{partial} [{row.edition}]"
         )
     return lines
@@ -148,11 +158,11 @@ def day_summary(engine: Engine, day: dt.date, city: str) -> str:
     stations = _query(engine, "dml/select_air_summary_station_days", params)
     cities = _query(engine, "dml/select_air_summary_city_days", params)
     if stations.empty:
-        return f"  no station-day values for {city} on {day}"
-    out = [format_table(_days(stations).drop(columns=["date"]), f"  {city} {day}: daily AQI per station 站点日AQI")]
+        return f"  {city} {day} 无站点日数据 no station-day values"
+    out = [format_table(_days(stations).drop(columns=["date"]), f"  {city} {day}：站点日AQI daily AQI per station")]
     if len(cities):
         out.append(
-            format_table(_days(cities).drop(columns=["date"]), f"  {city} {day}: city AQI 城市日AQI (HJ 663-2013)")
+            format_table(_days(cities).drop(columns=["date"]), f"  {city} {day}：城市日AQI city AQI (HJ 663-2013)")
         )
         out += health_lines(cities)
     indicators = indicator_frame(engine, day.year)
@@ -168,17 +178,17 @@ def year_summary(engine: Engine, year: int, city: str) -> str:
     params = {"city": city, "first_date": f"{year}-01-01", "last_date": f"{year}-12-31"}
     cities = _query(engine, "dml/select_air_summary_city_days", params)
     if cities.empty:
-        return f"no city-day values for {city} in {year}: run `python -m pipeline run --date ...` first"
+        return f"{city} {year} 无城市日数据 no city-day values: run `python -m pipeline run --date ...` first"
     stations = _query(engine, "dml/select_air_summary_station_days", params)
     stations["aqi"] = [shown_aqi(a, s) for a, s in zip(stations["aqi"], stations["aqi_status"], strict=True)]
     wide = stations.pivot(index="date", columns="station", values="aqi").add_prefix("AQI ")
     table = _days(cities).set_index("date").join(wide).reset_index()
-    out = [format_table(table, f"{city} {year}: daily AQI, city and stations 城市及站点日AQI")]
+    out = [format_table(table, f"{city} {year}：城市及站点日AQI daily AQI, city and stations")]
     polluted = cities[pd.to_numeric(cities["level"], errors="coerce") >= 3]
     if len(polluted):
-        out.append(f"\n{city} {year}: polluted days 污染天 (AQI > 100) and health information 健康提示")
+        out.append(f"\n{city} {year}：污染天 (AQI > 100) 与健康提示 polluted days and health information")
         out += health_lines(polluted)
-    out.append(f"\n{city} {year}: 811 plan air targets 规划空气质量目标")
+    out.append(f"\n{city} {year}：规划空气质量目标 811 plan air targets")
     composite = _query(engine, "dml/select_composite_index_of_scope", {"scope": city})
     periods = sorted({str(year), *pd.to_datetime(cities["date"]).dt.strftime("%Y-%m")})
     out += _plan_lines(indicator_frame(engine, year), city, periods, composite)
@@ -190,20 +200,22 @@ def water_summary(engine: Engine, month: dt.date) -> str:
     period = month.strftime("%Y-%m")
     sections = _query(engine, "dml/select_water_summary_sections", {"period": period})
     if sections.empty:
-        return f"no water section classes for {period}: run `python -m pipeline water --month {period}` first"
+        return (
+            f"{period} 无断面水质类别 no water section classes: run `python -m pipeline water --month {period}` first"
+        )
     roman = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}
     sections["target_class"] = sections["target_class"].map(roman)
     sections["meets_target"] = sections["meets_target"].map(lambda v: "" if pd.isna(v) else ("yes" if v else "NO"))
-    sections["drinking"] = sections["drinking"].fillna("")
-    out = [format_table(sections, f"衢州 {period}: section classes 断面水质类别 (GB 3838-2002, single factor)")]
+    sections["drinking_source_level"] = sections["drinking_source_level"].fillna("")
+    out = [format_table(sections, f"衢州 {period}：断面水质类别 section classes (GB 3838-2002, single factor)")]
     rivers = _query(engine, "dml/select_water_summary_rivers", {"period": period})
     if len(rivers):
         rivers["share_i_iii"] = rivers["share_i_iii"].round(1)
-        out.append(format_table(rivers, f"\n衢州 {period}: river status 河流水质状况"))
+        out.append(format_table(rivers, f"\n衢州 {period}：河流水质状况 river status"))
     indicators = indicator_frame(engine, month.year)
     water = indicators[indicators["indicator"].str.startswith("water.")] if len(indicators) else indicators
     if len(water):
-        out.append(f"\n衢州 {month.year}: 811 plan water targets 规划水环境目标")
+        out.append(f"\n衢州 {month.year}：规划水环境目标 811 plan water targets")
         out += _plan_lines(water, "衢州", [period, str(month.year)])
     return "\n".join(out)
 
@@ -215,7 +227,7 @@ def sources_summary(engine: Engine, year: int) -> str:
 
     days = year_days(engine, year)
     if days.empty:
-        return f"no source data for {year}: run `python -m pipeline ingest sources PATH...` first"
+        return f"{year} 无污染源数据 no source data: run `python -m pipeline ingest sources PATH...` first"
     days["compliant"] = days["compliant"].astype("boolean")
     per_outlet = (
         days.groupby(["outlet_code", "enterprise_zh", "pollutant"])
@@ -232,25 +244,25 @@ def sources_summary(engine: Engine, year: int) -> str:
     )
     out = [
         format_table(
-            per_outlet, f"{year}: outlet compliance 排放口达标情况 (valid = flag N hours; other flags = data capture)"
+            per_outlet, f"{year}：排放口达标情况 outlet compliance (valid = flag N hours; other flags = data capture)"
         )
     ]
     exceed = days[days["exceeded"].astype(bool)][
         ["date", "outlet_code", "pollutant", "mean", "max_hour", "limit_value", "basis", "exceed_hours"]
     ]
     if len(exceed):
-        out.append(format_table(exceed, f"\n{year}: exceedances 超标记录 (flue gas at the reference O2)"))
+        out.append(format_table(exceed, f"\n{year}：超标记录 exceedances (flue gas at the reference O2)"))
     totals = load_totals(days)
     totals["load_t"] = totals["load_t"].round(4)
-    out.append(format_table(totals, f"\n{year}: totals 排放量 [t] by city and county (valid hours)"))
+    out.append(format_table(totals, f"\n{year}：排放量 [t] totals by city and county (valid hours)"))
     indicators = indicator_frame(engine, year)
     chosen = indicators[indicators["indicator"].str.startswith("sources.")] if len(indicators) else indicators
     if len(chosen):
-        out.append(f"\n衢州 {year}: 811 plan source targets 规划污染源目标")
+        out.append(f"\n衢州 {year}：规划污染源目标 811 plan source targets")
         for row in chosen.itertuples():
             value = "—" if pd.isna(row.value) else f"{row.value:.4g} {row.unit}"
             out.append(
-                f"  {row.period:8} {row.name_zh} / {row.name_en}: {value} vs target {row.comparator} {row.target:.4g} "
+                f"  {row.period:8} {row.name_zh} / {row.name_en}: {value} 目标 target {row.comparator} {row.target:.6g} "
                 f"{row.unit} -> {STATUS_ZH.get(row.status, row.status)} ({row.detail})"
             )
     return "\n".join(out)
@@ -260,7 +272,7 @@ def scoreboard_text(engine: Engine, year: int) -> str:
     """The stored scoreboard of ``year`` with Chinese and English names."""
     board = _query(engine, "dml/select_scoreboard", {"year": year})
     if board.empty:
-        return f"no scoreboard for {year}"
+        return f"{year} 无记分板 no scoreboard"
     counts = board["status"].value_counts().to_dict()
     board["status"] = board["status"].map(
         lambda s: {
@@ -277,4 +289,4 @@ def scoreboard_text(engine: Engine, year: int) -> str:
          "edition"]
     ].rename(columns={"edition": "标准 standards"})  # fmt: skip
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    return format_table(shown, f"811 plan scoreboard 规划目标记分板 {year} ({summary})")
+    return format_table(shown, f"规划目标记分板 811 plan scoreboard {year} ({summary})")

@@ -1,2 +1,2 @@
-SELECT river_zh AS river, n_sections, share_i_iii, status_zh, status_en, method
+SELECT river_zh, n_sections, share_i_iii, status_zh, status_en, method
 FROM water_river_status WHERE period = :period ORDER BY river_zh
