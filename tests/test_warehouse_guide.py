@@ -166,3 +166,15 @@ def test_postgresql_views_and_their_columns_carry_chinese_comments(sample_pg):
     missing = [(v, c) for v, c, text in columns if not text]
     assert not missing and len(columns) > 80
     assert ("v_air_composite_index", "change_pct", "同比变化(%) — change against a year before (%)") in columns
+
+
+def test_the_chinese_guide_has_the_same_queries_and_every_view():
+    """docs/warehouse.zh.md: the same (tested) queries, in the same order, and a line for every view."""
+    chinese = (REPO / "docs" / "warehouse.zh.md").read_text("utf-8")
+    assert [m.group(1) for m in BLOCK.finditer(chinese)] == [
+        m.group(1) for m in BLOCK.finditer(GUIDE.read_text("utf-8"))
+    ]
+    for path in VIEWS:
+        name = re.search(r"CREATE VIEW (\w+)", path.read_text("utf-8")).group(1)
+        assert f"| `{name}` |" in chinese, name
+    assert chinese.startswith("# qz811 数据仓库：分析人员指南")

@@ -36,7 +36,12 @@ def evaluate(target: dict, year: int, series: dict[int, float], cap: float | Non
     current = series.get(year)
     deadline = target["deadline"] or year
     if current is None or pd.isna(current):
-        return {"value": None, "goal": target["value"], "status": "no_data", "note": f"no value for {year}"}
+        return {
+            "value": None,
+            "goal": target["value"],
+            "status": "no_data",
+            "note": f"{year}年无数值 no value for {year}",
+        }
 
     def compared(v: float) -> float | None:
         if kind == "relative_change":
@@ -52,16 +57,19 @@ def evaluate(target: dict, year: int, series: dict[int, float], cap: float | Non
         goal = cap
     value = compared(current)
     if value is None or goal is None or pd.isna(goal):
-        missing = {"relative_change": "baseline", "vs_previous_year": "previous year", "limit_in_force": "limit"}
-        missing = missing.get(kind, "cap")
-        return {"value": value, "goal": goal, "status": "no_data", "note": f"no {missing} value"}
+        missing = {"relative_change": ("基准年", "baseline"), "vs_previous_year": ("上年", "previous year"),
+                   "limit_in_force": ("限值", "limit")}.get(kind, ("上限", "cap"))  # fmt: skip
+        return {"value": value, "goal": goal, "status": "no_data", "note": f"无{missing[0]}数值 no {missing[1]} value"}
     if year >= deadline:
         status = "met" if meets(value, comparator, goal) else "missed"
-        return {"value": value, "goal": goal, "status": status, "note": f"due {deadline}"}
+        return {"value": value, "goal": goal, "status": status, "note": f"{deadline}年到期 due {deadline}"}
     years = sorted(y for y in series if y <= year and not pd.isna(series[y]))
     projected = compared(project(years, [series[y] for y in years], deadline))
     on_track = projected is not None and meets(projected, comparator, goal)
-    note = f"due {deadline}; linear trend of {len(years)} year(s) gives {projected:.4g} in {deadline}"
+    note = (
+        f"{deadline}年到期，按{len(years)}年线性趋势{deadline}年预计 {projected:.4g} "
+        f"(due {deadline}; linear trend of {len(years)} year(s) gives {projected:.4g} in {deadline})"
+    )
     return {"value": value, "goal": goal, "status": "met" if on_track else "at_risk", "note": note}
 
 
