@@ -78,9 +78,9 @@ def main(argv=None) -> int:
                 with replacing(engine, "bench") as conn:
                     started = time.perf_counter()
                     if kind == "postgresql":
-                        into = conn.execute(sql("dml/start_day_partition"), day).scalar_one()
+                        into = conn.execute(sql("dml/postgresql/start_day_partition"), day).scalar_one()
                         bulk_insert(conn, AIR_HOURLY, frame, into=into)
-                        conn.execute(sql("dml/attach_day_partition"), day)
+                        conn.execute(sql("dml/postgresql/attach_day_partition"), day)
                     else:
                         bulk_insert(conn, AIR_HOURLY, frame)
                     write_s.append(time.perf_counter() - started)

@@ -63,9 +63,9 @@ def fresh_warehouse(kind: str, folder: Path, pg_url: str | None):
     init_db(engine)
     rows = registry_rows()
     with engine.begin() as conn:
-        conn.execute(sql("dml/insert_water_section"), rows["water_section"])
-        conn.execute(sql("dml/insert_source_outlet"), rows["source_outlet"])
-        conn.execute(sql("dml/insert_source_limit"), rows["source_limit"])
+        conn.execute(sql("dml/water_section/insert_water_section"), rows["water_section"])
+        conn.execute(sql("dml/source_outlet/insert_source_outlet"), rows["source_outlet"])
+        conn.execute(sql("dml/source_limit/insert_source_limit"), rows["source_limit"])
     return engine, drop
 
 

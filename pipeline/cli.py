@@ -238,7 +238,7 @@ def cmd_recompute(args, settings: Settings) -> int:
         print(f"no air days stored from {args.first} to {last}: nothing to recompute")
         return 0
     with engine.connect() as conn:
-        scored = {int(row[0]) for row in conn.execute(sql("dml/select_scoreboard_years"))}
+        scored = {int(row[0]) for row in conn.execute(sql("dml/scoreboard/select_scoreboard_years"))}
     for year in sorted(scored & set(result["years"])):
         scoreboard.compute(engine, year)
     years = ", ".join(map(str, result["years"]))

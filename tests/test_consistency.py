@@ -104,7 +104,7 @@ def test_the_day_tables_have_a_column_for_every_daily_statistic_and_iaqi(schema)
 
 def test_every_insert_names_columns_of_its_table_and_binds_each(schema):
     checked = 0
-    for path in sorted((SQL_DIR / "dml").glob("insert_*.sql")):
+    for path in sorted((SQL_DIR / "dml").rglob("insert_*.sql")):
         text = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
         found = re.search(r"INSERT INTO\s+(\w+)\s*\(([^)]*)\)", text, re.I)
         if not found or "SELECT" in text.upper().split("VALUES")[0][found.end() :]:
@@ -164,11 +164,12 @@ def test_every_sql_file_a_name_in_code_points_to_exists():
     assert not missing, f"named in code, no file: {missing}"
 
 
-def test_every_dml_file_is_used():
+def test_every_dml_file_is_used_and_sits_with_its_table():
     names = sql_names_in_code()
     for table in reading_tables():
         names |= {v for v in vars(table).values() if isinstance(v, str) and v.startswith("dml/")}
-    unused = sorted(f"dml/{p.stem}" for p in (SQL_DIR / "dml").glob("*.sql") if f"dml/{p.stem}" not in names)
+    files = {p.relative_to(SQL_DIR).with_suffix("").as_posix() for p in (SQL_DIR / "dml").rglob("*.sql")}
+    unused = sorted(files - names)
     assert not unused, f"SQL files no code names (dead, or named by a string built in code): {unused}"
 
 
@@ -226,3 +227,15 @@ def test_every_sql_list_of_measured_pollutants_is_the_glossarys():
                 assert codes == set(MEASURED_AIR_POLLUTANTS), f"{path.name}: {sorted(codes)}"
                 found += 1
     assert found >= 2
+
+
+def test_statements_are_grouped_by_the_table_they_write_or_read():
+    """sql/dml/<table>/ for a table's statements, dml/reports/ for reads of the analyst views, dml/postgresql/ for
+    what only PostgreSQL has; nothing loose in sql/dml/."""
+    assert not list((SQL_DIR / "dml").glob("*.sql"))
+    for path in (SQL_DIR / "dml").rglob("*.sql"):
+        folder = path.parent.name
+        if folder in ("reports", "postgresql"):
+            continue
+        text = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+        assert re.search(rf"\b{folder}\b", text), f"{path.relative_to(SQL_DIR)} does not touch {folder}"

@@ -25,7 +25,7 @@ def check_stored_verbatim(engine, tmp_path):
         load_stations(conn, [{"station_code": "EV1L'", "name_zh": EVIL, "city_zh": EVIL, "province_zh": None,
                               "prefecture_zh": None, "county_zh": None, "lon": None, "lat": None,
                               "is_background": False, "source": EVIL}])  # fmt: skip
-        conn.execute(sql("dml/insert_water_section"), {
+        conn.execute(sql("dml/water_section/insert_water_section"), {
             "section_code": "EV'01", "name_zh": EVIL, "waterbody": "river", "river_zh": EVIL, "basin_zh": EVIL,
             "county_zh": EVIL, "is_qiantang_mainstream": False, "drinking_source_level": None, "target_class": 3,
             "has_auto_station": False, "name_origin": EVIL})  # fmt: skip

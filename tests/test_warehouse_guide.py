@@ -131,7 +131,9 @@ def test_composite_view_gives_year_on_year_change_and_rank(database, request):
     values = [("衢州", "2018", 3.40), ("衢州", "2019", 3.06), ("杭州", "2019", 3.06), ("金华", "2019", 4.30),
               ("衢州", "2019-07", 2.10)]  # fmt: skip
     with engine.begin() as conn:
-        conn.execute(sql("dml/insert_indicator"), [{**base, "scope": s, "period": p, "value": v} for s, p, v in values])
+        conn.execute(
+            sql("dml/indicator/insert_indicator"), [{**base, "scope": s, "period": p, "value": v} for s, p, v in values]
+        )
     got = pd.read_sql(
         "SELECT scope, period, composite_index, previous_year_index, change_pct, rank_in_period, scopes_ranked "
         "FROM v_air_composite_index ORDER BY period, rank_in_period, scope",

@@ -158,8 +158,8 @@ def daily_values(engine: Engine, day: dt.date) -> dict:
     """Station-day and city-day values of ``day`` from the warehouse's hourly readings."""
     params = Window.natural_day(day).params()
     with engine.connect() as conn:
-        long = read_frame(conn, "dml/select_air_hourly_window", params)
-        cities = pd.DataFrame(conn.execute(sql("dml/select_city_stations")).mappings().all())
+        long = read_frame(conn, "dml/air_hourly/select_air_hourly_window", params)
+        cities = pd.DataFrame(conn.execute(sql("dml/station/select_city_stations")).mappings().all())
     if long.empty:
         station_days = station_day_aqi(pd.DataFrame(columns=["station_code", "hour_end"]))
     else:
@@ -171,12 +171,12 @@ def daily_values(engine: Engine, day: dt.date) -> dict:
     station_days = station_days.assign(date=day.isoformat())  # edition: the day's, from daily_aqi
     city_days = city_days.assign(date=day.isoformat())
     with replacing(engine, f"air_day|{day.isoformat()}") as conn:
-        conn.execute(sql("dml/delete_air_station_day"), {"date": day.isoformat()})
-        conn.execute(sql("dml/delete_air_city_day"), {"date": day.isoformat()})
+        conn.execute(sql("dml/air_station_day/delete_air_station_day"), {"date": day.isoformat()})
+        conn.execute(sql("dml/air_city_day/delete_air_city_day"), {"date": day.isoformat()})
         if len(station_days):
-            conn.execute(sql("dml/insert_air_station_day"), db_rows(station_days))
+            conn.execute(sql("dml/air_station_day/insert_air_station_day"), db_rows(station_days))
         if len(city_days):
-            conn.execute(sql("dml/insert_air_city_day"), db_rows(city_days))
+            conn.execute(sql("dml/air_city_day/insert_air_city_day"), db_rows(city_days))
     return {"day": day.isoformat(), "station_days": len(station_days), "city_days": len(city_days)}
 
 
@@ -185,7 +185,7 @@ def indicators(engine: Engine, year: int) -> dict:
     with engine.connect() as conn:
         city_days = pd.DataFrame(
             conn.execute(
-                sql("dml/select_air_city_day_range"),
+                sql("dml/air_city_day/select_air_city_day_range"),
                 {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"},
             )
             .mappings()
@@ -194,10 +194,11 @@ def indicators(engine: Engine, year: int) -> dict:
     rows = air_indicator_rows(city_days, year) if len(city_days) else pd.DataFrame()
     with replacing(engine, f"indicators|air|{year}") as conn:
         conn.execute(
-            sql("dml/delete_indicators_of_year"), {"family": "air.%", "year": str(year), "months": f"{year}-%"}
+            sql("dml/indicator/delete_indicators_of_year"),
+            {"family": "air.%", "year": str(year), "months": f"{year}-%"},
         )
         if len(rows):
-            conn.execute(sql("dml/insert_indicator"), db_rows(rows))
+            conn.execute(sql("dml/indicator/insert_indicator"), db_rows(rows))
     return {"year": year, "indicators": len(rows)}
 
 
@@ -214,7 +215,7 @@ def run_day(engine: Engine, landing_dir: Path, day: dt.date, staging_dir: Path, 
 def day_is_in(engine: Engine, day: dt.date) -> int:
     """How many city-days of ``day`` the warehouse holds (0: the night has not delivered it)."""
     with engine.connect() as conn:
-        return int(conn.execute(sql("dml/count_air_city_days"), {"date": day.isoformat()}).scalar_one())
+        return int(conn.execute(sql("dml/air_city_day/count_air_city_days"), {"date": day.isoformat()}).scalar_one())
 
 
 def recompute(engine: Engine, first: dt.date, last: dt.date, progress=None) -> dict:
@@ -227,7 +228,8 @@ def recompute(engine: Engine, first: dt.date, last: dt.date, progress=None) -> d
     years recomputed."""
     with engine.connect() as conn:
         found = conn.execute(
-            sql("dml/select_air_days_from"), {"first_date": first.isoformat(), "last_date": last.isoformat()}
+            sql("dml/air_station_day/select_air_days_from"),
+            {"first_date": first.isoformat(), "last_date": last.isoformat()},
         ).all()
     days = sorted({pd.Timestamp(row[0]).date() for row in found})
     for n, day in enumerate(days, start=1):

@@ -44,11 +44,11 @@ def _rows(kind):
 
 
 TABLES = {
-    "statistics": ReadingTable("dml/insert_annual_statistic", "", "dml/delete_annual_statistic_key",
+    "statistics": ReadingTable("dml/annual_statistic/insert_annual_statistic", "", "dml/annual_statistic/delete_annual_statistic_key",
                                ("indicator_id", "year", "scope"), _rows("statistics")),
-    "precipitation": ReadingTable("dml/insert_precipitation", "", "dml/delete_precipitation_key",
+    "precipitation": ReadingTable("dml/precipitation_sample/insert_precipitation", "", "dml/precipitation_sample/delete_precipitation_key",
                                   ("station", "sampled_on"), _rows("precipitation")),
-    "noise": ReadingTable("dml/insert_noise_point", "", "dml/delete_noise_key", ("year", "city", "point_code"), _rows("noise")),
+    "noise": ReadingTable("dml/noise_point/insert_noise_point", "", "dml/noise_point/delete_noise_key", ("year", "city", "point_code"), _rows("noise")),
 }  # fmt: skip
 SUITES = {"statistics": "annual_statistics", "precipitation": "precipitation_samples", "noise": "noise_points"}
 
@@ -119,7 +119,7 @@ def read(path: Path | str, kind: str) -> pd.DataFrame:
 
 def known_indicators(engine: Engine) -> list[str]:
     with engine.connect() as conn:
-        ids = [r[0] for r in conn.execute(sql("dml/select_plan_targets"))]
+        ids = [r[0] for r in conn.execute(sql("dml/plan_target/select_plan_targets"))]
     return ids + [f"{i}.cap" for i in ids]
 
 
@@ -158,15 +158,20 @@ def _measured(indicator: str, period: str, value: float, n: int, detail: str, ed
 
 def _store(engine: Engine, family: str, year: int, rows: list[dict]) -> None:
     with replacing(engine, f"indicators|{family}|{year}") as conn:
-        conn.execute(sql("dml/delete_indicators_of_year"), {"family": family, "year": str(year), "months": f"{year}-%"})
-        conn.execute(sql("dml/insert_indicator"), rows)
+        conn.execute(
+            sql("dml/indicator/delete_indicators_of_year"), {"family": family, "year": str(year), "months": f"{year}-%"}
+        )
+        conn.execute(sql("dml/indicator/insert_indicator"), rows)
 
 
 def acid_rain_indicators(engine: Engine, year: int) -> None:
     """Acid-rain frequency [%] and rainfall-weighted mean pH of the year, all stations together."""
     with engine.connect() as conn:
         samples = pd.DataFrame(
-            conn.execute(sql("dml/select_precipitation"), {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"})
+            conn.execute(
+                sql("dml/precipitation_sample/select_precipitation"),
+                {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"},
+            )
             .mappings()
             .all()
         )
@@ -183,7 +188,7 @@ def acid_rain_indicators(engine: Engine, year: int) -> None:
 def noise_indicators(engine: Engine, year: int) -> None:
     """The central city's regional noise mean and the share of county-and-above cities below 55 dB(A)."""
     with engine.connect() as conn:
-        points = pd.DataFrame(conn.execute(sql("dml/select_noise_points"), {"year": year}).mappings().all())
+        points = pd.DataFrame(conn.execute(sql("dml/noise_point/select_noise_points"), {"year": year}).mappings().all())
     means = city_means(points.rename(columns={"leq_day_dba": "leq_dba"}))
     ok = zone_compliant(points["leq_day_dba"], points["zone"]) if len(points) else pd.Series(dtype=bool)
     central = means.loc[means["city"] == CITY, "mean_dba"]

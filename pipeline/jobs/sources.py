@@ -138,14 +138,15 @@ def daily_values(engine: Engine, first: dt.date, last: dt.date | None = None) ->
     outlets, limits, _ = source_registry(engine)
     params = {"first_time": f"{first} 00:00:00", "last_time": f"{last} 23:59:59"}
     with engine.connect() as conn:
-        hours = read_frame(conn, "dml/select_source_hours", params)
+        hours = read_frame(conn, "dml/source_reading/select_source_hours", params)
     days = outlet_days(hours, outlets, limits) if len(hours) else pd.DataFrame()
     with replacing(engine, "source_outlet_day") as conn:
         conn.execute(
-            sql("dml/delete_source_outlet_day"), {"first_date": first.isoformat(), "last_date": last.isoformat()}
+            sql("dml/source_outlet_day/delete_source_outlet_day"),
+            {"first_date": first.isoformat(), "last_date": last.isoformat()},
         )
         if len(days):
-            conn.execute(sql("dml/insert_source_outlet_day"), db_rows(days))
+            conn.execute(sql("dml/source_outlet_day/insert_source_outlet_day"), db_rows(days))
     return {"first": first.isoformat(), "last": last.isoformat(), "outlet_days": len(days)}
 
 
@@ -158,10 +159,11 @@ def indicators(engine: Engine, year: int) -> dict:
     rows = source_indicator_rows(days, outlets, caps, year) if len(days) else pd.DataFrame()
     with replacing(engine, f"indicators|sources|{year}") as conn:
         conn.execute(
-            sql("dml/delete_indicators_of_year"), {"family": "sources.%", "year": str(year), "months": f"{year}-%"}
+            sql("dml/indicator/delete_indicators_of_year"),
+            {"family": "sources.%", "year": str(year), "months": f"{year}-%"},
         )
         if len(rows):
-            conn.execute(sql("dml/insert_indicator"), db_rows(rows))
+            conn.execute(sql("dml/indicator/insert_indicator"), db_rows(rows))
     return {"year": year, "indicators": len(rows)}
 
 

@@ -137,7 +137,7 @@ def _samples(engine: Engine, kind: str, first: pd.Timestamp, last: pd.Timestamp)
     the detection limit (:func:`pipeline.indicators.water_class.at_half_detection_limit`)."""
     params = {"kind": kind, "first_time": stamp(first), "last_time": stamp(last)}
     with engine.connect() as conn:
-        long = read_frame(conn, "dml/select_water_samples", params)
+        long = read_frame(conn, "dml/water_sample/select_water_samples", params)
     if long.empty:
         return pd.DataFrame(columns=["section_code", "sampled_at"])
     long["value"] = at_half_detection_limit(long["value"], long["below_detection"].astype(bool))
@@ -201,12 +201,14 @@ def classes(engine: Engine, kind: str, window: Window) -> dict:
                 if len(samples)
                 else []
             )
-            conn.execute(sql("dml/delete_water_section_period"), {"period": window.label, "kind": "auto"})
+            conn.execute(
+                sql("dml/water_section_period/delete_water_section_period"), {"period": window.label, "kind": "auto"}
+            )
             if rows:
-                conn.execute(sql("dml/insert_water_section_period"), rows)
+                conn.execute(sql("dml/water_section_period/insert_water_section_period"), rows)
             return {**out, "section_days": len(rows)}
         window_params = {"first_time": stamp(window.first), "last_time": stamp(window.last)}
-        conn.execute(sql("dml/delete_water_sample_class"), window_params)
+        conn.execute(sql("dml/water_sample_class/delete_water_sample_class"), window_params)
         if len(samples):
             each = _with_registry(samples, registry)
             sample_classes = classify(each, target_class="target_class")
@@ -219,7 +221,7 @@ def classes(engine: Engine, kind: str, window: Window) -> dict:
                 table2_ok=table2_compliant(each),
                 exceedances=sample_classes["exceedances"],
             )
-            conn.execute(sql("dml/insert_water_sample_class"), db_rows(sample_rows))
+            conn.execute(sql("dml/water_sample_class/insert_water_sample_class"), db_rows(sample_rows))
     year = window.first.year
     year_samples = _samples(engine, "manual", pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31, 23, 59, 59))
     counts = {}
@@ -227,11 +229,15 @@ def classes(engine: Engine, kind: str, window: Window) -> dict:
         for period, chosen in ((window.label, samples), (str(year), year_samples)):
             means = _section_means(chosen, registry, ASSESSED_ITEMS) if len(chosen) else None
             rows = _period_rows(means, period, "manual", ASSESSED_ITEMS) if means is not None else []
-            conn.execute(sql("dml/delete_water_section_period"), {"period": period, "kind": "manual"})
-            conn.execute(sql("dml/delete_water_river_status"), {"period": period})
+            conn.execute(
+                sql("dml/water_section_period/delete_water_section_period"), {"period": period, "kind": "manual"}
+            )
+            conn.execute(sql("dml/water_river_status/delete_water_river_status"), {"period": period})
             if rows:
-                conn.execute(sql("dml/insert_water_section_period"), rows)
-                conn.execute(sql("dml/insert_water_river_status"), river_statuses(means, registry, period))
+                conn.execute(sql("dml/water_section_period/insert_water_section_period"), rows)
+                conn.execute(
+                    sql("dml/water_river_status/insert_water_river_status"), river_statuses(means, registry, period)
+                )
             counts[period] = len(rows)
     return {**out, "section_months": counts[window.label], "section_years": counts[str(year)]}
 
@@ -241,10 +247,12 @@ def indicators(engine: Engine, year: int) -> dict:
     registry = water_sections(engine)
     params = {"year": str(year), "months": f"{year}-%"}
     with engine.connect() as conn:
-        periods = pd.DataFrame(conn.execute(sql("dml/select_water_section_periods"), params).mappings().all())
+        periods = pd.DataFrame(
+            conn.execute(sql("dml/water_section_period/select_water_section_periods"), params).mappings().all()
+        )
         samples = pd.DataFrame(
             conn.execute(
-                sql("dml/select_water_sample_classes"),
+                sql("dml/water_sample_class/select_water_sample_classes"),
                 {"first_time": f"{year}-01-01 00:00:00", "last_time": f"{year}-12-31 23:59:59"},
             )
             .mappings()
@@ -252,9 +260,9 @@ def indicators(engine: Engine, year: int) -> dict:
         )
     rows = water_indicator_rows(periods, samples, registry, year)
     with replacing(engine, f"indicators|water|{year}") as conn:
-        conn.execute(sql("dml/delete_indicators_of_year"), {"family": "water.%", **params})
+        conn.execute(sql("dml/indicator/delete_indicators_of_year"), {"family": "water.%", **params})
         if len(rows):
-            conn.execute(sql("dml/insert_indicator"), db_rows(rows))
+            conn.execute(sql("dml/indicator/insert_indicator"), db_rows(rows))
     return {"year": year, "indicators": len(rows)}
 
 

@@ -146,11 +146,15 @@ def plan_alerts(engine: Engine, year: int, now: dt.datetime, table=None, record:
     with ``record=False`` (a dry run) returns what would be created and writes nothing."""
     table = table if table is not None else read_recipients()
     with engine.connect() as conn:
-        board = pd.DataFrame(conn.execute(sql("dml/select_scoreboard"), {"year": year}).mappings().all())
+        board = pd.DataFrame(conn.execute(sql("dml/scoreboard/select_scoreboard"), {"year": year}).mappings().all())
     created = []
     with engine.begin() as conn:
         for row in board.to_dict("records"):
-            last = conn.execute(sql("dml/select_alerts_of_target"), {"target_id": row["target_id"]}).mappings().first()
+            last = (
+                conn.execute(sql("dml/alert/select_alerts_of_target"), {"target_id": row["target_id"]})
+                .mappings()
+                .first()
+            )
             previous = last["status"] if last else None
             status = row["status"]
             if not ((status in ALERTING and previous != status) or (status == "met" and previous in ALERTING)):
@@ -164,10 +168,10 @@ def plan_alerts(engine: Engine, year: int, now: dt.datetime, table=None, record:
                 "subject": clean_header(f"【811规划预警通报】{row['indicator_zh']}：{STATUS_ZH[status]}（{year}年）"),
                 "created_at": now.strftime(TIMESTAMP_FORMAT),
             }
-            if conn.execute(sql("dml/select_alert_id"), {"alert_id": new["alert_id"]}).first():
+            if conn.execute(sql("dml/alert/select_alert_id"), {"alert_id": new["alert_id"]}).first():
                 continue
             if record:
-                conn.execute(sql("dml/insert_alert"), new)
+                conn.execute(sql("dml/alert/insert_alert"), new)
             created.append(new)
     return created
 
@@ -367,7 +371,9 @@ def causes(engine: Engine, target: dict, year: int, city: str = "衢州") -> lis
     with engine.connect() as conn:
         if indicator.startswith("water."):
             sections = pd.DataFrame(
-                conn.execute(sql("dml/select_alert_water_sections"), {"year": str(year)}).mappings().all()
+                conn.execute(sql("dml/water_section_period/select_alert_water_sections"), {"year": str(year)})
+                .mappings()
+                .all()
             )
             if sections.empty:
                 return [f"{year}年无断面年均水质类别 (no section classes for {year})"]
@@ -386,7 +392,9 @@ def causes(engine: Engine, target: dict, year: int, city: str = "衢州") -> lis
                 )
             return lines or [f"{len(chosen)}个断面均达标 (all {len(chosen)} sections meet it)"]
         if indicator.startswith("air."):
-            days = pd.DataFrame(conn.execute(sql("dml/select_alert_air_days"), {"city": city, **span}).mappings().all())
+            days = pd.DataFrame(
+                conn.execute(sql("dml/air_city_day/select_alert_air_days"), {"city": city, **span}).mappings().all()
+            )
             if days.empty:
                 return [f"{city}{year}年无污染天 (no polluted day)"]
             primary = days["primary_pollutant"].str.split(";").explode()
@@ -398,7 +406,9 @@ def causes(engine: Engine, target: dict, year: int, city: str = "衢州") -> lis
                 f"{pd.Timestamp(d.date):%Y-%m-%d} AQI {int(d.aqi)}" for d in worst.itertuples()))  # fmt: skip
             return lines
         if indicator.startswith("sources."):
-            rows = pd.DataFrame(conn.execute(sql("dml/select_alert_source_exceedances"), span).mappings().all())
+            rows = pd.DataFrame(
+                conn.execute(sql("dml/source_outlet_day/select_alert_source_exceedances"), span).mappings().all()
+            )
             if rows.empty:
                 return [f"{year}年重点排污口无超标日 (no non-compliant day of a key outlet)"]
             for r in rows.head(10).itertuples():
@@ -463,7 +473,7 @@ def deliver(
 ) -> dict:
     """Mail every pending alert through ``transport`` (or write it to ``outbox`` as .eml when it is None).
 
-    One sender at a time: each alert is claimed first (``sql/dml/claim_alert.sql``); an alert another run
+    One sender at a time: each alert is claimed first (``sql/dml/alert/claim_alert.sql``); an alert another run
     has claimed is left to it. Each recipient has its own state (``alert_recipient``): ``sent``;
     ``refused`` with the server's reply (a permanent 5xx: never retried, reported); ``pending`` (a 4xx, or
     the server could not be reached) is retried on the next run, to that recipient only, with the same
@@ -476,8 +486,10 @@ def deliver(
     stamp_now = now.strftime(TIMESTAMP_FORMAT)
     stale = (now - STALE_CLAIM).strftime(TIMESTAMP_FORMAT)
     with engine.connect() as conn:
-        pending = pd.DataFrame(conn.execute(sql("dml/select_pending_alerts"), {"stale_before": stale}).mappings().all())
-        targets = pd.DataFrame(conn.execute(sql("dml/select_plan_targets")).mappings().all())
+        pending = pd.DataFrame(
+            conn.execute(sql("dml/alert/select_pending_alerts"), {"stale_before": stale}).mappings().all()
+        )
+        targets = pd.DataFrame(conn.execute(sql("dml/plan_target/select_plan_targets")).mappings().all())
     counts = {"sent": 0, "outbox": 0, "failed": 0, "refused": 0, "skipped": 0}
     if pending.empty:
         return counts
@@ -485,10 +497,10 @@ def deliver(
     for alert in pending.to_dict("records"):
         with engine.begin() as conn:
             claimed = conn.execute(
-                sql("dml/claim_alert"), {"alert_id": alert["alert_id"], "now": stamp_now, "stale_before": stale}
+                sql("dml/alert/claim_alert"), {"alert_id": alert["alert_id"], "now": stamp_now, "stale_before": stale}
             ).rowcount
             known = {r["recipient"]: r for r in conn.execute(
-                sql("dml/select_alert_recipients"), {"alert_id": alert["alert_id"]}).mappings()}  # fmt: skip
+                sql("dml/alert_recipient/select_alert_recipients"), {"alert_id": alert["alert_id"]}).mappings()}  # fmt: skip
         if claimed != 1:
             counts["skipped"] += 1
             continue
@@ -548,11 +560,11 @@ def deliver(
         with engine.begin() as conn:
             for recipient, (state, reply) in outcome.items():
                 attempts = int(known.get(recipient, {}).get("attempts", 0)) + 1
-                conn.execute(sql("dml/upsert_alert_recipient"), {
+                conn.execute(sql("dml/alert_recipient/upsert_alert_recipient"), {
                     "alert_id": alert["alert_id"], "recipient": recipient, "state": state, "reply": reply[:1000],
                     "attempts": attempts, "updated_at": stamp_now,
                 })  # fmt: skip
-            conn.execute(sql("dml/update_alert_delivery"), update)
+            conn.execute(sql("dml/alert/update_alert_delivery"), update)
         key = {"sent": "sent", "outbox": "outbox", "pending": "failed", "refused": "refused"}[delivery]
         counts[key] += 1
         if delivery == "pending" and "refused" in values:

@@ -125,9 +125,9 @@ def _measured(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(indicators, statistics): every stored indicator row and supplied statistic, typed when empty."""
     with engine.connect() as conn:
         indicators = pd.DataFrame(
-            conn.execute(sql("dml/select_indicators"), {"year": None, "months": "-"}).mappings().all()
+            conn.execute(sql("dml/indicator/select_indicators"), {"year": None, "months": "-"}).mappings().all()
         )
-        statistics = pd.DataFrame(conn.execute(sql("dml/select_annual_statistics")).mappings().all())
+        statistics = pd.DataFrame(conn.execute(sql("dml/annual_statistic/select_annual_statistics")).mappings().all())
     if indicators.empty:
         indicators = pd.DataFrame(columns=["indicator", "scope", "period", "value", "target", "edition"])
     if statistics.empty:
@@ -138,20 +138,20 @@ def _measured(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
 def compute(engine: Engine, year: int) -> pd.DataFrame:
     """Evaluate every target for ``year`` and store the scoreboard (replacing the year's rows)."""
     with engine.connect() as conn:
-        registry = pd.DataFrame(conn.execute(sql("dml/select_plan_targets")).mappings().all())
+        registry = pd.DataFrame(conn.execute(sql("dml/plan_target/select_plan_targets")).mappings().all())
     indicators, statistics = _measured(engine)
     rows = scoreboard_rows(registry, indicators, statistics, year)
     records = rows.astype(object).where(rows.notna(), None).to_dict("records")
     with replacing(engine, f"scoreboard|{year}") as conn:
-        conn.execute(sql("dml/delete_scoreboard_year"), {"year": year})
-        conn.execute(sql("dml/insert_scoreboard"), records)
+        conn.execute(sql("dml/scoreboard/delete_scoreboard_year"), {"year": year})
+        conn.execute(sql("dml/scoreboard/insert_scoreboard"), records)
     return rows
 
 
 def history(engine: Engine, target_id: str) -> pd.DataFrame:
     with engine.connect() as conn:
         return pd.DataFrame(
-            conn.execute(sql("dml/select_scoreboard_history"), {"target_id": target_id}).mappings().all()
+            conn.execute(sql("dml/scoreboard/select_scoreboard_history"), {"target_id": target_id}).mappings().all()
         )
 
 

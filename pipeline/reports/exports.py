@@ -17,17 +17,17 @@ from pipeline.plan.indicators import INDICATORS
 from pipeline.store.engine import sql
 
 EXPORTS = {
-    "indicators": "dml/export_indicators",
-    "v_air_city_day": "dml/export_v_air_city_day",
-    "v_air_station_day": "dml/export_v_air_station_day",
-    "v_air_station_hour": "dml/export_v_air_station_hour",
-    "v_air_city_month_good_days": "dml/export_v_air_city_month_good_days",
-    "v_air_annual_vs_grade_ii": "dml/export_v_air_annual_vs_grade_ii",
-    "v_air_composite_index": "dml/export_v_air_composite_index",
-    "v_water_section_month": "dml/export_v_water_section_month",
-    "v_compliance_rates": "dml/export_v_compliance_rates",
-    "v_source_exceedances": "dml/export_v_source_exceedances",
-    "v_scoreboard": "dml/export_v_scoreboard",
+    "indicators": "dml/indicator/export_indicators",
+    "v_air_city_day": "dml/reports/export_v_air_city_day",
+    "v_air_station_day": "dml/reports/export_v_air_station_day",
+    "v_air_station_hour": "dml/reports/export_v_air_station_hour",
+    "v_air_city_month_good_days": "dml/reports/export_v_air_city_month_good_days",
+    "v_air_annual_vs_grade_ii": "dml/reports/export_v_air_annual_vs_grade_ii",
+    "v_air_composite_index": "dml/reports/export_v_air_composite_index",
+    "v_water_section_month": "dml/reports/export_v_water_section_month",
+    "v_compliance_rates": "dml/reports/export_v_compliance_rates",
+    "v_source_exceedances": "dml/reports/export_v_source_exceedances",
+    "v_scoreboard": "dml/reports/export_v_scoreboard",
 }
 """What can be exported: the indicator table (with each indicator's names) and every analyst view."""
 VIEWS = tuple(name for name in EXPORTS if name.startswith("v_"))

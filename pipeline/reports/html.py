@@ -126,16 +126,16 @@ class ReportData:
 
 
 QUERIES = {
-    "scoreboard": "dml/select_report_scoreboard",
-    "air_days": "dml/select_report_air_days",
-    "air_months": "dml/select_report_air_months",
-    "air_annual": "dml/select_report_air_annual",
-    "water_months": "dml/select_report_water_months",
-    "compliance": "dml/select_report_compliance",
-    "exceedances": "dml/select_report_exceedances",
-    "composite": "dml/select_report_composite",
-    "station_days": "dml/select_report_station_days",
-    "station_hours": "dml/select_report_station_hours",
+    "scoreboard": "dml/reports/select_report_scoreboard",
+    "air_days": "dml/reports/select_report_air_days",
+    "air_months": "dml/reports/select_report_air_months",
+    "air_annual": "dml/reports/select_report_air_annual",
+    "water_months": "dml/reports/select_report_water_months",
+    "compliance": "dml/reports/select_report_compliance",
+    "exceedances": "dml/reports/select_report_exceedances",
+    "composite": "dml/reports/select_report_composite",
+    "station_days": "dml/reports/select_report_station_days",
+    "station_hours": "dml/reports/select_report_station_hours",
 }
 
 

@@ -62,7 +62,7 @@ def _query(engine: Engine, name: str, params: dict) -> pd.DataFrame:
 def indicator_frame(engine: Engine, year: int | None) -> pd.DataFrame:
     """Stored indicators with their Chinese and English names."""
     params = {"year": None if year is None else str(year), "months": f"{year}-%"}
-    frame = _query(engine, "dml/select_indicators", params)
+    frame = _query(engine, "dml/indicator/select_indicators", params)
     if frame.empty:
         return frame
     names = {k: (t.name_zh, t.name_en) for k, t in INDICATORS.items()}
@@ -95,7 +95,7 @@ def _days(frame: pd.DataFrame) -> pd.DataFrame:
 
 def air_city_days(engine: Engine, city: str, first_date: str, last_date: str) -> pd.DataFrame:
     """A city's stored days in a date range (``select_air_summary_city_days``)."""
-    return _query(engine, "dml/select_air_summary_city_days", {"city": city, "first_date": first_date,
+    return _query(engine, "dml/air_city_day/select_air_summary_city_days", {"city": city, "first_date": first_date,
                                                                "last_date": last_date})  # fmt: skip
 
 
@@ -155,8 +155,8 @@ def _plan_lines(
 def day_summary(engine: Engine, day: dt.date, city: str) -> str:
     """Station and city AQI of one day, and the month's and year's good-air-day ratio so far."""
     params = {"city": city, "first_date": day.isoformat(), "last_date": day.isoformat()}
-    stations = _query(engine, "dml/select_air_summary_station_days", params)
-    cities = _query(engine, "dml/select_air_summary_city_days", params)
+    stations = _query(engine, "dml/air_station_day/select_air_summary_station_days", params)
+    cities = _query(engine, "dml/air_city_day/select_air_summary_city_days", params)
     if stations.empty:
         return f"  {city} {day} 无站点日数据 no station-day values"
     out = [format_table(_days(stations).drop(columns=["date"]), f"  {city} {day}：站点日AQI daily AQI per station")]
@@ -176,10 +176,10 @@ def day_summary(engine: Engine, day: dt.date, city: str) -> str:
 def year_summary(engine: Engine, year: int, city: str) -> str:
     """All days of a year for a city, then every air indicator against the plan."""
     params = {"city": city, "first_date": f"{year}-01-01", "last_date": f"{year}-12-31"}
-    cities = _query(engine, "dml/select_air_summary_city_days", params)
+    cities = _query(engine, "dml/air_city_day/select_air_summary_city_days", params)
     if cities.empty:
         return f"{city} {year} 无城市日数据 no city-day values: run `python -m pipeline run --date ...` first"
-    stations = _query(engine, "dml/select_air_summary_station_days", params)
+    stations = _query(engine, "dml/air_station_day/select_air_summary_station_days", params)
     stations["aqi"] = [shown_aqi(a, s) for a, s in zip(stations["aqi"], stations["aqi_status"], strict=True)]
     wide = stations.pivot(index="date", columns="station", values="aqi").add_prefix("AQI ")
     table = _days(cities).set_index("date").join(wide).reset_index()
@@ -189,7 +189,7 @@ def year_summary(engine: Engine, year: int, city: str) -> str:
         out.append(f"\n{city} {year}：污染天 (AQI > 100) 与健康提示 polluted days and health information")
         out += health_lines(polluted)
     out.append(f"\n{city} {year}：规划空气质量目标 811 plan air targets")
-    composite = _query(engine, "dml/select_composite_index_of_scope", {"scope": city})
+    composite = _query(engine, "dml/reports/select_composite_index_of_scope", {"scope": city})
     periods = sorted({str(year), *pd.to_datetime(cities["date"]).dt.strftime("%Y-%m")})
     out += _plan_lines(indicator_frame(engine, year), city, periods, composite)
     return "\n".join(out)
@@ -198,7 +198,7 @@ def year_summary(engine: Engine, year: int, city: str) -> str:
 def water_summary(engine: Engine, month: dt.date) -> str:
     """A month of the water network: section classes, river status, and the plan's water targets."""
     period = month.strftime("%Y-%m")
-    sections = _query(engine, "dml/select_water_summary_sections", {"period": period})
+    sections = _query(engine, "dml/water_section_period/select_water_summary_sections", {"period": period})
     if sections.empty:
         return (
             f"{period} 无断面水质类别 no water section classes: run `python -m pipeline water --month {period}` first"
@@ -208,7 +208,7 @@ def water_summary(engine: Engine, month: dt.date) -> str:
     sections["meets_target"] = sections["meets_target"].map(lambda v: "" if pd.isna(v) else ("yes" if v else "NO"))
     sections["drinking_source_level"] = sections["drinking_source_level"].fillna("")
     out = [format_table(sections, f"衢州 {period}：断面水质类别 section classes (GB 3838-2002, single factor)")]
-    rivers = _query(engine, "dml/select_water_summary_rivers", {"period": period})
+    rivers = _query(engine, "dml/water_river_status/select_water_summary_rivers", {"period": period})
     if len(rivers):
         rivers["share_i_iii"] = rivers["share_i_iii"].round(1)
         out.append(format_table(rivers, f"\n衢州 {period}：河流水质状况 river status"))
@@ -270,7 +270,7 @@ def sources_summary(engine: Engine, year: int) -> str:
 
 def scoreboard_text(engine: Engine, year: int) -> str:
     """The stored scoreboard of ``year`` with Chinese and English names."""
-    board = _query(engine, "dml/select_scoreboard", {"year": year})
+    board = _query(engine, "dml/scoreboard/select_scoreboard", {"year": year})
     if board.empty:
         return f"{year} 无记分板 no scoreboard"
     counts = board["status"].value_counts().to_dict()

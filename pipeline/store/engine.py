@@ -48,7 +48,7 @@ def make_engine(url: str, lock_timeout: str = LOCK_TIMEOUT) -> Engine:
 
 @cache
 def sql(name: str) -> sa.TextClause:
-    """The statement in ``sql/<name>.sql`` (e.g. ``dml/insert_air_hourly``) as a text() clause."""
+    """The statement in ``sql/<name>.sql`` (e.g. ``dml/air_hourly/insert_air_hourly``) as a text() clause."""
     return sa.text((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
 
 
@@ -86,5 +86,5 @@ def replacing(engine: Engine, *keys: str) -> Iterator[Connection]:
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             for key in sorted(set(keys)):
-                conn.execute(sql("dml/lock_replacement"), {"key": key})
+                conn.execute(sql("dml/postgresql/lock_replacement"), {"key": key})
         yield conn

@@ -93,14 +93,14 @@ class ReadingTable:
     @classmethod
     def bulk(cls, table: str, key: tuple[str, ...], time_column: str, frame, window_filter=None,
              partition: str = "") -> ReadingTable:  # fmt: skip
-        """A table loaded by COPY on PostgreSQL, with ``sql/dml/{insert,delete_*,select_*}_<table>*.sql``;
+        """A table loaded by COPY on PostgreSQL, with ``sql/dml/<table>/{insert,delete_*,select_*}_<table>*.sql``;
         ``time_column`` is the key's timestamp, on which the table is partitioned when ``partition`` is
         given ("month" or "day")."""
         return cls(
-            f"dml/insert_{table}", f"dml/delete_{table}_window", f"dml/delete_{table}_key", key,
+            f"dml/{table}/insert_{table}", f"dml/{table}/delete_{table}_window", f"dml/{table}/delete_{table}_key", key,
             None, window_filter or {},
             frame, table, time_column if partition else "", time_column, partition,
-            f"dml/select_{table}_window_values",
+            f"dml/{table}/select_{table}_window_values",
         )  # fmt: skip
 
 
@@ -165,29 +165,29 @@ def _write(conn: Connection, batch: Batch, table: ReadingTable, accounting: dict
     new_partition = None  # the day's partition, made by this load
     if whole_day:
         day = {"parent": table.table, "day": whole_day}
-        new_partition = conn.execute(sql("dml/start_day_partition"), day).scalar_one()
+        new_partition = conn.execute(sql("dml/postgresql/start_day_partition"), day).scalar_one()
     if batch.window:
         if table.frame is not None:  # the reading tables: audit what a re-run changes
             changes = window_changes(conn, table, batch, frame)
             if changes:
-                conn.execute(sql("dml/insert_reading_change"), changes)
+                conn.execute(sql("dml/reading_change/insert_reading_change"), changes)
             accounting["readings_changed"] = len(changes)
         window = {**batch.window.params(), "dataset": batch.dataset, "batch_id": batch.batch_id}
         conn.execute(sql(table.delete_window), {**batch.window.params(), **table.window_filter})
-        conn.execute(sql("dml/delete_quarantine_of_window"), window)
-        conn.execute(sql("dml/delete_batches_of_window"), window)
+        conn.execute(sql("dml/quarantine/delete_quarantine_of_window"), window)
+        conn.execute(sql("dml/ingest_batch/delete_batches_of_window"), window)
     elif keys:
         conn.execute(sql(table.delete_key), [{k: r[k] for k in table.key} for r in keys])
     _write_batch_row(conn, accounting)
-    conn.execute(sql("dml/delete_ingest_batch"), {"batch_id": batch.batch_id})
+    conn.execute(sql("dml/quarantine/delete_ingest_batch"), {"batch_id": batch.batch_id})
     if len(quarantined):
-        conn.execute(sql("dml/insert_quarantine"), _quarantine_rows(batch.batch_id, quarantined))
+        conn.execute(sql("dml/quarantine/insert_quarantine"), _quarantine_rows(batch.batch_id, quarantined))
     if frame is not None:
         bulk_insert(conn, table, frame, into=new_partition)
     elif readings:
         conn.execute(sql(table.insert), readings)
     if new_partition:
-        conn.execute(sql("dml/attach_day_partition"), day)
+        conn.execute(sql("dml/postgresql/attach_day_partition"), day)
     return accounting
 
 
@@ -261,8 +261,8 @@ def bulk_insert(conn: Connection, table: ReadingTable, frame: pd.DataFrame, into
 def _write_batch_row(conn: Connection, accounting: dict) -> None:
     row = {**accounting, "finished_at": dt.datetime.now(dt.UTC).strftime(TIMESTAMP_FORMAT)}
     accounting["finished_at"] = row["finished_at"]
-    if conn.execute(sql("dml/update_ingest_batch"), row).rowcount == 0:
-        conn.execute(sql("dml/insert_ingest_batch"), row)
+    if conn.execute(sql("dml/ingest_batch/update_ingest_batch"), row).rowcount == 0:
+        conn.execute(sql("dml/ingest_batch/insert_ingest_batch"), row)
 
 
 def _quarantine_rows(batch_id: str, quarantined: pd.DataFrame) -> list[dict]:

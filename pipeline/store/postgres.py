@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from pipeline.store.engine import SQL_DIR, read_frame, sql
 from pipeline.windows import months, natural_days
 
-PARTITION_STATEMENTS = {"month": "dml/ensure_month_partition", "day": "dml/ensure_day_partition"}
+PARTITION_STATEMENTS = {"month": "dml/postgresql/ensure_month_partition", "day": "dml/postgresql/ensure_day_partition"}
 
 
 def ensure_partitions(engine: Engine, table: str, period: str, times: pd.Series) -> list[str]:
@@ -35,7 +35,7 @@ COPY_CHUNK_ROWS = 50_000
 
 def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
     """Bulk-load ``frame`` into ``table`` (its columns named as the table's) with PostgreSQL's
-    ``COPY ... FROM STDIN (FORMAT binary)`` (``sql/dml/copy_binary.sql``; rows encoded by
+    ``COPY ... FROM STDIN (FORMAT binary)`` (``sql/dml/postgresql/copy_binary.sql``; rows encoded by
     :mod:`pipeline.store.pg_binary` for the table's column types), inside ``conn``'s transaction. Returns the
     rows sent. Missing values are sent as NULL, so a NOT NULL column refuses them."""
     import psycopg
@@ -43,12 +43,12 @@ def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
 
     from pipeline.store import pg_binary
 
-    types = dict(read_frame(conn, "dml/select_column_types", {"table_name": table}).itertuples(index=False))
+    types = dict(read_frame(conn, "dml/postgresql/select_column_types", {"table_name": table}).itertuples(index=False))
     unknown = [column for column in frame.columns if column not in types]
     if unknown:
         raise ValueError(f"{table} has no column {', '.join(unknown)}")
     column_types = [types[column] for column in frame.columns]
-    template = sql("dml/copy_binary").text  # its comments dropped: they name the placeholders too
+    template = sql("dml/postgresql/copy_binary").text  # its comments dropped: they name the placeholders too
     statement = pg_sql.SQL("\n".join(line for line in template.splitlines() if not line.startswith("--")))
     statement = statement.format(
         table=pg_sql.Identifier(table), columns=pg_sql.SQL(", ").join(map(pg_sql.Identifier, frame.columns))

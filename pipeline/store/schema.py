@@ -70,7 +70,10 @@ def comment_views(conn: Connection) -> int:
     from psycopg import sql as pg_sql
 
     driver = conn.connection.driver_connection
-    view_comment, column_comment = _template("dml/comment_on_view"), _template("dml/comment_on_view_column")
+    view_comment, column_comment = (
+        _template("dml/postgresql/comment_on_view"),
+        _template("dml/postgresql/comment_on_view_column"),
+    )
     written = 0
     for path in sorted((SQL_DIR / "views").glob("*.sql")):
         view = path.stem.split("_", 1)[1]
@@ -79,7 +82,7 @@ def comment_views(conn: Connection) -> int:
         text = f"{zh} — {en}. {first}"
         driver.execute(view_comment.format(view=pg_sql.Identifier(view), comment=pg_sql.Literal(text)))
         written += 1
-        for (column,) in conn.execute(sql("dml/select_view_columns"), {"view": view}).all():
+        for (column,) in conn.execute(sql("dml/postgresql/select_view_columns"), {"view": view}).all():
             if column in COLUMNS:
                 name_zh, name_en = COLUMNS[column]
                 driver.execute(column_comment.format(
@@ -118,7 +121,7 @@ def create_schema(engine: Engine) -> list[str]:
         if missing:
             now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
             conn.execute(
-                sql("dml/insert_schema_version"),
+                sql("dml/schema_version/insert_schema_version"),
                 [{"version": n, "name": path.stem, "applied_at": now}
                  for n, path in missing],
             )  # fmt: skip
@@ -128,9 +131,9 @@ def create_schema(engine: Engine) -> list[str]:
 def load_stations(conn: Connection, rows: list[dict]) -> int:
     """Replace the stations of the rows' source with ``rows``. Returns how many were written."""
     for source in {r["source"] for r in rows}:
-        conn.execute(sql("dml/delete_station"), {"source": source})
+        conn.execute(sql("dml/station/delete_station"), {"source": source})
     if rows:
-        conn.execute(sql("dml/insert_station"), rows)
+        conn.execute(sql("dml/station/insert_station"), rows)
     return len(rows)
 
 
@@ -146,15 +149,19 @@ def init_db(engine: Engine, station_list: Path = STATION_LIST, water_sections: P
     )
     with engine.begin() as conn:
         n = load_stations(conn, read_station_list(station_list))
-        conn.execute(sql("dml/delete_water_sections"))
-        conn.execute(sql("dml/insert_water_section"), sections)
-        for name in ("dml/delete_source_limits", "dml/delete_source_caps", "dml/delete_source_outlets"):
+        conn.execute(sql("dml/water_section/delete_water_sections"))
+        conn.execute(sql("dml/water_section/insert_water_section"), sections)
+        for name in (
+            "dml/source_limit/delete_source_limits",
+            "dml/source_cap/delete_source_caps",
+            "dml/source_outlet/delete_source_outlets",
+        ):
             conn.execute(sql(name))
-        conn.execute(sql("dml/insert_source_outlet"), outlets)
-        conn.execute(sql("dml/insert_source_limit"), limits)
-        conn.execute(sql("dml/insert_source_cap"), caps)
-        conn.execute(sql("dml/delete_plan_targets"))
-        conn.execute(sql("dml/insert_plan_target"), plan)
+        conn.execute(sql("dml/source_outlet/insert_source_outlet"), outlets)
+        conn.execute(sql("dml/source_limit/insert_source_limit"), limits)
+        conn.execute(sql("dml/source_cap/insert_source_cap"), caps)
+        conn.execute(sql("dml/plan_target/delete_plan_targets"))
+        conn.execute(sql("dml/plan_target/insert_plan_target"), plan)
     return {
         "ddl": applied,
         "stations": n,

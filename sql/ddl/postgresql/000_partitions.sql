@@ -32,7 +32,7 @@ BEGIN
 END
 $$;
 
--- Lock a named key until the end of the transaction (as sql/dml/lock_replacement.sql does).
+-- Lock a named key until the end of the transaction (as sql/dml/postgresql/lock_replacement.sql does).
 CREATE OR REPLACE FUNCTION qz811_lock_key(lock_key text)
 RETURNS void
 LANGUAGE plpgsql
