@@ -26,7 +26,7 @@ from pipeline.ingest import IngestError, cnemc_wide, landed
 from pipeline.ingest.air import detect_format, read_air_file
 from pipeline.plan.indicators import air_indicator_rows
 from pipeline.store.engine import read_frame, replacing, sql
-from pipeline.store.load import Batch, db_rows, discard_staging, load_batch, load_batches
+from pipeline.store.load import Batch, db_rows, discard_staging, load_batch, load_batches, replace_indicators
 from pipeline.store.reads import RegistryEmpty, known_stations
 from pipeline.store.tables import AIR_HOURLY
 from pipeline.validate import publish_data_docs, run_suite, stage_data_docs, staged_data_docs
@@ -192,14 +192,7 @@ def indicators(engine: Engine, year: int) -> dict:
             .all()
         )
     rows = air_indicator_rows(city_days, year) if len(city_days) else pd.DataFrame()
-    with replacing(engine, f"indicators|air|{year}") as conn:
-        conn.execute(
-            sql("dml/indicator/delete_indicators_of_year"),
-            {"family": "air.%", "year": str(year), "months": f"{year}-%"},
-        )
-        if len(rows):
-            conn.execute(sql("dml/indicator/insert_indicator"), db_rows(rows))
-    return {"year": year, "indicators": len(rows)}
+    return {"year": year, "indicators": replace_indicators(engine, "air", year, rows)}
 
 
 def run_day(engine: Engine, landing_dir: Path, day: dt.date, staging_dir: Path, docs_dir: Path | None = None) -> dict:

@@ -21,8 +21,8 @@ from pipeline.indicators.noise import QUIET_CITY_DBA, city_means, share_below, z
 from pipeline.ingest import READER_PROBLEM, IngestError, read_text
 from pipeline.ingest.workbook import ROW_COLUMN, SHEET_COLUMN, formula_problems, read_workbook
 from pipeline.plan.indicators import INDICATORS
-from pipeline.store.engine import replacing, sql
-from pipeline.store.load import Batch, ReadingTable, db_rows, load_batches
+from pipeline.store.engine import sql
+from pipeline.store.load import Batch, ReadingTable, db_rows, load_batches, replace_indicators
 from pipeline.validate import publish_data_docs, run_suite
 
 CITY = "衢州"
@@ -157,11 +157,7 @@ def _measured(indicator: str, period: str, value: float, n: int, detail: str, ed
 
 
 def _store(engine: Engine, family: str, year: int, rows: list[dict]) -> None:
-    with replacing(engine, f"indicators|{family}|{year}") as conn:
-        conn.execute(
-            sql("dml/indicator/delete_indicators_of_year"), {"family": family, "year": str(year), "months": f"{year}-%"}
-        )
-        conn.execute(sql("dml/indicator/insert_indicator"), rows)
+    replace_indicators(engine, family, year, rows)
 
 
 def acid_rain_indicators(engine: Engine, year: int) -> None:
@@ -177,7 +173,7 @@ def acid_rain_indicators(engine: Engine, year: int) -> None:
         )
     n = len(samples)
     acid = acid_samples(samples["ph"]) if n else 0
-    _store(engine, "acid_rain.%", year, [
+    _store(engine, "acid_rain", year, [
         _measured("acid_rain.frequency", str(year), acid_rain_frequency(samples["ph"]) if n else float("nan"), n,
                   f"{acid} of {n} samples below pH {ACID_RAIN_PH}", "HJ/T 165-2004"),
         _measured("acid_rain.mean_ph", str(year), weighted_mean_ph(samples["ph"], samples["rainfall_mm"]) if n else float("nan"),
@@ -192,7 +188,7 @@ def noise_indicators(engine: Engine, year: int) -> None:
     means = city_means(points.rename(columns={"leq_day_dba": "leq_dba"}))
     ok = zone_compliant(points["leq_day_dba"], points["zone"]) if len(points) else pd.Series(dtype=bool)
     central = means.loc[means["city"] == CITY, "mean_dba"]
-    _store(engine, "noise.%", year, [
+    _store(engine, "noise", year, [
         _measured("noise.city_mean", str(year), central.iloc[0] if len(central) else float("nan"),
                   int(means.loc[means["city"] == CITY, "n_points"].sum()), "mean of grid-point daytime Leq", "GB 3096-2008"),
         _measured("noise.county_share_below_55", str(year), share_below(means["mean_dba"]), len(means),

@@ -19,7 +19,7 @@ from pipeline.indicators.sources import outlet_days
 from pipeline.ingest import landed
 from pipeline.ingest.sources import read
 from pipeline.store.engine import read_frame, replacing, sql
-from pipeline.store.load import Batch, db_rows, discard_staging, load_batch, load_batches
+from pipeline.store.load import Batch, db_rows, discard_staging, load_batch, load_batches, replace_indicators
 from pipeline.store.reads import RegistryEmpty, source_registry, year_days
 from pipeline.store.tables import SOURCE_READINGS
 from pipeline.validate import publish_data_docs, run_suite, stage_data_docs, staged_data_docs
@@ -157,14 +157,7 @@ def indicators(engine: Engine, year: int) -> dict:
     days = year_days(engine, year)
     outlets, _, caps = source_registry(engine)
     rows = source_indicator_rows(days, outlets, caps, year) if len(days) else pd.DataFrame()
-    with replacing(engine, f"indicators|sources|{year}") as conn:
-        conn.execute(
-            sql("dml/indicator/delete_indicators_of_year"),
-            {"family": "sources.%", "year": str(year), "months": f"{year}-%"},
-        )
-        if len(rows):
-            conn.execute(sql("dml/indicator/insert_indicator"), db_rows(rows))
-    return {"year": year, "indicators": len(rows)}
+    return {"year": year, "indicators": replace_indicators(engine, "sources", year, rows)}
 
 
 def load_files(engine: Engine, paths: list, docs_dir: Path | None = None) -> dict:

@@ -28,7 +28,7 @@ from pipeline.ingest import IngestError, landed
 from pipeline.ingest.water import read
 from pipeline.plan.indicators import water_indicator_rows
 from pipeline.store.engine import read_frame, replacing, sql
-from pipeline.store.load import Batch, db_rows, discard_staging, load_batch, load_batches
+from pipeline.store.load import Batch, db_rows, discard_staging, load_batch, load_batches, replace_indicators
 from pipeline.store.reads import RegistryEmpty, water_sections
 from pipeline.store.tables import water_samples
 from pipeline.validate import publish_data_docs, run_suite, stage_data_docs, staged_data_docs
@@ -259,11 +259,7 @@ def indicators(engine: Engine, year: int) -> dict:
             .all()
         )
     rows = water_indicator_rows(periods, samples, registry, year)
-    with replacing(engine, f"indicators|water|{year}") as conn:
-        conn.execute(sql("dml/indicator/delete_indicators_of_year"), {"family": "water.%", **params})
-        if len(rows):
-            conn.execute(sql("dml/indicator/insert_indicator"), db_rows(rows))
-    return {"year": year, "indicators": len(rows)}
+    return {"year": year, "indicators": replace_indicators(engine, "water", year, rows)}
 
 
 def run_period(

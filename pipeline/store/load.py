@@ -295,3 +295,18 @@ def db_rows(frame: pd.DataFrame) -> list[dict]:
             if value is not None and (key.startswith("iaqi_") or key in ("aqi", "level")):
                 row[key] = int(value) if key != "level" or value else None
     return rows
+
+
+def replace_indicators(engine: Engine, family: str, year: int, rows) -> int:
+    """Replace the stored indicators of one family (``air``, ``water``, ``sources``, ``acid_rain``, ``noise``) for
+    ``year`` and its months with ``rows`` (a DataFrame or parameter dicts in the ``indicator`` table's columns), in
+    one transaction. Returns how many were written."""
+    records = db_rows(rows) if isinstance(rows, pd.DataFrame) else list(rows)
+    with replacing(engine, f"indicators|{family}|{year}") as conn:
+        conn.execute(
+            sql("dml/indicator/delete_indicators_of_year"),
+            {"family": f"{family}.%", "year": str(year), "months": f"{year}-%"},
+        )
+        if records:
+            conn.execute(sql("dml/indicator/insert_indicator"), records)
+    return len(records)
