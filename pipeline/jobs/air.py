@@ -183,13 +183,10 @@ def daily_values(engine: Engine, day: dt.date) -> dict:
 def indicators(engine: Engine, year: int) -> dict:
     """Recompute the air indicators of ``year`` (and its months) for every city."""
     with engine.connect() as conn:
-        city_days = pd.DataFrame(
-            conn.execute(
-                sql("dml/air_city_day/select_air_city_day_range"),
-                {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"},
-            )
-            .mappings()
-            .all()
+        city_days = read_frame(
+            conn,
+            "dml/air_city_day/select_air_city_day_range",
+            {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"},
         )
     rows = air_indicator_rows(city_days, year) if len(city_days) else pd.DataFrame()
     return {"year": year, "indicators": replace_indicators(engine, "air", year, rows)}

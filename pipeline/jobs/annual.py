@@ -21,7 +21,7 @@ from pipeline.indicators.noise import QUIET_CITY_DBA, city_means, share_below, z
 from pipeline.ingest import READER_PROBLEM, IngestError, read_text
 from pipeline.ingest.workbook import ROW_COLUMN, SHEET_COLUMN, formula_problems, read_workbook
 from pipeline.plan.indicators import INDICATORS
-from pipeline.store.engine import sql
+from pipeline.store.engine import read_frame, sql
 from pipeline.store.load import Batch, ReadingTable, db_rows, load_batches, replace_indicators
 from pipeline.validate import publish_data_docs, run_suite
 
@@ -163,13 +163,10 @@ def _store(engine: Engine, family: str, year: int, rows: list[dict]) -> None:
 def acid_rain_indicators(engine: Engine, year: int) -> None:
     """Acid-rain frequency [%] and rainfall-weighted mean pH of the year, all stations together."""
     with engine.connect() as conn:
-        samples = pd.DataFrame(
-            conn.execute(
-                sql("dml/precipitation_sample/select_precipitation"),
-                {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"},
-            )
-            .mappings()
-            .all()
+        samples = read_frame(
+            conn,
+            "dml/precipitation_sample/select_precipitation",
+            {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"},
         )
     n = len(samples)
     acid = acid_samples(samples["ph"]) if n else 0
@@ -184,7 +181,7 @@ def acid_rain_indicators(engine: Engine, year: int) -> None:
 def noise_indicators(engine: Engine, year: int) -> None:
     """The central city's regional noise mean and the share of county-and-above cities below 55 dB(A)."""
     with engine.connect() as conn:
-        points = pd.DataFrame(conn.execute(sql("dml/noise_point/select_noise_points"), {"year": year}).mappings().all())
+        points = read_frame(conn, "dml/noise_point/select_noise_points", {"year": year})
     means = city_means(points.rename(columns={"leq_day_dba": "leq_dba"}))
     ok = zone_compliant(points["leq_day_dba"], points["zone"]) if len(points) else pd.Series(dtype=bool)
     central = means.loc[means["city"] == CITY, "mean_dba"]

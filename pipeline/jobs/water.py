@@ -247,16 +247,11 @@ def indicators(engine: Engine, year: int) -> dict:
     registry = water_sections(engine)
     params = {"year": str(year), "months": f"{year}-%"}
     with engine.connect() as conn:
-        periods = pd.DataFrame(
-            conn.execute(sql("dml/water_section_period/select_water_section_periods"), params).mappings().all()
-        )
-        samples = pd.DataFrame(
-            conn.execute(
-                sql("dml/water_sample_class/select_water_sample_classes"),
-                {"first_time": f"{year}-01-01 00:00:00", "last_time": f"{year}-12-31 23:59:59"},
-            )
-            .mappings()
-            .all()
+        periods = read_frame(conn, "dml/water_section_period/select_water_section_periods", params)
+        samples = read_frame(
+            conn,
+            "dml/water_sample_class/select_water_sample_classes",
+            {"first_time": f"{year}-01-01 00:00:00", "last_time": f"{year}-12-31 23:59:59"},
         )
     rows = water_indicator_rows(periods, samples, registry, year)
     return {"year": year, "indicators": replace_indicators(engine, "water", year, rows)}
