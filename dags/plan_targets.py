@@ -63,7 +63,9 @@ def plan_targets():
         ]
         return {**board, "reports": written}
 
-    @task
+    # After the report (so the notices can point to it), but also when the report failed: a chart error or a
+    # full disk must not keep the night's notices from going out.
+    @task(trigger_rule="all_done")
     def alerts(board: dict) -> dict:
         from pipeline.plan import alerts as mail
 
@@ -83,7 +85,8 @@ def plan_targets():
         mail.raise_on_failures(counts)  # the task fails: the pending alerts go out on the next run
         return {"created": created, **counts}
 
-    alerts(report(scoreboard()))
+    board = scoreboard()
+    report(board) >> alerts(board)
 
 
 plan_targets()

@@ -234,7 +234,8 @@ def publish_data_docs(docs_dir: Path, pages: list[str], dataset: str, period: st
             f"<td>{e['rows_read']}</td><td>{e['rows_loaded']}</td><td>{e['rows_quarantined']}</td><td>{links}</td></tr>"
         )
     index = Path(docs_dir) / "index.html"
-    index.write_text(
+    partial = index.with_name(f"index.html.{os.getpid()}.partial")  # two DAGs at once: no half-written index
+    partial.write_text(
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>数据校验报告 Data Docs</title>'
         '<style>body{font-family:"Noto Sans CJK SC",sans-serif;margin:24px}td,th{border:1px solid #ddd;padding:3px 6px}'
         "table{border-collapse:collapse}</style></head><body><h1>数据校验报告 <small>Data Docs (Great Expectations)</small></h1>"
@@ -244,4 +245,5 @@ def publish_data_docs(docs_dir: Path, pages: list[str], dataset: str, period: st
         f"<th>校验页 Pages</th></tr>{''.join(rows)}</table></body></html>\n",
         encoding="utf-8",
     )
+    partial.replace(index)
     return index

@@ -228,3 +228,33 @@ def test_the_notice_points_to_the_report_where_readers_open_it(year_2019, tmp_pa
         "年度报告 Report：http://intranet.example/qz811/report-2019.html" in parsed.get_body(("plain",)).get_content()
     )
     assert 'href="http://intranet.example/qz811/report-2019.html"' in parsed.get_body(("html",)).get_content()
+
+
+def test_a_reduction_target_is_told_as_its_percent_change_against_the_baseline(warehouse, tmp_path):
+    """heavy_metal.pb_reduction (lead <= -5 % against 2009): the notice and its trend speak of the % change, not
+    of tonnes; the cause lists the outlets that emitted the lead."""
+    from pipeline.plan.scoreboard import compute, trend
+    from pipeline.store.engine import sql
+    from pipeline.store.load import replace_indicators
+
+    batch = {"batch_id": "b2009", "dataset": "annual_statistics", "source_files": "s.csv", "sha256": "x",
+             "window_start": None, "window_end": None, "rows_read": 1, "rows_loaded": 1, "rows_quarantined": 0,
+             "rows_other_days": 0, "started_at": "2020-01-01 00:00:00", "finished_at": "2020-01-01 00:00:00"}  # fmt: skip
+    with warehouse.begin() as conn:
+        conn.execute(sql("dml/ingest_batch/insert_ingest_batch"), batch)
+        conn.execute(sql("dml/annual_statistic/insert_annual_statistic"),
+                     {"indicator_id": "heavy_metal.pb_reduction", "year": 2009, "scope": "衢州", "value": 2.0,
+                      "unit": "t", "batch_id": "b2009"})  # fmt: skip
+    row = {"indicator": "sources.total.pb", "scope": "衢州", "period": "2019", "value": 1.98, "unit": "t",
+           "comparator": "<=", "target": None, "status": "measured", "data_complete": True, "n": 3, "detail": "",
+           "edition": ""}  # fmt: skip
+    replace_indicators(warehouse, "sources", 2019, [row])
+    board = compute(warehouse, 2019).set_index("target_id")
+    assert board.loc["heavy_metal.pb_reduction", "status"] == "missed"  # -1 % is not -5 %
+    targets = pd.read_sql("SELECT * FROM plan_target", warehouse).set_index("id")
+    target = {"id": "heavy_metal.pb_reduction", **targets.loc["heavy_metal.pb_reduction"].to_dict()}
+    seen = trend(warehouse, target).set_index("year")
+    assert list(seen.index) == [2019] and seen.loc[2019, "value"] == pytest.approx(-1.0)
+    alert = {"alert_id": "a" * 24, "period": "2019", "status": "missed", "subject": "s", "recipients": "x@example.cn"}
+    text = "\n".join(alerts.notice_lines(alert, target, seen.reset_index(), ["—"], None, None))
+    assert "2019年 -1 %，目标 <= -5 %（2015年）；未达标，超出目标 4 个百分点" in text

@@ -44,7 +44,8 @@ bag = DagBag(dag_folder={folder!r})
 print(json.dumps({{"errors": {{k: str(v) for k, v in bag.import_errors.items()}},
                   "dags": {{d: {{"tasks": [t.task_id for t in dag.tasks],
                                 "outlets": [str(o.uri) for t in dag.tasks for o in t.outlets],
-                                "retries": [t.retries for t in dag.tasks]}}
+                                "retries": [t.retries for t in dag.tasks],
+                                "rules": {{t.task_id: [getattr(t.trigger_rule, "value", str(t.trigger_rule)), sorted(t.upstream_task_ids)] for t in dag.tasks}}}}
                            for d, dag in bag.dags.items()}}}}))
 """
 
@@ -68,6 +69,8 @@ def test_every_dag_file_loads_without_import_errors(airflow_env):
         "plan_targets",
     }
     assert bag["dags"]["plan_targets"]["tasks"] == ["scoreboard", "report", "alerts"]
+    # the notices wait for the report but go out when it failed
+    assert bag["dags"]["plan_targets"]["rules"]["alerts"] == ["all_done", ["report", "scoreboard"]]
     assert bag["dags"]["pollution_sources"]["tasks"] == [
         "ingest", "outlet_groups", "validate", "merge", "load", "daily_values", "indicators"
     ]  # fmt: skip

@@ -118,7 +118,7 @@ def test_exceedance_view_holds_the_sample_so2_event(sample_sqlite):
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_composite_view_gives_year_on_year_change_and_rank(database, request):
     """Hand-made indicator rows: 衢州 3.40 (2018) -> 3.06 (2019) is -10.0 %; 2019 ranks 杭州 3.06 and 衢州 3.06
-    first together, 金华 4.30 third (equal values share a rank)."""
+    first together, 金华 4.30 third (equal values share a rank); 丽水's incomplete year is not ranked."""
     from pipeline.store.engine import sql
 
     engine = request.getfixturevalue("warehouse" if database == "sqlite" else "pg_warehouse")
@@ -129,11 +129,10 @@ def test_composite_view_gives_year_on_year_change_and_rank(database, request):
     base = {"indicator": "air.composite_index", "unit": "1", "comparator": "=", "target": None, "status": "measured",
             "data_complete": True, "n": 330, "detail": "", "edition": "环办监测〔2018〕19号"}  # fmt: skip
     values = [("衢州", "2018", 3.40), ("衢州", "2019", 3.06), ("杭州", "2019", 3.06), ("金华", "2019", 4.30),
-              ("衢州", "2019-07", 2.10)]  # fmt: skip
+              ("衢州", "2019-07", 2.10), ("丽水", "2019", 1.50)]  # fmt: skip
+    rows = [{**base, "scope": s, "period": p, "value": v, "data_complete": s != "丽水"} for s, p, v in values]
     with engine.begin() as conn:
-        conn.execute(
-            sql("dml/indicator/insert_indicator"), [{**base, "scope": s, "period": p, "value": v} for s, p, v in values]
-        )
+        conn.execute(sql("dml/indicator/insert_indicator"), rows)
     got = pd.read_sql(
         "SELECT scope, period, composite_index, previous_year_index, change_pct, rank_in_period, scopes_ranked "
         "FROM v_air_composite_index ORDER BY period, rank_in_period, scope",
@@ -141,7 +140,9 @@ def test_composite_view_gives_year_on_year_change_and_rank(database, request):
     )
     year = got[got["period"] == "2019"].set_index("scope")
     assert year.loc["衢州", "previous_year_index"] == 3.40 and float(year.loc["衢州", "change_pct"]) == -10.0
-    assert year["rank_in_period"].to_dict() == {"杭州": 1, "衢州": 1, "金华": 3}
+    # 丽水's year is not complete: cleaner, but not ranked
+    assert year["rank_in_period"].drop("丽水").to_dict() == {"杭州": 1, "衢州": 1, "金华": 3}
+    assert pd.isna(year.loc["丽水", "rank_in_period"])
     assert (year["scopes_ranked"] == 3).all() and pd.isna(year.loc["杭州", "change_pct"])
     month = got[got["period"] == "2019-07"].iloc[0]
     assert month["rank_in_period"] == 1 and pd.isna(month["previous_year_index"])

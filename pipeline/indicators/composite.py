@@ -1,9 +1,9 @@
 """环境空气质量综合指数 (ambient air quality composite index, I_sum): the index by which China's cities and
 counties are ranked, with its 同比 (year-on-year) change. Pure.
 
-Method: 《城市环境空气质量排名技术规定》(环办监测〔2018〕19号), as restated in the provinces' ranking notes
-and the national monthly reports (the rule's own text was not available here; see
-``shared/reference/hj663_2013_evaluation.md``, "Composite index"):
+Method: the city-ranking rules (the 2013 rules' formula, kept by 《城市环境空气质量排名技术规定》, 环办监测〔2018〕19号),
+as restated in provincial ranking notes (Anhui 2017-2022) and the national monthly reports; the rule's own text
+was not available here (``shared/reference/hj663_2013_evaluation.md``, "Composite index", gives the formula):
 
 * single-item index I_i = C_i / S_i for SO2, NO2, PM10, PM2.5 (C_i: the period's mean of the daily means),
   CO (the 95th percentile of the daily 24-h means) and O3 (the 90th percentile of the daily maximum 8-h
@@ -14,7 +14,10 @@ and the national monthly reports (the rule's own text was not available here; se
   method (:func:`pipeline.indicators.evaluation.percentile_hj663`); I_sum is the sum of the exact ratios,
   rounded once to 2 decimals (GB/T 8170), as published (summing rounded I_i can differ by 0.01);
 * ranking: ascending I_sum (smaller is cleaner); equal I_sum share a rank and the next rank is skipped
-  (1, 2, 2, 4); 同比 = (I_now − I_before) / I_before × 100 %, one decimal: > 0 worse, < 0 better.
+  (1, 2, 2, 4) (:func:`rank`); 同比 = (I_now − I_before) / I_before × 100 %, one decimal: > 0 worse, < 0
+  better (:func:`change_pct`, GB/T 8170). The view ``v_air_composite_index`` computes both in SQL for the
+  analysts: its ``ROUND`` rounds a half away from zero (7.25 -> 7.3 where :func:`change_pct` gives 7.2), and it
+  ranks only periods with complete data.
 
 Edition handling: the 2018 rule fixes S_i at the GB 3095-2012 Grade II limits, and the index keeps them for
 every year, also after GB 3095-2026 took effect on 2026-03-01: it is a ranking scale, not a compliance

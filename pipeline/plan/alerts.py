@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import html
 import io
+import logging
 import os
 import re
 import smtplib
@@ -29,9 +30,10 @@ from sqlalchemy.engine import Engine
 
 from pipeline.config import REPO_ROOT
 from pipeline.reports.html import report_path
-from pipeline.store.engine import sql
+from pipeline.store.engine import read_frame, sql
 from pipeline.windows import TIMESTAMP_FORMAT
 
+log = logging.getLogger(__name__)
 RECIPIENTS = REPO_ROOT / "config" / "alert_recipients.csv"
 ALERTING = ("missed", "at_risk")
 STATUS_ZH = {"missed": "未达标", "at_risk": "有未达标风险", "met": "已恢复达标"}
@@ -213,7 +215,12 @@ HIGHER_IS_BETTER = {">": True, ">=": True, "<": False, "<=": False}
 
 
 def _number(value, digits: int = 4) -> str:
-    return "—" if value is None or pd.isna(value) else f"{float(value):.{digits}g}"
+    """A value as people read it: ``—`` when missing, thousands separated from 10,000, else ``digits``
+    significant digits (never ``3e+04``)."""
+    if value is None or pd.isna(value):
+        return "—"
+    value = float(value)
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.{digits}g}"
 
 
 def _gap_line(value, goal, comparator: str, unit: str) -> str:
@@ -223,8 +230,16 @@ def _gap_line(value, goal, comparator: str, unit: str) -> str:
     gap = float(value) - float(goal)
     points = "个百分点 points" if unit == "%" else unit
     if HIGHER_IS_BETTER[comparator]:
-        return f"低于目标 {abs(gap):.3g} {points} (below the target)" if gap < 0 else f"高于目标 {gap:.3g} {points}"
-    return f"超出目标 {gap:.3g} {points} (above the target)" if gap > 0 else f"低于目标 {abs(gap):.3g} {points}"
+        return (
+            f"低于目标 {_number(abs(gap), 3)} {points} (below the target)"
+            if gap < 0
+            else f"高于目标 {_number(gap, 3)} {points}"
+        )
+    return (
+        f"超出目标 {_number(gap, 3)} {points} (above the target)"
+        if gap > 0
+        else f"低于目标 {_number(abs(gap), 3)} {points}"
+    )
 
 
 def _since(history: pd.DataFrame, year: int, status: str) -> str:
@@ -333,8 +348,11 @@ def build_message(
     chart_id = f"<chart.{alert['alert_id']}@qz811>"
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
     if report:
-        href = report if "://" in report else Path(report).resolve().as_uri()
-        body += f'<p><a href="{html.escape(href)}">打开年度报告 Open the report</a></p>'
+        if "://" in report:  # an address (http, https, file)
+            body += f'<p><a href="{html.escape(report)}">打开年度报告 Open the report</a></p>'
+        elif Path(report).is_absolute():  # a path on this machine
+            body += f'<p><a href="{html.escape(Path(report).as_uri())}">打开年度报告 Open the report</a></p>'
+        # else: a share path (\\server\folder), given as text above
     message.add_alternative(
         f"<html><body><h3>{html.escape(alert['subject'])}</h3>{body}"
         f'<p><img src="cid:{chart_id[1:-1]}" alt="趋势图 trend chart"></p></body></html>',
@@ -400,12 +418,26 @@ def causes(engine: Engine, target: dict, year: int, city: str = "衢州") -> lis
             primary = days["primary_pollutant"].str.split(";").explode()
             counts = primary[primary != ""].map(lambda c: POLLUTANT_ZH.get(c.split("_")[0], c)).value_counts()
             lines.append(f"{city}{year}年污染天（AQI > 100）{len(days)}天，首要污染物："
-                         + "、".join(f"{name}{n}天" for name, n in counts.items()))  # fmt: skip
+                         + "、".join(f"{name} {n}天" for name, n in counts.items()))  # fmt: skip
             worst = days.head(5)
             lines.append("最重的日子 Worst days：" + "；".join(
                 f"{pd.Timestamp(d.date):%Y-%m-%d} AQI {int(d.aqi)}" for d in worst.itertuples()))  # fmt: skip
             return lines
-        if indicator.startswith("sources."):
+        if indicator.startswith("sources.total."):  # a total: the outlets that emitted most of it
+            pollutant = indicator.removeprefix("sources.total.")
+            loads = read_frame(
+                conn, "dml/source_outlet_day/select_alert_source_loads", {**span, "pollutant": pollutant}
+            )
+            item = SOURCE_ITEMS.get(pollutant)
+            if loads.empty:
+                return [f"{year}年无{item.name_zh if item else pollutant}排放数据 (no load of it in {year})"]
+            total = float(loads["load_t"].sum())
+            lines.append(f"{year}年在线监测排放量合计 {_number(total)} t（{len(loads)}个排口），排放量最大的排口：")
+            for r in loads.head(5).itertuples():
+                share = f"，占{100 * r.load_t / total:.0f}%" if total else ""
+                lines.append(f"{r.enterprise_zh}{r.outlet_zh}（{r.county_zh}）：{_number(r.load_t)} t{share}")
+            return lines
+        if indicator.startswith("sources."):  # compliance: the key outlets' non-compliant days
             rows = pd.DataFrame(
                 conn.execute(sql("dml/source_outlet_day/select_alert_source_exceedances"), span).mappings().all()
             )
@@ -462,6 +494,30 @@ def _recipient_outcomes(client, message: EmailMessage, recipients: list[str]) ->
     return outcome
 
 
+def _joined(location: str, name: str) -> str:
+    """``name`` in the folder at ``location``: an address (``http://...``) joined with "/", a Windows share
+    (``\\\\server\\folder``) with a backslash."""
+    share = "\\" in location and "://" not in location
+    return location.rstrip("/\\") + ("\\" if share else "/") + name
+
+
+def _notice(engine: Engine, alert: dict, targets: pd.DataFrame, sender: str, now: dt.datetime,
+            report_dir: Path | None, report_url: str) -> EmailMessage:  # fmt: skip
+    """The email of one pending alert, with what the warehouse says of it (trend, causes, health, report)."""
+    from pipeline.plan.scoreboard import trend
+
+    target = {"id": alert["target_id"], **targets.loc[alert["target_id"]].to_dict()}
+    year = int(alert["period"])
+    health = polluted_day_health(engine, year) if alert["target_id"].startswith("air.") else None
+    report = report_path(report_dir, year) if report_dir is not None else None
+    if report is not None and report.is_file():  # where readers open it: QZ811_REPORT_URL, else the path
+        report = _joined(report_url, report.name) if report_url else str(report)
+    else:
+        report = None
+    causes_ = causes(engine, target, year)
+    return build_message(alert, target, trend(engine, target), sender, health, now, causes=causes_, report=report)
+
+
 def deliver(
     engine: Engine,
     transport: Transport | None,
@@ -481,8 +537,6 @@ def deliver(
     refused, else ``pending``. Returns the counts of alerts ``sent``, ``outbox``, ``failed`` (still pending)
     and ``refused``, and ``skipped`` (claimed by another sender).
     """
-    from pipeline.plan.scoreboard import trend
-
     stamp_now = now.strftime(TIMESTAMP_FORMAT)
     stale = (now - STALE_CLAIM).strftime(TIMESTAMP_FORMAT)
     with engine.connect() as conn:
@@ -506,25 +560,15 @@ def deliver(
             continue
         recipients = [r for r in alert["recipients"].split(";") if r]
         todo = [r for r in recipients if known.get(r, {}).get("state", "pending") == "pending"]
-        target = {"id": alert["target_id"], **targets.loc[alert["target_id"]].to_dict()}
-        year = int(alert["period"])
-        health = polluted_day_health(engine, year) if alert["target_id"].startswith("air.") else None
-        report = report_path(report_dir, year) if report_dir is not None else None
-        if report is not None and report.is_file():  # where readers open it: QZ811_REPORT_URL, else the path
-            report = f"{report_url.rstrip('/')}/{report.name}" if report_url else str(report)
-        else:
-            report = None
-        message = build_message(
-            alert,
-            target,
-            trend(engine, target),
-            sender,
-            health,
-            now,
-            causes=causes(engine, target, year),
-            report=report,
-        )
-        if transport is None:
+        try:
+            message = _notice(engine, alert, targets, sender, now, report_dir, report_url)
+        except Exception as err:  # noqa: BLE001 - one notice that cannot be written must not stop the others
+            log.exception("alert %s: the notice could not be written", alert["alert_id"])
+            message = None
+            outcome = {r: ("pending", f"notice not written: {type(err).__name__}: {err}") for r in todo}
+        if message is None:
+            pass
+        elif transport is None:
             outbox.mkdir(parents=True, exist_ok=True)
             (outbox / f"{alert['period']}_{alert['target_id']}_{alert['status']}.eml").write_bytes(message.as_bytes())
             outcome = {r: ("outbox", f"written to {outbox}") for r in todo}

@@ -343,7 +343,7 @@ def source_indicator_rows(days: pd.DataFrame, outlets: pd.DataFrame, caps: pd.Da
         target = SOURCE_INDICATORS[f"sources.total.{cap.pollutant}"]
         if cap.kind == "baseline":
             cap_t = cap.value_t * (1 - cap.reduction_pct / 100.0)
-            detail = f"{loads[cap.pollutant]:.4g} t vs {cap.baseline_year} baseline {cap.value_t:g} t - {cap.reduction_pct:g} %"
+            detail = f"{loads[cap.pollutant]:.4g} t vs {int(cap.baseline_year)} baseline {cap.value_t:g} t - {cap.reduction_pct:g} %"
         else:
             cap_t = cap.value_t
             detail = f"{loads[cap.pollutant]:.4g} t vs cap {cap.value_t:g} t ({cap.note})"

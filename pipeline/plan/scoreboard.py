@@ -156,17 +156,23 @@ def history(engine: Engine, target_id: str) -> pd.DataFrame:
 
 
 def trend(engine: Engine, target: dict) -> pd.DataFrame:
-    """The target's whole trend: every year with a value (computed or supplied, from its baseline on),
-    with the goal, status and edition of the years the scoreboard has evaluated (``year, value, goal,
-    status, edition``)."""
+    """The target's whole trend: every year with a value (computed or supplied, from its baseline on; for a
+    ``relative_change`` target the % change against the baseline year, which is what is compared), with the
+    goal, status and edition of the years the scoreboard has evaluated (``year, value, goal, status, edition``).
+    A year the scoreboard evaluated keeps the value it compared."""
     indicators, statistics = _measured(engine)
     series = series_for(target, indicators, statistics)
+    if target["kind"] == "relative_change":
+        base = series.get(target["baseline_year"])
+        ok = base not in (None, 0) and not pd.isna(base)
+        series = {y: 100.0 * (v - base) / base for y, v in series.items() if ok and y != target["baseline_year"]}
     values = pd.DataFrame(
         {"year": list(series), "value": [float(v) for v in series.values()]}, columns=["year", "value"]
     )
     evaluated = history(engine, target["id"])
     if evaluated.empty:
         evaluated = pd.DataFrame(columns=["year", "value", "goal", "status", "edition"])
-    evaluated = evaluated.assign(year=evaluated["year"].astype(int))
-    merged = values.merge(evaluated.drop(columns="value"), on="year", how="outer").sort_values("year")
-    return merged.reset_index(drop=True)
+    evaluated = evaluated.assign(year=evaluated["year"].astype(int)).rename(columns={"value": "compared"})
+    merged = values.merge(evaluated, on="year", how="outer").sort_values("year")
+    merged["value"] = pd.to_numeric(merged["compared"], errors="coerce").fillna(merged["value"])
+    return merged.drop(columns="compared").reset_index(drop=True)

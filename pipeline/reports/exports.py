@@ -36,6 +36,10 @@ SHEET_NAMES = {"indicators": "指标 indicators", **{view: zh for view, (zh, _) 
 """Sheet names of the workbooks: the views' Chinese names (:data:`pipeline.glossary.VIEWS`)."""
 
 
+EXCEL_MAX_ROWS = 1_048_575
+"""Rows of data a worksheet holds (Excel's 1,048,576 less the heading)."""
+
+
 class ExportError(ValueError):
     """An export that cannot be made (unknown name, unknown file type); the message says what can."""
 
@@ -76,6 +80,10 @@ def write_tables(tables: dict[str, pd.DataFrame], path: Path) -> Path:
         (frame,) = shown.values()
         frame.to_csv(path, index=False, encoding="utf-8-sig")
         return path
+    too_long = [sheet for sheet, frame in shown.items() if len(frame) > EXCEL_MAX_ROWS]
+    if too_long:
+        raise ExportError(f"{path.name}: {', '.join(too_long)} has more rows than a sheet holds ({EXCEL_MAX_ROWS:,}); "
+                          "write .csv, or export one year")  # fmt: skip
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for sheet, frame in shown.items():
             frame.to_excel(writer, sheet_name=sheet[:31], index=False)

@@ -70,7 +70,8 @@ CAPTIONS = {
     "composite": "环境空气质量综合指数 I_sum = SO2/60 + NO2/40 + PM10/70 + PM2.5/35 + CO p95/4 + O3-8h p90/160 (view "
     "<code>v_air_composite_index</code>; 城市环境空气质量排名技术规定, 环办监测〔2018〕19号, the divisors being the "
     "GB 3095-2012 Grade II limits for every year): smaller is cleaner. 同比 = change against the same period a year "
-    "before (&gt; 0 worse). The ranking orders the scopes the warehouse holds for the year; equal values share a rank.",
+    "before (&gt; 0 worse). The ranking orders the scopes the warehouse holds with complete data for the period (GB 3095 "
+    "Table 4 capture); equal values share a rank; a period with incomplete data is not ranked (—).",
     "stations": "Daily AQI of each of the city's stations (view <code>v_air_station_day</code>; HJ 633 edition of the "
     "day, colours as the city calendar), then O3 and PM2.5 by hour of the day, day of the week and month, the mean of "
     "the stations' hourly values (view <code>v_air_station_hour</code>; the shape of openair's timeVariation), the "
@@ -431,7 +432,7 @@ def composite_html(composite: pd.DataFrame, year: int, city: str) -> str:
     )
     rows = [
         [esc(r.period), number(r.composite_index, 3), number(r.previous_year_index, 3), _change(r.change_pct),
-         f"{int(r.rank_in_period)} / {int(r.scopes_ranked)}", number(r.valid_days),
+         "—" if pd.isna(r.rank_in_period) else f"{int(r.rank_in_period)} / {int(r.scopes_ranked)}", number(r.valid_days),
          "是 yes" if charts.flags(pd.Series([r.data_complete]))[0] else "否 no"]
         for r in mine.itertuples()
     ]  # fmt: skip
@@ -441,7 +442,7 @@ def composite_html(composite: pd.DataFrame, year: int, city: str) -> str:
     ranking = composite[composite["period"] == f"{year:04d}"]
     if len(ranking) > 1:
         shown = ranking[(ranking["rank_in_period"] <= 10) | (ranking["scope"] == city)]
-        body = [[str(int(r.rank_in_period)), f"<b>{esc(r.scope)}</b>" if r.scope == city else esc(r.scope),
+        body = [["—" if pd.isna(r.rank_in_period) else str(int(r.rank_in_period)), f"<b>{esc(r.scope)}</b>" if r.scope == city else esc(r.scope),
                  number(r.composite_index, 3), _change(r.change_pct)] for r in shown.itertuples()]  # fmt: skip
         out += (
             f'<h3>{year}年排名 <span class="en">Ranking of {year} ({len(ranking)} scopes; the first ten and '

@@ -125,7 +125,10 @@ def _composite_note(composite: pd.DataFrame | None, period: str) -> str:
         parts.append(f"同比 {change:+.1f}% ({'变差 worse' if change > 0 else '改善 better' if change < 0 else '持平'})")
     else:
         parts.append("同比 — (no value a year before)")
-    parts.append(f"排名 rank {int(row['rank_in_period'])}/{int(row['scopes_ranked'])}")
+    if pd.isna(row["rank_in_period"]):
+        parts.append("不参与排名（数据不完整）not ranked: data incomplete")
+    else:
+        parts.append(f"排名 rank {int(row['rank_in_period'])}/{int(row['scopes_ranked'])}")
     return "; " + ", ".join(parts)
 
 

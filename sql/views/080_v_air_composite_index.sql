@@ -1,10 +1,12 @@
 -- v_air_composite_index: 环境空气质量综合指数 (I_sum) of each city, month and year, with its 同比 and rank.
 -- Grain: one row per scope (city) and period (YYYY or YYYY-MM).
 -- Question: "how clean was 衢州's air this month or year, against the same period last year, and where does it
--- rank among the scopes of the warehouse?" Method: 环办监测〔2018〕19号 (pipeline/indicators/composite.py):
--- I_sum = SO2/60 + NO2/40 + PM10/70 + PM2.5/35 + CO_p95/4 + O3_8h_p90/160, S_i the GB 3095-2012 Grade II
--- limits for every year; smaller is cleaner. change_pct = (I_sum - I_sum of the same period a year before)
--- / that x 100 (> 0 worse, < 0 better). rank_in_period: 1 = cleanest; equal values share a rank.
+-- rank among the scopes of the warehouse?" Method: the city-ranking rules restated by 环办监测〔2018〕19号
+-- (pipeline/indicators/composite.py): I_sum = SO2/60 + NO2/40 + PM10/70 + PM2.5/35 + CO_p95/4 + O3_8h_p90/160,
+-- S_i the GB 3095-2012 Grade II limits for every year; smaller is cleaner. change_pct = (I_sum - I_sum of the same
+-- period a year before) / that x 100, SQL ROUND to one decimal (> 0 worse, < 0 better). rank_in_period: 1 =
+-- cleanest among the periods with complete data (GB 3095 Table 4 capture); equal values share a rank; NULL for
+-- a period whose data are not complete, which is not ranked.
 DROP VIEW IF EXISTS v_air_composite_index;
 CREATE VIEW v_air_composite_index AS
 SELECT
@@ -14,8 +16,9 @@ SELECT
     c.value                                                               AS composite_index,
     p.value                                                               AS previous_year_index,
     ROUND(CAST(100.0 * (c.value - p.value) / p.value AS NUMERIC), 1)      AS change_pct,
-    RANK() OVER (PARTITION BY c.period ORDER BY c.value)                  AS rank_in_period,
-    COUNT(c.value) OVER (PARTITION BY c.period)                           AS scopes_ranked,
+    CASE WHEN c.data_complete
+         THEN RANK() OVER (PARTITION BY c.period, c.data_complete ORDER BY c.value) END AS rank_in_period,
+    SUM(CASE WHEN c.data_complete THEN 1 ELSE 0 END) OVER (PARTITION BY c.period)  AS scopes_ranked,
     c.data_complete,
     c.n                                                                   AS valid_days,
     c.detail                                                              AS single_indices,

@@ -11,7 +11,8 @@ from pipeline.indicators.composite import change_pct, composite_index, composite
 
 
 def test_the_published_worked_example():
-    """A month published with its I_sum (see shared/reference/hj663_2013_evaluation.md and the ranking notes):
+    """A worked example from a public explainer page of the ranking rules (one month, city not named), given with
+    its I_sum; the formula is that of shared/reference/hj663_2013_evaluation.md ("Composite index"):
     PM2.5 21, PM10 39, SO2 9, NO2 15, O3-8h p90 192 µg/m3, CO p95 0.7 mg/m3 -> I_sum 3.06, O3 the largest.
     By hand: 9/60 + 15/40 + 39/70 + 21/35 + 0.7/4 + 192/160 = 0.15 + 0.375 + 0.557143 + 0.6 + 0.175 + 1.2
     = 3.057143 -> 3.06 (summing the single indices rounded first would give 3.07)."""
