@@ -32,12 +32,18 @@ def _numeric(frame: pd.DataFrame, columns, path: str) -> pd.DataFrame:
     """Columns as floats; empty -> NaN; anything else non-numeric is an error naming the cell."""
     out = pd.DataFrame(index=frame.index)
     for column in columns:
-        text = frame[column].str.strip()
-        values = pd.to_numeric(text.where(text != ""), errors="coerce")
-        bad = values.isna() & (text != "")
-        if bad.any():
-            i = bad.idxmax()
-            raise InputError(f"{shown(path)}: line {i + 2}, column {column}: {frame.at[i, column]!r} is not a number")
+        values = pd.to_numeric(frame[column], errors="coerce")  # columnar; spaces around a number are allowed
+        missing = values.isna()
+        if missing.any():  # only these cells are looked at one by one: blank (NaN), or text around a number
+            text = frame.loc[missing, column].str.strip()
+            retried = pd.to_numeric(text.where(text != ""), errors="coerce")
+            values = values.where(~missing, retried)
+            bad = retried.isna() & (text != "")
+            if bad.any():
+                i = bad.idxmax()
+                raise InputError(
+                    f"{shown(path)}: line {i + 2}, column {column}: {frame.at[i, column]!r} is not a number"
+                )
         if (values < 0).any():
             i = (values < 0).idxmax()
             raise InputError(
@@ -48,7 +54,12 @@ def _numeric(frame: pd.DataFrame, columns, path: str) -> pd.DataFrame:
 
 
 def _integers(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: "" if pd.isna(v) else str(int(v)))
+    """Whole numbers as text, "" where missing (columnar: no Python call per value)."""
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    out = np.full(len(numbers), "", dtype=object)
+    present = ~np.isnan(numbers)
+    out[present] = numbers[present].astype(np.int64).astype(str)
+    return pd.Series(out, index=values.index)
 
 
 def _row_editions(frame: pd.DataFrame, edition: str | None, path: str) -> np.ndarray:
