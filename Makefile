@@ -51,7 +51,14 @@ format: venv
 	$(VENV)/bin/ruff format pipeline dags tests bench
 	$(VENV)/bin/ruff check --fix pipeline dags tests bench
 
-bench: venv  ## figures -> bench/results.md and bench/results.json (a national year; a national night on SQLite and PostgreSQL)
+PEER_STAMP := .venv-peer/.installed-$(shell cat bench/requirements-peer.txt | cksum | cut -d' ' -f1)
+
+$(PEER_STAMP): bench/requirements-peer.txt  ## the calculators' speed peer (aqi-hub), never in the runtime lock
+	$(PYTHON) -m venv .venv-peer
+	.venv-peer/bin/python -m pip install --quiet -r bench/requirements-peer.txt
+	@rm -f .venv-peer/.installed-* && touch $@
+
+bench: venv $(PEER_STAMP)  ## figures -> bench/results.md and bench/results.json (a national year; a national night on SQLite and PostgreSQL; the calculators vs aqi-hub)
 	@if pg_env=$$(scripts/pg-test-server start); then \
 		eval "$$pg_env"; trap 'scripts/pg-test-server stop "$$QZ811_TEST_PG_DIR"' EXIT; \
 		export QZ811_BENCH_PG_URL="$$QZ811_TEST_PG_URL"; \

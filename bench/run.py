@@ -410,6 +410,10 @@ def write_markdown(r: dict) -> None:
     ]
     if "night" in r:
         lines += night_lines(r)
+    if r.get("calculators"):
+        from bench.calculators import markdown as calculator_lines
+
+        lines += ["", *calculator_lines(r["calculators"])]
     (BENCH / "results.md").write_text("\n".join(lines) + "\n")
 
 
@@ -446,6 +450,13 @@ def main() -> None:
     }
     log(f"python-aqi to_aqi: {to_aqi_s:.2f} s, daily statistics loop {stats_s:.2f} s for {n_calls:,} station-days")
     r["night"] = national_night()
+    from bench.calculators import measure as measure_calculators
+
+    log("the calculators against aqi-hub's per-row loop (1 M station-days, alternated runs) ...")
+    try:
+        r["calculators"] = measure_calculators()
+    except (RuntimeError, OSError) as err:  # the other figures are kept
+        log(f"the calculators could not be measured: {err}")
     r["targets"] = {**TARGETS, **NIGHT_TARGETS}
     (BENCH / "results.json").write_text(json.dumps(r, indent=2, ensure_ascii=False) + "\n")
     write_markdown(r)
