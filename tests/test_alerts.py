@@ -258,3 +258,22 @@ def test_a_reduction_target_is_told_as_its_percent_change_against_the_baseline(w
     alert = {"alert_id": "a" * 24, "period": "2019", "status": "missed", "subject": "s", "recipients": "x@example.cn"}
     text = "\n".join(alerts.notice_lines(alert, target, seen.reset_index(), ["—"], None, None))
     assert "2019年 -1 %，目标 <= -5 %（2015年）；未达标，超出目标 4 个百分点" in text
+
+
+def test_cli_dry_run_evaluates_the_year_and_stores_nothing(warehouse, tmp_path, monkeypatch, capsys):
+    """`alerts --dry-run` on a warehouse whose scoreboard was never computed: it shows what would be sent,
+    from the year evaluated now, and leaves the scoreboard and the alerts empty."""
+    from pipeline.cli import main
+    from pipeline.jobs import water
+    from pipeline.windows import month_window
+    from tests.conftest import REPO
+
+    water.run_period(warehouse, REPO / "data" / "sample" / "water", "manual", month_window(2019, 7), tmp_path / "s")
+    monkeypatch.setenv("QZ811_DB_URL", warehouse.url.render_as_string(hide_password=False))
+    assert main(["alerts", "--year", "2019", "--dry-run"]) == 0
+    assert (
+        "would send: 【811规划预警通报】钱塘江流域(衢州段)主干流水质达标率：未达标（2019年）" in capsys.readouterr().out
+    )
+    with warehouse.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM scoreboard")).scalar_one() == 0
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM alert")).scalar_one() == 0

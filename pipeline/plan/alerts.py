@@ -143,12 +143,16 @@ def alert_id(target_id: str, period: str, status: str) -> str:
     return hashlib.sha256(f"{target_id}|{period}|{status}".encode()).hexdigest()[:24]
 
 
-def plan_alerts(engine: Engine, year: int, now: dt.datetime, table=None, record: bool = True) -> list[dict]:
+def plan_alerts(
+    engine: Engine, year: int, now: dt.datetime, table=None, record: bool = True, board: pd.DataFrame | None = None
+) -> list[dict]:
     """Create the alerts that the year's scoreboard calls for (see module docstring). Returns them;
-    with ``record=False`` (a dry run) returns what would be created and writes nothing."""
+    with ``record=False`` (a dry run) returns what would be created and writes nothing. ``board``: the
+    year's evaluated targets (``target_id``, ``status``, ``indicator_zh``) instead of the stored scoreboard."""
     table = table if table is not None else read_recipients()
-    with engine.connect() as conn:
-        board = pd.DataFrame(conn.execute(sql("dml/scoreboard/select_scoreboard"), {"year": year}).mappings().all())
+    if board is None:
+        with engine.connect() as conn:
+            board = pd.DataFrame(conn.execute(sql("dml/scoreboard/select_scoreboard"), {"year": year}).mappings().all())
     created = []
     with engine.begin() as conn:
         for row in board.to_dict("records"):

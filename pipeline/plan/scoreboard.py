@@ -135,12 +135,17 @@ def _measured(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
     return indicators, statistics
 
 
-def compute(engine: Engine, year: int) -> pd.DataFrame:
-    """Evaluate every target for ``year`` and store the scoreboard (replacing the year's rows)."""
+def evaluated(engine: Engine, year: int) -> pd.DataFrame:
+    """Every target evaluated for ``year`` from the warehouse, stored nowhere (:func:`compute` stores it)."""
     with engine.connect() as conn:
         registry = pd.DataFrame(conn.execute(sql("dml/plan_target/select_plan_targets")).mappings().all())
     indicators, statistics = _measured(engine)
-    rows = scoreboard_rows(registry, indicators, statistics, year)
+    return scoreboard_rows(registry, indicators, statistics, year)
+
+
+def compute(engine: Engine, year: int) -> pd.DataFrame:
+    """Evaluate every target for ``year`` and store the scoreboard (replacing the year's rows)."""
+    rows = evaluated(engine, year)
     records = rows.astype(object).where(rows.notna(), None).to_dict("records")
     with replacing(engine, f"scoreboard|{year}") as conn:
         conn.execute(sql("dml/scoreboard/delete_scoreboard_year"), {"year": year})
