@@ -109,17 +109,12 @@ def cmd_scoreboard(args, settings: Settings) -> int:
 
 def cmd_alerts(args, settings: Settings) -> int:
     from pipeline.plan import alerts, scoreboard
-    from pipeline.store.engine import sql
 
     engine = _engine(settings)
     now = dt.datetime.now(dt.UTC)
     year = args.year or now.year
     if args.dry_run:  # the scoreboard evaluated now, stored nowhere: a dry run writes nothing
-        board = scoreboard.evaluated(engine, year)
-        with engine.connect() as conn:
-            names = pd.read_sql(sql("dml/plan_target/select_plan_targets"), conn).set_index("id")["indicator_zh"]
-        board = board.assign(indicator_zh=board["target_id"].map(names))
-        for row in alerts.plan_alerts(engine, year, now, record=False, board=board):
+        for row in alerts.plan_alerts(engine, year, now, record=False, board=scoreboard.evaluated(engine, year)):
             print(f"would send: {row['subject']} -> {row['recipients']}")
         return 0
     scoreboard.compute(engine, year)

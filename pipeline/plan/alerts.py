@@ -29,7 +29,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from pipeline.config import REPO_ROOT
-from pipeline.reports.html import report_path
+from pipeline.reports.html import number, report_path
 from pipeline.store.engine import read_frame, sql
 from pipeline.windows import TIMESTAMP_FORMAT
 
@@ -218,15 +218,6 @@ ACTIONS = {
 HIGHER_IS_BETTER = {">": True, ">=": True, "<": False, "<=": False}
 
 
-def _number(value, digits: int = 4) -> str:
-    """A value as people read it: ``—`` when missing, thousands separated from 10,000, else ``digits``
-    significant digits (never ``3e+04``)."""
-    if value is None or pd.isna(value):
-        return "—"
-    value = float(value)
-    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.{digits}g}"
-
-
 def _gap_line(value, goal, comparator: str, unit: str) -> str:
     """How far the value is from its goal, in words ("差 6.7 个百分点")."""
     if value is None or goal is None or pd.isna(value) or pd.isna(goal) or comparator not in HIGHER_IS_BETTER:
@@ -235,14 +226,14 @@ def _gap_line(value, goal, comparator: str, unit: str) -> str:
     points = "个百分点 points" if unit == "%" else unit
     if HIGHER_IS_BETTER[comparator]:
         return (
-            f"低于目标 {_number(abs(gap), 3)} {points} (below the target)"
+            f"低于目标 {number(abs(gap), 3)} {points} (below the target)"
             if gap < 0
-            else f"高于目标 {_number(gap, 3)} {points}"
+            else f"高于目标 {number(gap, 3)} {points}"
         )
     return (
-        f"超出目标 {_number(gap, 3)} {points} (above the target)"
+        f"超出目标 {number(gap, 3)} {points} (above the target)"
         if gap > 0
-        else f"低于目标 {_number(abs(gap), 3)} {points}"
+        else f"低于目标 {number(abs(gap), 3)} {points}"
     )
 
 
@@ -266,16 +257,16 @@ def _year_on_year(history: pd.DataFrame, year: int, comparator: str, unit: str) 
     pct = f"，{change / abs(float(before)) * 100:+.1f}%" if float(before) else ""
     better = (change > 0) == HIGHER_IS_BETTER.get(comparator, True) if change else None
     word = "持平 unchanged" if better is None else ("改善 better" if better else "变差 worse")
-    return f"同比 Year on year：{year - 1}年 {_number(before)} → {year}年 {_number(now)} {unit}（{change:+.3g}{pct}，{word}）"
+    return f"同比 Year on year：{year - 1}年 {number(before)} → {year}年 {number(now)} {unit}（{change:+.3g}{pct}，{word}）"
 
 
 def _trend(history: pd.DataFrame, goal, comparator: str, unit: str) -> str:
     shown = history.dropna(subset=["value"])
     if shown.empty:
         return ""
-    years = "；".join(f"{int(y)}年 {_number(v)}" for y, v in zip(shown["year"], shown["value"], strict=True))
+    years = "；".join(f"{int(y)}年 {number(v)}" for y, v in zip(shown["year"], shown["value"], strict=True))
     first, last = int(shown["year"].min()), int(shown["year"].max())
-    goal_text = f"；目标 {comparator} {_number(goal)} {unit}" if goal is not None and not pd.isna(goal) else ""
+    goal_text = f"；目标 {comparator} {number(goal)} {unit}" if goal is not None and not pd.isna(goal) else ""
     return f"趋势 Trend {first}–{last}年（{unit}）：{years}{goal_text}"
 
 
@@ -289,12 +280,12 @@ def notice_lines(alert: dict, target: dict, history: pd.DataFrame, causes: list[
     value = row["value"].iloc[0] if len(row) else None
     goal = row["goal"].iloc[0] if len(row) and not pd.isna(row["goal"].iloc[0]) else target["value"]
     unit = "%" if target["kind"] == "relative_change" else target["unit"]
-    goal_text = "—" if goal is None or pd.isna(goal) else _number(goal)
+    goal_text = "—" if goal is None or pd.isna(goal) else number(goal)
     status = alert["status"]
     gap = _gap_line(value, goal, target["comparator"], unit) if status != "met" else ""
     lines = [
         f"指标 Indicator：{target['indicator_zh']}（{target['indicator_en']}）",
-        f"一、情况 What：{year}年 {_number(value)} {unit}，目标 {target['comparator']} {goal_text} {unit}"
+        f"一、情况 What：{year}年 {number(value)} {unit}，目标 {target['comparator']} {goal_text} {unit}"
         f"（{target['deadline']}年）；{STATUS_ZH[status]}" + (f"，{gap}" if gap else "") + "。",
         f"    {_since(history, year, status)}。" if status != "met" else f"    {year}年恢复达标。",
         f"    规划原文 Plan：{target['plan_text']}（第{target['section']}部分）",
@@ -392,11 +383,7 @@ def causes(engine: Engine, target: dict, year: int, city: str = "衢州") -> lis
     lines: list[str] = []
     with engine.connect() as conn:
         if indicator.startswith("water."):
-            sections = pd.DataFrame(
-                conn.execute(sql("dml/water_section_period/select_alert_water_sections"), {"year": str(year)})
-                .mappings()
-                .all()
-            )
+            sections = read_frame(conn, "dml/water_section_period/select_alert_water_sections", {"year": str(year)})
             if sections.empty:
                 return [f"{year}年无断面年均水质类别 (no section classes for {year})"]
             group = (sections["is_qiantang_mainstream"].astype(bool) if "qiantang" in indicator
@@ -414,9 +401,7 @@ def causes(engine: Engine, target: dict, year: int, city: str = "衢州") -> lis
                 )
             return lines or [f"{len(chosen)}个断面均达标 (all {len(chosen)} sections meet it)"]
         if indicator.startswith("air."):
-            days = pd.DataFrame(
-                conn.execute(sql("dml/air_city_day/select_alert_air_days"), {"city": city, **span}).mappings().all()
-            )
+            days = read_frame(conn, "dml/air_city_day/select_alert_air_days", {"city": city, **span})
             if days.empty:
                 return [f"{city}{year}年无污染天 (no polluted day)"]
             primary = days["primary_pollutant"].str.split(";").explode()
@@ -436,22 +421,20 @@ def causes(engine: Engine, target: dict, year: int, city: str = "衢州") -> lis
             if loads.empty:
                 return [f"{year}年无{item.name_zh if item else pollutant}排放数据 (no load of it in {year})"]
             total = float(loads["load_t"].sum())
-            lines.append(f"{year}年在线监测排放量合计 {_number(total)} t（{len(loads)}个排口），排放量最大的排口：")
+            lines.append(f"{year}年在线监测排放量合计 {number(total)} t（{len(loads)}个排口），排放量最大的排口：")
             for r in loads.head(5).itertuples():
                 share = f"，占{100 * r.load_t / total:.0f}%" if total else ""
-                lines.append(f"{r.enterprise_zh}{r.outlet_zh}（{r.county_zh}）：{_number(r.load_t)} t{share}")
+                lines.append(f"{r.enterprise_zh}{r.outlet_zh}（{r.county_zh}）：{number(r.load_t)} t{share}")
             return lines
         if indicator.startswith("sources."):  # compliance: the key outlets' non-compliant days
-            rows = pd.DataFrame(
-                conn.execute(sql("dml/source_outlet_day/select_alert_source_exceedances"), span).mappings().all()
-            )
+            rows = read_frame(conn, "dml/source_outlet_day/select_alert_source_exceedances", span)
             if rows.empty:
                 return [f"{year}年重点排污口无超标日 (no non-compliant day of a key outlet)"]
             for r in rows.head(10).itertuples():
                 item = SOURCE_ITEMS.get(r.pollutant)
                 lines.append(
                     f"{r.enterprise_zh}{r.outlet_zh}（{r.county_zh}）：{item.name_zh if item else r.pollutant}超标{int(r.days)}天，"
-                    f"最大小时值 {_number(r.max_hour)}（限值 {_number(r.limit_value)}）"
+                    f"最大小时值 {number(r.max_hour)}（限值 {number(r.limit_value)}）"
                 )
             return lines
     return ["—"]
@@ -505,7 +488,7 @@ def _joined(location: str, name: str) -> str:
     return location.rstrip("/\\") + ("\\" if share else "/") + name
 
 
-def _notice(engine: Engine, alert: dict, targets: pd.DataFrame, sender: str, now: dt.datetime,
+def _notice(engine: Engine, alert: dict, targets: pd.DataFrame, values_by_year, sender: str, now: dt.datetime,
             report_dir: Path | None, report_url: str) -> EmailMessage:  # fmt: skip
     """The email of one pending alert, with what the warehouse says of it (trend, causes, health, report)."""
     from pipeline.plan.scoreboard import trend
@@ -519,7 +502,9 @@ def _notice(engine: Engine, alert: dict, targets: pd.DataFrame, sender: str, now
     else:
         report = None
     causes_ = causes(engine, target, year)
-    return build_message(alert, target, trend(engine, target), sender, health, now, causes=causes_, report=report)
+    return build_message(
+        alert, target, trend(engine, target, values_by_year), sender, health, now, causes=causes_, report=report
+    )
 
 
 def deliver(
@@ -551,7 +536,10 @@ def deliver(
     counts = {"sent": 0, "outbox": 0, "failed": 0, "refused": 0, "skipped": 0}
     if pending.empty:
         return counts
+    from pipeline.plan.scoreboard import measured
+
     targets = targets.set_index("id")
+    values_by_year = measured(engine)  # the indicators and statistics behind every notice's trend, read once
     for alert in pending.to_dict("records"):
         with engine.begin() as conn:
             claimed = conn.execute(
@@ -565,7 +553,7 @@ def deliver(
         recipients = [r for r in alert["recipients"].split(";") if r]
         todo = [r for r in recipients if known.get(r, {}).get("state", "pending") == "pending"]
         try:
-            message = _notice(engine, alert, targets, sender, now, report_dir, report_url)
+            message = _notice(engine, alert, targets, values_by_year, sender, now, report_dir, report_url)
         except Exception as err:  # noqa: BLE001 - one notice that cannot be written must not stop the others
             log.exception("alert %s: the notice could not be written", alert["alert_id"])
             message = None

@@ -121,7 +121,7 @@ def scoreboard_rows(
     return frame
 
 
-def _measured(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
+def measured(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(indicators, statistics): every stored indicator row and supplied statistic, typed when empty."""
     with engine.connect() as conn:
         indicators = pd.DataFrame(
@@ -139,13 +139,14 @@ def evaluated(engine: Engine, year: int) -> pd.DataFrame:
     """Every target evaluated for ``year`` from the warehouse, stored nowhere (:func:`compute` stores it)."""
     with engine.connect() as conn:
         registry = pd.DataFrame(conn.execute(sql("dml/plan_target/select_plan_targets")).mappings().all())
-    indicators, statistics = _measured(engine)
-    return scoreboard_rows(registry, indicators, statistics, year)
+    indicators, statistics = measured(engine)
+    rows = scoreboard_rows(registry, indicators, statistics, year)
+    return rows.assign(indicator_zh=rows["target_id"].map(registry.set_index("id")["indicator_zh"]))
 
 
 def compute(engine: Engine, year: int) -> pd.DataFrame:
     """Evaluate every target for ``year`` and store the scoreboard (replacing the year's rows)."""
-    rows = evaluated(engine, year)
+    rows = evaluated(engine, year).drop(columns="indicator_zh")
     records = rows.astype(object).where(rows.notna(), None).to_dict("records")
     with replacing(engine, f"scoreboard|{year}") as conn:
         conn.execute(sql("dml/scoreboard/delete_scoreboard_year"), {"year": year})
@@ -160,12 +161,13 @@ def history(engine: Engine, target_id: str) -> pd.DataFrame:
         )
 
 
-def trend(engine: Engine, target: dict) -> pd.DataFrame:
+def trend(engine: Engine, target: dict, known: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
     """The target's whole trend: every year with a value (computed or supplied, from its baseline on; for a
     ``relative_change`` target the % change against the baseline year, which is what is compared), with the
     goal, status and edition of the years the scoreboard has evaluated (``year, value, goal, status, edition``).
-    A year the scoreboard evaluated keeps the value it compared."""
-    indicators, statistics = _measured(engine)
+    A year the scoreboard evaluated keeps the value it compared. ``known``: :func:`measured`, when the caller read
+    it already (one read for all of a night's alerts)."""
+    indicators, statistics = known if known is not None else measured(engine)
     series = series_for(target, indicators, statistics)
     if target["kind"] == "relative_change":
         base = series.get(target["baseline_year"])

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from pipeline.glossary import COLUMNS
 from pipeline.glossary import VIEWS as GLOSSARY_VIEWS
 from pipeline.plan.indicators import INDICATORS
-from pipeline.store.engine import sql
+from pipeline.reports.text import heading
+from pipeline.store.engine import read_frame
 
 EXPORTS = {
     "indicators": "dml/indicator/export_indicators",
@@ -45,8 +45,8 @@ class ExportError(ValueError):
 
 
 def chinese_headers(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with each column headed ``中文名 column`` (the column's own name kept for queries)."""
-    return frame.rename(columns={c: f"{COLUMNS[c][0]} {c}" if c in COLUMNS else c for c in frame.columns})
+    """``frame`` with each column headed ``中文名 column`` (:func:`pipeline.reports.text.heading`)."""
+    return frame.rename(columns=heading)
 
 
 def read_export(engine: Engine, name: str, year: int | None) -> pd.DataFrame:
@@ -54,8 +54,7 @@ def read_export(engine: Engine, name: str, year: int | None) -> pd.DataFrame:
     if name not in EXPORTS:
         raise ExportError(f"no export {name!r}; choose one of: {', '.join(EXPORTS)}")
     with engine.connect() as conn:
-        result = conn.execute(sql(EXPORTS[name]), {"year": "" if year is None else f"{year:04d}"})
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        frame = read_frame(conn, EXPORTS[name], {"year": "" if year is None else f"{year:04d}"})
     if name == "indicators":
         names = {k: (i.name_zh, i.name_en) for k, i in INDICATORS.items()}
         frame.insert(1, "indicator_zh", frame["indicator"].map(lambda k: names.get(k, ("", ""))[0]))

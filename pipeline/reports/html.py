@@ -27,6 +27,7 @@ from pipeline.indicators.health import POLLUTANT_ZH, health_effect, measures, se
 from pipeline.indicators.water_class import CLASS_NAMES
 from pipeline.plan.indicators import INDICATORS
 from pipeline.reports import charts
+from pipeline.reports.text import change_text
 from pipeline.store.engine import sql
 
 STATUS_NAMES = {"missed": ("未达标", "missed"), "at_risk": ("有风险", "at risk"), "met": ("达标", "met"),
@@ -412,14 +413,6 @@ def sources_html(exceedances: pd.DataFrame, compliance: pd.DataFrame, year: int)
     return img + table_html(header, rows, numeric=frozenset({5, 6, 7, 8})) + rates
 
 
-def _change(value) -> str:
-    value = pd.to_numeric(value, errors="coerce")
-    if value is None or pd.isna(value):
-        return "—"
-    word = "变差 worse" if value > 0 else "改善 better" if value < 0 else "持平 unchanged"
-    return f"{float(value):+.1f} %（{word}）"
-
-
 def composite_html(composite: pd.DataFrame, year: int, city: str) -> str:
     """The city's composite index by month and for the year (同比, rank), and the year's ranking of scopes."""
     mine = composite[composite["scope"] == city] if len(composite) else composite
@@ -431,7 +424,7 @@ def composite_html(composite: pd.DataFrame, year: int, city: str) -> str:
         f"{city}{year}年逐月环境空气质量综合指数 Monthly composite index of {city}, {year}",
     )
     rows = [
-        [esc(r.period), number(r.composite_index, 3), number(r.previous_year_index, 3), _change(r.change_pct),
+        [esc(r.period), number(r.composite_index, 3), number(r.previous_year_index, 3), change_text(r.change_pct),
          "—" if pd.isna(r.rank_in_period) else f"{int(r.rank_in_period)} / {int(r.scopes_ranked)}", number(r.valid_days),
          "是 yes" if charts.flags(pd.Series([r.data_complete]))[0] else "否 no"]
         for r in mine.itertuples()
@@ -443,7 +436,7 @@ def composite_html(composite: pd.DataFrame, year: int, city: str) -> str:
     if len(ranking) > 1:
         shown = ranking[(ranking["rank_in_period"] <= 10) | (ranking["scope"] == city)]
         body = [["—" if pd.isna(r.rank_in_period) else str(int(r.rank_in_period)), f"<b>{esc(r.scope)}</b>" if r.scope == city else esc(r.scope),
-                 number(r.composite_index, 3), _change(r.change_pct)] for r in shown.itertuples()]  # fmt: skip
+                 number(r.composite_index, 3), change_text(r.change_pct)] for r in shown.itertuples()]  # fmt: skip
         out += (
             f'<h3>{year}年排名 <span class="en">Ranking of {year} ({len(ranking)} scopes; the first ten and '
             f"{esc(city)})</span></h3>" + table_html(["排名 Rank", "范围 Scope", "综合指数 I_sum", "同比 Change"], body,

@@ -111,6 +111,15 @@ def health_lines(cities: pd.DataFrame) -> list[str]:
     return lines
 
 
+def change_text(change) -> str:
+    """A composite index's 同比 for people (smaller is cleaner): ``+4.2 %（变差 worse）``, ``—`` without one."""
+    change = pd.to_numeric(change, errors="coerce")
+    if change is None or pd.isna(change):
+        return "—"
+    word = "变差 worse" if change > 0 else "改善 better" if change < 0 else "持平 unchanged"
+    return f"{float(change):+.1f} %（{word}）"
+
+
 def _composite_note(composite: pd.DataFrame | None, period: str) -> str:
     """同比 and rank of a period's composite index, from ``v_air_composite_index`` ("" without them)."""
     if composite is None or composite.empty:
@@ -121,8 +130,7 @@ def _composite_note(composite: pd.DataFrame | None, period: str) -> str:
     row = found.iloc[0]
     parts = []
     if not pd.isna(row["change_pct"]):
-        change = float(row["change_pct"])
-        parts.append(f"同比 {change:+.1f}% ({'变差 worse' if change > 0 else '改善 better' if change < 0 else '持平'})")
+        parts.append(f"同比 {change_text(row['change_pct'])}")
     else:
         parts.append("同比 — (no value a year before)")
     if pd.isna(row["rank_in_period"]):

@@ -10,6 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from pipeline.glossary import COLUMNS, VIEWS
 from pipeline.store.engine import SQL_DIR, read_frame, sql
 from pipeline.windows import months, natural_days
 
@@ -48,9 +49,7 @@ def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> int:
     if unknown:
         raise ValueError(f"{table} has no column {', '.join(unknown)}")
     column_types = [types[column] for column in frame.columns]
-    template = sql("dml/postgresql/copy_binary").text  # its comments dropped: they name the placeholders too
-    statement = pg_sql.SQL("\n".join(line for line in template.splitlines() if not line.startswith("--")))
-    statement = statement.format(
+    statement = template("dml/postgresql/copy_binary").format(
         table=pg_sql.Identifier(table), columns=pg_sql.SQL(", ").join(map(pg_sql.Identifier, frame.columns))
     )
     driver = conn.connection.driver_connection
@@ -76,3 +75,40 @@ def apply_roles(engine: Engine) -> None:
     with engine.begin() as conn:
         # psycopg's own execute without parameters: the script's format('%I') is not a placeholder.
         conn.connection.driver_connection.execute(script)
+
+
+def template(name: str):
+    """A psycopg.sql template from ``sql/<name>.sql``, for the statements whose identifiers or literals cannot be
+    bound (COPY, COMMENT ON): its ``--`` lines dropped, as they name the placeholders too."""
+    from psycopg import sql as pg_sql
+
+    text = sql(name).text
+    return pg_sql.SQL("\n".join(line for line in text.splitlines() if not line.startswith("--")))
+
+
+def comment_views(conn: Connection) -> int:
+    """``COMMENT ON`` every analyst view and its columns (PostgreSQL): the view's Chinese and English names
+    and the first line of its file; each column's Chinese name and description from
+    :data:`pipeline.glossary.COLUMNS`. Returns the comments written."""
+    from psycopg import sql as pg_sql
+
+    driver = conn.connection.driver_connection
+    view_comment, column_comment = (
+        template("dml/postgresql/comment_on_view"),
+        template("dml/postgresql/comment_on_view_column"),
+    )
+    written = 0
+    for path in sorted((SQL_DIR / "views").glob("*.sql")):
+        view = path.stem.split("_", 1)[1]
+        zh, en = VIEWS[view]
+        first = path.read_text(encoding="utf-8").splitlines()[0].removeprefix(f"-- {view}: ")
+        text = f"{zh} — {en}. {first}"
+        driver.execute(view_comment.format(view=pg_sql.Identifier(view), comment=pg_sql.Literal(text)))
+        written += 1
+        for (column,) in conn.execute(sql("dml/postgresql/select_view_columns"), {"view": view}).all():
+            if column in COLUMNS:
+                name_zh, name_en = COLUMNS[column]
+                driver.execute(column_comment.format(
+                    view=pg_sql.Identifier(view), column=pg_sql.Identifier(column), comment=pg_sql.Literal(f"{name_zh} — {name_en}")))  # fmt: skip
+                written += 1
+    return written

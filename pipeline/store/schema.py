@@ -12,7 +12,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from pipeline.glossary import COLUMNS, VIEWS
 from pipeline.ingest.reference import (
     PLAN_TARGETS,
     SOURCE_CAPS,
@@ -25,6 +24,7 @@ from pipeline.ingest.reference import (
     read_water_sections,
 )
 from pipeline.store.engine import SQL_DIR, replacing, sql
+from pipeline.store.postgres import comment_views
 
 
 def statements(script: str) -> list[str]:
@@ -53,42 +53,6 @@ def _run_script(conn: Connection, script: str) -> None:
     else:
         for statement in statements(script):
             conn.exec_driver_sql(statement.rstrip(";"))
-
-
-def _template(name: str):
-    """A psycopg.sql template from ``sql/<name>.sql`` (its ``--`` lines dropped: they name the placeholders)."""
-    from psycopg import sql as pg_sql
-
-    text = sql(name).text
-    return pg_sql.SQL("\n".join(line for line in text.splitlines() if not line.startswith("--")))
-
-
-def comment_views(conn: Connection) -> int:
-    """``COMMENT ON`` every analyst view and its columns (PostgreSQL): the view's Chinese and English names
-    and the first line of its file; each column's Chinese name and description from
-    :data:`pipeline.glossary.COLUMNS`. Returns the comments written."""
-    from psycopg import sql as pg_sql
-
-    driver = conn.connection.driver_connection
-    view_comment, column_comment = (
-        _template("dml/postgresql/comment_on_view"),
-        _template("dml/postgresql/comment_on_view_column"),
-    )
-    written = 0
-    for path in sorted((SQL_DIR / "views").glob("*.sql")):
-        view = path.stem.split("_", 1)[1]
-        zh, en = VIEWS[view]
-        first = path.read_text(encoding="utf-8").splitlines()[0].removeprefix(f"-- {view}: ")
-        text = f"{zh} — {en}. {first}"
-        driver.execute(view_comment.format(view=pg_sql.Identifier(view), comment=pg_sql.Literal(text)))
-        written += 1
-        for (column,) in conn.execute(sql("dml/postgresql/select_view_columns"), {"view": view}).all():
-            if column in COLUMNS:
-                name_zh, name_en = COLUMNS[column]
-                driver.execute(column_comment.format(
-                    view=pg_sql.Identifier(view), column=pg_sql.Identifier(column), comment=pg_sql.Literal(f"{name_zh} — {name_en}")))  # fmt: skip
-                written += 1
-    return written
 
 
 def create_schema(engine: Engine) -> list[str]:
