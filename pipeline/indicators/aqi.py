@@ -191,18 +191,22 @@ def iaqi(concentration, table: str, edition: str = "2012"):
 @cache
 def iaqi_lookup(table: str, edition: str = "2012") -> np.ndarray:
     """IAQI of every concentration on the published grid (integers; CO 0.1 mg/m³) of one breakpoint
-    row, up to its top breakpoint, in exact rational arithmetic (eq. 1, rounded up).
-    Index = concentration / grid step. Used by :func:`aqi_frame`, whose input is rounded first."""
+    row, up to its top breakpoint, in exact arithmetic (eq. 1, rounded up).
+    Index = concentration / grid step. Used by :func:`aqi_frame`, whose input is rounded first.
+
+    Exact: the grid and the breakpoints are scaled by a common denominator to integers, so eq. 1 is
+    ``I_lo + ceil(dI * (c - lo) / (hi - lo))`` in integers (numpy int64, no rounding anywhere);
+    ``tests/indicators/test_aqi.py`` checks it against the same formula in ``fractions.Fraction``."""
     step = Fraction(1, 10 ** DECIMALS.get(table.split("_")[0], 0))
     breakpoints = [Fraction(b).limit_denominator(10) for b in BREAKPOINTS_BY_EDITION[edition][table]]
-    values = []
-    for k in range(int(breakpoints[-1] / step) + 1):
-        c = k * step
-        i = next(i for i in range(len(breakpoints) - 1) if c <= breakpoints[i + 1])
-        lo, hi = breakpoints[i], breakpoints[i + 1]
-        exact = Fraction(int(IAQI_LEVELS[i + 1] - IAQI_LEVELS[i])) / (hi - lo) * (c - lo) + int(IAQI_LEVELS[i])
-        values.append(math.ceil(exact))
-    return np.array(values, dtype=float)
+    scale = math.lcm(step.denominator, *(b.denominator for b in breakpoints))
+    points = np.array([int(b * scale) for b in breakpoints], dtype=np.int64)
+    grid = np.arange(int(breakpoints[-1] / step) + 1, dtype=np.int64) * int(step * scale)
+    i = np.clip(np.searchsorted(points, grid, side="left") - 1, 0, len(points) - 2)  # c <= points[i + 1]
+    lo, hi = points[i], points[i + 1]
+    levels = IAQI_LEVELS.astype(np.int64)
+    rise = (levels[i + 1] - levels[i]) * (grid - lo)
+    return (levels[i] - (-rise // (hi - lo))).astype(float)  # -(-a // b) = ceil(a / b) for b > 0
 
 
 def _iaqi_on_grid(rounded: np.ndarray, table: str, edition: str = "2012") -> np.ndarray:

@@ -172,3 +172,20 @@ def test_above_the_top_of_every_table():
         expected = None if table in ("so2_1h", "o3_8h") else 500
         result = iaqi(above, table)
         assert (np.isnan(result) and expected is None) or result == expected, table
+
+
+@pytest.mark.parametrize("edition", ["2012", "2026"])
+def test_iaqi_lookup_equals_equation_1_in_fractions_on_every_grid_point(edition):
+    """The integer-arithmetic lookup against HJ 633 eq. 1 evaluated in exact rationals, point by point."""
+    from pipeline.indicators.aqi import BREAKPOINTS_BY_EDITION, DECIMALS, IAQI_LEVELS, iaqi_lookup
+
+    for table, points in BREAKPOINTS_BY_EDITION[edition].items():
+        step = Fraction(1, 10 ** DECIMALS.get(table.split("_")[0], 0))
+        breakpoints = [Fraction(b).limit_denominator(10) for b in points]
+        expected = []
+        for k in range(int(breakpoints[-1] / step) + 1):
+            c = k * step
+            i = next(i for i in range(len(breakpoints) - 1) if c <= breakpoints[i + 1])
+            rise = Fraction(int(IAQI_LEVELS[i + 1] - IAQI_LEVELS[i])) / (breakpoints[i + 1] - breakpoints[i])
+            expected.append(math.ceil(rise * (c - breakpoints[i]) + int(IAQI_LEVELS[i])))
+        assert iaqi_lookup(table, edition).tolist() == expected, table

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline.indicators.aqi import round_half_even
 from pipeline.indicators.daily import daily_max_8h, natural_day_and_hour, station_day_values
 from pipeline.ingest.cnemc_wide import read
 from tests.conftest import SAMPLE_AIR
@@ -138,3 +139,62 @@ def test_natural_day_reproduces_published_24h_means_nationally(shared_cnemc, fir
     print({k: round(v, 4) for k, v in rates.items()})
     assert min(rates[p] for p in ("so2", "no2", "pm10", "co", "pm25")) >= 0.97
     assert rates["o3_8h"] >= 0.99 and rates["o3_1h"] == 1.0
+
+
+def _random_hours(seed: int, stations: int = 23, days: int = 9, missing: float = 0.15) -> pd.DataFrame:
+    """Hourly rows of several stations and days, some hours absent and some values missing, CO with decimals."""
+    rng = np.random.default_rng(seed)
+    codes = [f"{1001 + i}A" for i in range(stations)]
+    stamps = pd.Timestamp("2026-02-25 01:00") + pd.to_timedelta(np.arange(24 * days), unit="h")
+    frame = pd.DataFrame({"station_code": np.repeat(codes, len(stamps)), "hour_end": np.tile(stamps, stations)}).sample(
+        frac=0.9, random_state=seed
+    )  # whole hours absent, rows shuffled
+    for name, scale in (("so2", 8), ("no2", 25), ("pm10", 60), ("co", 0.7), ("o3", 70), ("pm25", 40)):
+        values = rng.gamma(3, scale / 3, len(frame)).round(1 if name == "co" else 0)
+        values[rng.random(len(frame)) < missing] = np.nan
+        frame[name] = values
+    return frame
+
+
+def _reference_day_values(hourly: pd.DataFrame) -> pd.DataFrame:
+    """The 24-h means, hours and max 1-h O3 computed group by group with pandas, for comparison."""
+    days = hourly.assign(date=(hourly["hour_end"] - pd.Timedelta(hours=1)).dt.normalize())
+    grouped = days.groupby(["station_code", "date"], sort=True)
+    out = {}
+    for p in ("so2", "no2", "pm10", "co", "pm25"):
+        hours = grouped[p].count()
+        mean = round_half_even((grouped[p].sum() / hours).to_numpy(), 1 if p == "co" else 0)
+        out[p] = np.where(hours >= 20, mean, np.nan)
+        out[f"{p}_hours"] = hours.to_numpy()
+    out["o3_1h"] = np.where(grouped["o3"].count() >= 20, grouped["o3"].max(), np.nan)
+    return pd.DataFrame(out, index=grouped.size().index).reset_index()
+
+
+def test_blocks_threads_and_row_order_do_not_change_the_result(monkeypatch):
+    hourly = _random_hours(7)
+    one_block = station_day_values(hourly)
+    monkeypatch.setattr("pipeline.indicators.daily.BLOCK_ROWS", 500)  # ~2 stations a block, two threads
+    blocked = station_day_values(hourly)
+    in_order = station_day_values(hourly.sort_values(["station_code", "hour_end"]))
+    pd.testing.assert_frame_equal(one_block, blocked, check_exact=True)
+    pd.testing.assert_frame_equal(one_block, in_order, check_exact=True)
+    assert list(one_block["station_code"]) == sorted(one_block["station_code"])
+
+
+@pytest.mark.parametrize("block_rows", [250_000, 500])
+def test_day_values_equal_a_group_by_group_computation(monkeypatch, block_rows):
+    monkeypatch.setattr("pipeline.indicators.daily.BLOCK_ROWS", block_rows)
+    hourly = _random_hours(11, missing=0.05)
+    ours = station_day_values(hourly).reset_index(drop=True)
+    reference = _reference_day_values(hourly)
+    assert len(ours) == len(reference) and ours["co"].notna().sum() > 100
+    for column in reference.columns:
+        pd.testing.assert_series_equal(ours[column], reference[column], check_dtype=False, check_exact=True)
+
+
+def test_duplicate_station_hour_is_found_in_any_block(monkeypatch):
+    monkeypatch.setattr("pipeline.indicators.daily.BLOCK_ROWS", 500)
+    hourly = _random_hours(3)
+    last = hourly[hourly["station_code"] == hourly["station_code"].max()].iloc[[0]]
+    with pytest.raises(ValueError, match="duplicate station-hour"):
+        station_day_values(pd.concat([hourly, last]))
