@@ -19,7 +19,6 @@ import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.ingest import shown
-from pipeline.store.reads import RegistryEmpty
 
 EXIT_DATA = 1
 
@@ -442,8 +441,6 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    from sqlalchemy.exc import SQLAlchemyError
-
     from pipeline.calculators import InputError
     from pipeline.ingest import IngestError
     from pipeline.validate import ValidationError
@@ -456,9 +453,16 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.func(args, Settings.from_env())
-    except (CommandError, InputError, RegistryEmpty, IngestError, FileNotFoundError, ValidationError) as err:
+    except (CommandError, InputError, IngestError, FileNotFoundError, ValidationError) as err:
         return refuse(str(err))
-    except (OSError, ValueError) as err:  # unwritable output, a folder given as a file, bad values
-        return refuse(f"{type(err).__name__}: {err}")
-    except SQLAlchemyError as err:
-        return refuse(f"warehouse: {str(err).splitlines()[0]}")
+    except Exception as err:
+        # The warehouse's errors, classes of modules the command imported (a calculator imports no
+        # SQLAlchemy: 0.13 s of its start-up); an error of a module never imported is none of them.
+        reads, database = sys.modules.get("pipeline.store.reads"), sys.modules.get("sqlalchemy.exc")
+        if reads is not None and isinstance(err, reads.RegistryEmpty):
+            return refuse(str(err))
+        if isinstance(err, (OSError, ValueError)):  # unwritable output, a folder given as a file, bad values
+            return refuse(f"{type(err).__name__}: {err}")
+        if database is not None and isinstance(err, database.SQLAlchemyError):
+            return refuse(f"warehouse: {str(err).splitlines()[0]}")
+        raise

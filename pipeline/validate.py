@@ -4,6 +4,10 @@ GX Core is called directly (the GX Airflow provider cannot be installed beside A
 dataset's suite is a JSON file in ``expectations/``; every expectation carries ``meta.reason``, the
 text a quarantined row gets. Rows that fail any expectation are quarantined with all their reasons;
 the rest load. Nothing is dropped: ``len(valid) + len(quarantined) == len(records)``.
+
+GX evaluates the row-local expectations (not null, in a set, between; with or without a ``row_condition``)
+on the distinct combinations of the columns each reads, not on every row, and the rest on every row; the
+rows, reasons and Data Docs counts are those of a run on every row (:func:`_validate_by_distinct_values`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.ingest import READER_PROBLEM
@@ -101,17 +106,27 @@ def _copy_of(row: pd.Series, origin: pd.Series) -> str:
     return f"duplicate of {here}"
 
 
-def run_suite(records: pd.DataFrame, suite_name: str, parameters: dict) -> Validated:
+def run_suite(
+    records: pd.DataFrame, suite_name: str, parameters: dict, *, by_distinct_values: bool = True
+) -> Validated:
     """Validate ``records`` with ``expectations/<suite_name>.json``.
 
     parameters: values for the suite's ``$PARAMETER`` placeholders (e.g. ``known_stations``).
     Returns the valid rows and the quarantined rows with a ``reason`` column (reasons of every
     failed expectation, ``; ``-joined). Raises ValidationError when GX fails to evaluate one.
+    by_distinct_values: GX evaluates row-local expectations on distinct values
+    (:func:`_validate_by_distinct_values`); False: GX evaluates every expectation on every row
+    (:func:`_run_suite_whole_frame`, the reference the tests compare with).
     """
     if READER_PROBLEM in records.columns:  # what the reader already knows is wrong: quarantined with its words
         problem = records[READER_PROBLEM].fillna("").astype(str)
         flagged = problem.str.len() > 0
-        checked = run_suite(records[~flagged].drop(columns=READER_PROBLEM), suite_name, parameters)
+        checked = run_suite(
+            records[~flagged].drop(columns=READER_PROBLEM),
+            suite_name,
+            parameters,
+            by_distinct_values=by_distinct_values,
+        )
         if not flagged.any():
             return checked
         found = records[flagged].drop(columns=READER_PROBLEM).assign(reason=problem[flagged])
@@ -126,27 +141,58 @@ def run_suite(records: pd.DataFrame, suite_name: str, parameters: dict) -> Valid
     if key and all(c in records.columns for c in key) and len(records):
         records, duplicates = split_duplicates(records, key)
         if len(duplicates):
-            checked = run_suite(records, suite_name, parameters)
+            checked = run_suite(records, suite_name, parameters, by_distinct_values=by_distinct_values)
             quarantined = pd.concat([checked.quarantined, duplicates], ignore_index=True)
             return Validated(checked.valid, quarantined, checked.expectations_run, checked.data_docs)
     if records.empty:
         return Validated(records.copy(), records.assign(reason=pd.Series(dtype=object)), 0)
+    if by_distinct_values:
+        result = _validate_by_distinct_values(records.reset_index(drop=True), suite, parameters)
+    else:
+        numbered = _with_row_numbers(records)
+        result = _gx_validate(_gx_batch_definition(suite_name), numbered, suite, suite["expectations"], parameters)
+    return _split(records, suite_name, result)
+
+
+def _gx_batch_definition(suite_name: str):
+    """A pandas dataframe asset's whole-dataframe batch definition in a fresh ephemeral GX context (each
+    ``get_batch(batch_parameters={"dataframe": ...})`` on it is one GX batch)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     _quiet_gx_logging()
-
-    frame = records.reset_index(drop=True).rename_axis("gx_row").reset_index()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     asset = context.data_sources.add_pandas(f"{suite_name}_source").add_dataframe_asset(suite_name)
-    batch = asset.add_batch_definition_whole_dataframe("batch").get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(
-        _gx_suite(suite),
-        expectation_parameters=parameters,
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["gx_row"]},
-    )
+    return asset.add_batch_definition_whole_dataframe("batch")
+
+
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["gx_row"]}
+"""What GX reports of each expectation: every unexpected row, by its position in the batch (``gx_row``)."""
+
+
+def _gx_validate(definition, frame: pd.DataFrame, suite: dict, expectations: list[dict], parameters: dict):
+    """GX's validation result of ``expectations`` (a part of ``suite``) on ``frame`` (which has ``gx_row``)."""
+    part = {**suite, "expectations": expectations}
+    batch = definition.get_batch(batch_parameters={"dataframe": frame})
+    return batch.validate(_gx_suite(part), expectation_parameters=parameters, result_format=dict(RESULT_FORMAT))
+
+
+def _with_row_numbers(records: pd.DataFrame) -> pd.DataFrame:
+    return records.reset_index(drop=True).rename_axis("gx_row").reset_index()
+
+
+def _run_suite_whole_frame(records: pd.DataFrame, suite_name: str, parameters: dict) -> Validated:
+    """:func:`run_suite` with every expectation evaluated by GX on every row (one GX batch of the whole
+    frame), as before distinct values: the reference :func:`_validate_by_distinct_values` must agree with."""
+    return run_suite(records, suite_name, parameters, by_distinct_values=False)
+
+
+def _split(records: pd.DataFrame, suite_name: str, result) -> Validated:
+    """The valid and quarantined rows of ``records`` by GX's ``result`` (whose ``gx_row`` are positions in
+    ``records``); a row's reasons are those of the expectations it fails, in the suite's order."""
+    frame = _with_row_numbers(records)
     reasons: dict[int, list[str]] = {}
     for outcome in result.results:
         config = outcome.expectation_config
@@ -162,11 +208,201 @@ def run_suite(records: pd.DataFrame, suite_name: str, parameters: dict) -> Valid
             reasons.setdefault(int(item["gx_row"]), []).append(reason)
     bad = frame["gx_row"].isin(list(reasons))
     quarantined = frame[bad].copy()
-    quarantined["reason"] = quarantined["gx_row"].map(lambda i: "; ".join(dict.fromkeys(reasons[i])))
+    quarantined["reason"] = ["; ".join(dict.fromkeys(reasons[i])) for i in quarantined["gx_row"].tolist()]
     log.info("%s: %d rows valid, %d quarantined", suite_name, int((~bad).sum()), int(bad.sum()))
     return Validated(
         frame[~bad].drop(columns="gx_row"), quarantined.drop(columns="gx_row"), len(result.results), data_docs(result)
     )
+
+
+ROW_LOCAL = {
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_be_null",
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_not_be_in_set",
+    "expect_column_values_to_be_between",
+}
+"""Column map expectations whose verdict on a row depends on that row's values only: the value of
+``column`` (compared with constants) and, through a ``row_condition``, the values of the columns it names."""
+
+ROW_LOCAL_KWARGS = {"column", "value_set", "min_value", "max_value", "strict_min", "strict_max",
+                    "row_condition", "condition_parser"}  # fmt: skip
+"""The arguments a :data:`ROW_LOCAL` expectation may have to be evaluated on distinct values. Not ``mostly``
+(its verdict depends on the share of rows), nor anything else this module does not know."""
+
+COLUMNS_ONLY = {"expect_compound_columns_to_be_unique"}
+"""Expectations that read only the columns of their ``column_list``: GX runs them on all rows but only
+those columns (a narrower frame is cheaper for GX to take as a batch)."""
+
+
+def _condition_columns(condition, columns) -> list[str] | None:
+    """The columns a pandas ``row_condition`` string reads (the names in it), or None when it is not
+    such a string or names anything but columns (a local ``@x``, a function, a back-quoted name)."""
+    import ast
+
+    if not isinstance(condition, str) or "@" in condition or "`" in condition:
+        return None
+    try:
+        tree = ast.parse(condition.strip(), mode="eval")
+    except SyntaxError:
+        return None
+    names = [node.id for node in ast.walk(tree) if isinstance(node, ast.Name)]
+    if any(name not in columns for name in names):
+        return None
+    return list(dict.fromkeys(names))
+
+
+def columns_read(expectation: dict, columns) -> tuple[str, ...] | None:
+    """The columns whose values alone decide ``expectation`` on a row, if it is row-local (see
+    :data:`ROW_LOCAL`) and everything it reads is among ``columns``; None otherwise."""
+    kwargs = expectation["kwargs"]
+    if expectation["type"] not in ROW_LOCAL or set(kwargs) - ROW_LOCAL_KWARGS or kwargs.get("column") not in columns:
+        return None
+    read = [kwargs["column"]]
+    if kwargs.get("row_condition") is not None:
+        if kwargs.get("condition_parser") != "pandas":
+            return None
+        named = _condition_columns(kwargs["row_condition"], columns)
+        if named is None:
+            return None
+        read += named
+    return tuple(sorted(set(read)))
+
+
+def distinct_rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """(distinct, codes, counts): one row per distinct combination of ``columns`` (its first row in
+    ``frame``, so real values, dtypes kept), numbered by ``gx_row``; ``codes[i]`` the number of the
+    combination of ``frame``'s row ``i``; ``counts[k]`` how many rows carry combination ``k``.
+
+    Nulls are values here (``dropna=False``): a null is its own combination, so GX still sees it. In an
+    object column the Python type is part of the combination, so ``1``, ``1.0`` and ``True`` (equal for
+    pandas' grouping) or ``None`` and ``NaN`` stay apart."""
+    keys = [frame[c] for c in columns]
+    keys += [frame[c].map(type).rename(f"{c}\x00type") for c in columns if frame[c].dtype == object]
+    codes = pd.DataFrame(dict(enumerate(keys))).groupby(list(range(len(keys))), sort=False, dropna=False).ngroup()
+    codes = codes.to_numpy()
+    firsts = np.unique(codes, return_index=True)[1]
+    distinct = frame[list(columns)].take(firsts).reset_index(drop=True)
+    return distinct.rename_axis("gx_row").reset_index(), codes, np.bincount(codes, minlength=len(firsts))
+
+
+def _validate_by_distinct_values(frame: pd.DataFrame, suite: dict, parameters: dict):
+    """GX's validation result of ``suite`` on ``frame``, as a whole-frame run would report it.
+
+    A row-local expectation (:func:`columns_read`) gives the same verdict on every row that carries the
+    same values in the columns it reads. So the suite's row-local expectations are grouped by those
+    columns and GX evaluates each group on the distinct combinations of its columns (a few thousand rows
+    instead of a night's 600,000); an unexpected combination makes all the rows that carry it unexpected.
+    Every other expectation (``expect_compound_columns_to_be_unique``, any other kind) is evaluated by GX on
+    all rows, as before. GX decides every verdict; this function only maps them back to rows and reports
+    the counts of rows (:func:`_row_level_result`), so the Data Docs page reads as a whole-frame run's."""
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
+    from great_expectations.validator.validator import calc_validation_statistics
+
+    definition = _gx_batch_definition(suite["name"])
+    numbered = _with_row_numbers(frame)
+    groups: dict[tuple[str, ...] | None, list[int]] = {}
+    for position, expectation in enumerate(suite["expectations"]):
+        groups.setdefault(columns_read(expectation, frame.columns), []).append(position)
+    outcomes: dict[int, object] = {}
+    metas = []
+    for columns, positions in groups.items():
+        if columns is None:
+            for result, done in _whole_frame_results(definition, numbered, suite, positions, parameters):
+                outcomes.update(zip(done, result.results, strict=True))
+                metas.append(result.meta)
+            continue
+        distinct, codes, counts = distinct_rows(frame, columns)
+        result = _gx_validate(definition, distinct, suite, [suite["expectations"][p] for p in positions], parameters)
+        metas.append(result.meta)
+        for position, outcome in zip(positions, result.results, strict=True):
+            outcomes[position] = _row_level_result(
+                suite["expectations"][position], outcome, frame, distinct, codes, counts
+            )
+    results = [outcomes[p] for p in gx_result_order(suite["expectations"])]
+    statistics = calc_validation_statistics(results)
+    return ExpectationSuiteValidationResult(
+        results=results,
+        success=statistics.success,
+        suite_name=suite["name"],
+        statistics={
+            "evaluated_expectations": statistics.evaluated_expectations,
+            "successful_expectations": statistics.successful_expectations,
+            "unsuccessful_expectations": statistics.unsuccessful_expectations,
+            "success_percent": statistics.success_percent,
+        },
+        meta=metas[0],  # GX's version, the asset and the first of the batches GX validated
+    )
+
+
+def gx_result_order(expectations: list[dict]) -> list[int]:
+    """The positions of ``expectations`` in the order GX reports their results: grouped by ``column`` in
+    the order columns first appear, the suite's order within a column, those without a column last (GX's
+    ``Validator.process_expectations_for_validation``). Quarantine reasons follow this order."""
+    by_column: dict[object, list[int]] = {}
+    for position, expectation in enumerate(expectations):
+        column = expectation["kwargs"].get("column")
+        by_column.setdefault(column if isinstance(column, str) else None, []).append(position)
+    last = by_column.pop(None, [])
+    return [p for positions in by_column.values() for p in positions] + last
+
+
+def _whole_frame_results(definition, numbered: pd.DataFrame, suite: dict, positions: list[int], parameters: dict):
+    """(GX result, the suite positions it holds) of the expectations at ``positions``, evaluated on all
+    rows: those of :data:`COLUMNS_ONLY` on their columns only, the others on the whole frame."""
+    expectations = suite["expectations"]
+    narrow = [p for p in positions if expectations[p]["type"] in COLUMNS_ONLY
+              and set(expectations[p]["kwargs"]) == {"column_list"}
+              and set(expectations[p]["kwargs"]["column_list"]) <= set(numbered.columns)]  # fmt: skip
+    for p in narrow:
+        columns = ["gx_row", *dict.fromkeys(expectations[p]["kwargs"]["column_list"])]
+        yield _gx_validate(definition, numbered[columns], suite, [expectations[p]], parameters), [p]
+    wide = [p for p in positions if p not in narrow]
+    if wide:
+        yield _gx_validate(definition, numbered, suite, [expectations[p] for p in wide], parameters), wide
+
+
+def _row_level_result(
+    expectation: dict, outcome, frame: pd.DataFrame, distinct: pd.DataFrame, codes: np.ndarray, counts: np.ndarray
+):
+    """``outcome`` (GX's result of the row-local ``expectation`` on ``distinct``) restated for the rows of
+    ``frame``: the unexpected rows are those carrying an unexpected combination, and the counts, percentages
+    and lists are rebuilt from them by GX's own ``_format_map_output``, as GX would report them had it
+    evaluated every row. The rows in the expectation's domain (its ``row_condition``) are found with the
+    query GX's pandas engine runs (``DataFrame.query(row_condition, parser="pandas")``)."""
+    from great_expectations.expectations.expectation import _format_map_output
+    from great_expectations.expectations.expectation_configuration import parse_result_format
+
+    if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+        return outcome
+    kwargs = expectation["kwargs"]
+    column = kwargs["column"]
+    unexpected_codes = [int(item["gx_row"]) for item in outcome.result.get("unexpected_index_list") or []]
+    rows = np.flatnonzero(np.isin(codes, unexpected_codes))
+    domain = distinct
+    if kwargs.get("row_condition") is not None:
+        domain = distinct.query(kwargs["row_condition"], parser=kwargs["condition_parser"])
+    domain_codes = domain["gx_row"].to_numpy()
+    element_count = int(counts[domain_codes].sum())
+    nonnull_count = None
+    if "missing_count" in outcome.result:  # GX reports nulls apart for this expectation
+        nonnull_count = int(counts[domain_codes[domain[column].notna().to_numpy()]].sum())
+    values = frame[column].take(rows)
+    unexpected_index_list = [
+        {column: v, "gx_row": np.int64(i)} for v, i in zip(values.array, rows.tolist(), strict=True)
+    ]
+    outcome.result = _format_map_output(
+        result_format=parse_result_format(dict(RESULT_FORMAT)),
+        success=outcome.success,
+        element_count=element_count,
+        nonnull_count=nonnull_count,
+        unexpected_count=len(rows),
+        unexpected_list=values.tolist(),
+        unexpected_index_list=unexpected_index_list,
+        unexpected_index_query=f"df.filter(items={rows.tolist()}, axis=0)",
+        unexpected_index_column_names=list(RESULT_FORMAT["unexpected_index_column_names"]),
+    )["result"]
+    return outcome
 
 
 DATA_DOCS_EXAMPLES = 20

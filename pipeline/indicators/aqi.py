@@ -246,52 +246,73 @@ def aqi_frame(frame: pd.DataFrame, mode: str = "daily", edition="2012") -> pd.Da
     """
     if mode not in ("daily", "hourly"):
         raise ValueError(f"mode must be 'daily' or 'hourly', not {mode!r}")
+    columns = {c: _concentrations(frame[c], c) for c in (*DAILY_TABLES, *HOURLY_TABLES, "so2_24h") if c in frame}
     if isinstance(edition, str):
         if edition not in BREAKPOINTS_BY_EDITION:
             raise ValueError(f"unknown HJ 633 edition {edition!r}; expected one of {', '.join(BREAKPOINTS_BY_EDITION)}")
-        return _aqi_frame_one_edition(frame, mode, edition)
+        return _as_frame(_aqi_arrays(columns, len(frame), mode, edition), frame.index)
     editions = np.asarray(edition, dtype=object)
     unknown = set(editions) - set(BREAKPOINTS_BY_EDITION)
     if unknown:
         raise ValueError(f"unknown HJ 633 edition(s) {sorted(map(str, unknown))}")
     kinds = list(dict.fromkeys(editions))
     if len(kinds) <= 1:
-        return _aqi_frame_one_edition(frame, mode, kinds[0] if kinds else "2012")
-    parts = [_aqi_frame_one_edition(frame[editions == e], mode, e) for e in kinds]
-    out = pd.concat(parts).reindex(frame.index)
-    for column in ("category_zh", "category_en"):
-        out[column] = pd.Categorical(out[column], categories=["", *AQI_CATEGORIES[column]])
-    out["level"] = out["level"].astype(np.int64)
-    return out
+        return _as_frame(_aqi_arrays(columns, len(frame), mode, kinds[0] if kinds else "2012"), frame.index)
+    rows = [np.flatnonzero(editions == e) for e in kinds]
+    parts = [
+        _aqi_arrays({c: v[r] for c, v in columns.items()}, len(r), mode, e) for r, e in zip(rows, kinds, strict=True)
+    ]
+    out: dict[str, object] = {}
+    for column, first in parts[0].items():  # each edition's rows put back in place, column by column
+        pieces = [part[column] for part in parts]
+        if isinstance(first, pd.Categorical) and all(list(p.categories) == list(first.categories) for p in pieces):
+            codes = np.empty(len(frame), dtype=first.codes.dtype)  # the categories; the primary pollutants
+            for r, piece in zip(rows, pieces, strict=True):  # when both editions count the same pollutants
+                codes[r] = piece.codes
+            out[column] = pd.Categorical.from_codes(codes, first.categories)
+            continue
+        kind = object if isinstance(first, pd.Categorical) else first.dtype
+        values = np.empty(len(frame), dtype=kind)
+        for r, piece in zip(rows, pieces, strict=True):
+            values[r] = np.asarray(piece, dtype=kind)
+        out[column] = values
+    return pd.DataFrame(out, index=frame.index)
 
 
-def _aqi_frame_one_edition(frame: pd.DataFrame, mode: str, edition: str) -> pd.DataFrame:
+def _as_frame(columns: dict, index: pd.Index) -> pd.DataFrame:
+    return pd.DataFrame(columns, index=index)
+
+
+def _aqi_arrays(columns: dict[str, np.ndarray], n: int, mode: str, edition: str) -> dict:
+    """:func:`aqi_frame` of one edition on concentrations already rounded as published (``columns``), as
+    arrays (Categoricals for the categories and primary pollutants), in the frame's column order."""
     tables = DAILY_TABLES if mode == "daily" else HOURLY_TABLES
     counted = list(DAILY_COUNTED[edition] if mode == "daily" else HOURLY_COUNTED)
-    n = len(frame)
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, object] = {}
     for column, table in tables.items():
-        if column not in frame or (mode == "daily" and column not in counted):
+        if column not in columns or (mode == "daily" and column not in counted):
             out[f"iaqi_{column}"] = np.full(n, np.nan)
             continue
-        values = _concentrations(frame[column], column)
+        values = columns[column]
         sub = _iaqi_on_grid(values, table, edition)
         if mode == "hourly" and column == "so2" and edition == "2012":
             # HJ 633-2012 Table 1 note 2: SO2 1-h > 800 -> use the 24-h IAQI. (2026 note b: 200, in the table.)
-            day = _concentrations(frame["so2_24h"], "so2") if "so2_24h" in frame else np.full(n, np.nan)
+            day = columns["so2_24h"] if "so2_24h" in columns else np.full(n, np.nan)
             sub = np.where(values > 800, _iaqi_on_grid(day, "so2_24h", edition), sub)
         out[f"iaqi_{column}"] = sub
-    sub_indices = np.column_stack([out[f"iaqi_{c}"] for c in counted])
-    aqi_values = np.fmax.reduce(sub_indices, axis=1) if n else np.full(0, np.nan)  # NaN only if all are
+    sub_indices = [out[f"iaqi_{c}"] for c in counted]
+    aqi_values = np.full(n, np.nan)
+    for sub in sub_indices:  # the largest IAQI; NaN only if all are
+        np.fmax(aqi_values, sub, out=aqi_values)
     aqi_values = np.where(np.isnan(aqi_values), np.nan, np.maximum(aqi_values, AQI_MINIMUM[edition]))
     out["aqi"] = aqi_values
     levels = aqi_level(aqi_values)
     out["level"] = levels
     for column in ("category_zh", "category_en"):  # level 0 (no AQI) -> ""
         out[column] = pd.Categorical.from_codes(levels, ["", *AQI_CATEGORIES[column]])
-    out["primary_pollutant"] = primary_pollutants(sub_indices, aqi_values, counted)
-    out["aqi_status"] = publication_status(sub_indices, aqi_values, edition)
-    return pd.DataFrame(out, index=frame.index)
+    out["primary_pollutant"] = _primary_pollutants(sub_indices, aqi_values, counted)
+    out["aqi_status"] = _publication_status(sub_indices, aqi_values, edition)
+    return out
 
 
 def publication_status(sub_indices: np.ndarray, aqi_values: np.ndarray, edition: str) -> np.ndarray:
@@ -303,10 +324,17 @@ def publication_status(sub_indices: np.ndarray, aqi_values: np.ndarray, edition:
     that has not been a primary pollutant for three years does not block publication) needs the
     station's plan, which the warehouse does not hold: every pollutant counts as monitored.
     HJ 633-2012 has no such rule: every computed AQI is published.
+    sub_indices: (rows, counted pollutants).
     """
+    return _publication_status(list(np.asarray(sub_indices, dtype=float).T), aqi_values, edition)
+
+
+def _publication_status(sub_indices: list[np.ndarray], aqi_values: np.ndarray, edition: str) -> np.ndarray:
     status = np.where(np.isnan(aqi_values), "none", "published").astype(object)
     if edition == "2026" and len(status):
-        incomplete = np.isnan(sub_indices).any(axis=1)
+        incomplete = np.zeros(len(status), dtype=bool)
+        for sub in sub_indices:
+            incomplete |= np.isnan(sub)
         status[incomplete & ~np.isnan(aqi_values) & ~(aqi_values > 100)] = "NA"
     return status
 
@@ -324,8 +352,15 @@ def primary_pollutants(sub_indices: np.ndarray, aqi_values: np.ndarray, names: l
     HJ 633-2012 clause 6.2, HJ 633-2026 4.3.1 (首要污染物). ``sub_indices`` is (rows, pollutants) with one column per
     name of ``names``; names are joined with ``;`` in that order. Empty string when AQI <= 50 or missing.
     """
+    return _primary_pollutants(list(np.asarray(sub_indices, dtype=float).T), aqi_values, names)
+
+
+def _primary_pollutants(sub_indices: list[np.ndarray], aqi_values: np.ndarray, names: list[str]) -> pd.Categorical:
+    """:func:`primary_pollutants` of one array per pollutant (no (rows, pollutants) copy)."""
+    aqi_values = np.asarray(aqi_values, dtype=float)
     reported = np.nan_to_num(aqi_values, nan=0.0) > 50
-    hits = (sub_indices == np.asarray(aqi_values, dtype=float)[:, None]) & reported[:, None]
-    mask = hits @ (1 << np.arange(len(names)))  # which pollutants tie for the AQI, as bits
+    mask = np.zeros(len(aqi_values), dtype=np.int64)  # which pollutants tie for the AQI, as bits
+    for i, sub in enumerate(sub_indices):
+        mask |= ((sub == aqi_values) & reported).astype(np.int64) << i
     joined = [";".join(c for i, c in enumerate(names) if m >> i & 1) for m in range(1 << len(names))]
     return pd.Categorical.from_codes(mask, joined)

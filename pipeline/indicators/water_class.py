@@ -129,9 +129,16 @@ def item_class(values, item: str, waterbody="river") -> np.ndarray:
     """
     values = np.asarray(values, dtype=float)
     bodies = np.broadcast_to(np.asarray(waterbody, dtype=object), values.shape)
+    unknown = ~np.isin(bodies, ["river", "lake"])
+    if unknown.any():
+        raise ValueError(f"waterbody must be 'river' or 'lake', not {sorted(set(bodies[unknown]))}")
+    return _item_class(values, item, {body: bodies == body for body in ("river", "lake")})
+
+
+def _item_class(values: np.ndarray, item: str, rows_of: dict[str, np.ndarray]) -> np.ndarray:
+    """:func:`item_class` with the rows of each water body already found (boolean masks)."""
     result = np.full(values.shape, np.nan)
-    for body in ("river", "lake"):
-        rows = bodies == body
+    for body, rows in rows_of.items():
         if not rows.any():
             continue
         limits, direction = _limits(item, body)
@@ -143,9 +150,6 @@ def item_class(values, item: str, waterbody="river") -> np.ndarray:
             meets = v[:, None] <= limits * (1 + 1e-9) if direction == "max" else v[:, None] >= limits * (1 - 1e-9)
             classes = np.where(meets.any(axis=1), meets.argmax(axis=1) + 1.0, 6.0)
         result[rows] = np.where(np.isnan(v), np.nan, classes)
-    unknown = ~np.isin(bodies, ["river", "lake"])
-    if unknown.any():
-        raise ValueError(f"waterbody must be 'river' or 'lake', not {sorted(set(bodies[unknown]))}")
     return result
 
 
@@ -167,13 +171,25 @@ def classify(frame: pd.DataFrame, items=None, target_class=None) -> pd.DataFrame
     """
     items = [c for c in (items or ASSESSED_ITEMS) if c in frame.columns]
     body = frame["waterbody"].to_numpy(dtype=object) if "waterbody" in frame else np.full(len(frame), "river", object)
-    classes = pd.DataFrame({c: item_class(frame[c].to_numpy(dtype=float), c, body) for c in items}, index=frame.index)
+    unknown = ~np.isin(body, ["river", "lake"])
+    if unknown.any():
+        raise ValueError(f"waterbody must be 'river' or 'lake', not {sorted(set(body[unknown]))}")
+    rows_of = {b: body == b for b in ("river", "lake")}  # once for all items
+    classes = pd.DataFrame(
+        {c: _item_class(frame[c].to_numpy(dtype=float), c, rows_of) for c in items}, index=frame.index
+    )
     worst = classes.max(axis=1, skipna=True) if items else pd.Series(np.nan, index=frame.index)
     out = pd.DataFrame(index=frame.index)
     out["water_class"] = worst
-    out["water_class_name"] = worst.map(class_name)
-    hits = classes.eq(worst, axis=0) & (worst > 1).to_numpy()[:, None]
-    out["limiting_items"] = hits.apply(lambda r: ";".join(c for c in items if r[c]), axis=1) if items else ""
+    if len(frame) and items:  # vectorised; the empty frame keeps the dtypes it always had
+        names = np.array(["", *CLASS_NAMES.values()], dtype=object)  # index 0: no class
+        out["water_class_name"] = pd.Series(names[worst.fillna(0).to_numpy().astype(np.int64)], index=frame.index)
+        hits = classes.eq(worst, axis=0).to_numpy() & (worst > 1).to_numpy()[:, None]
+        out["limiting_items"] = pd.Series(_joined(hits, items), index=frame.index)
+    else:
+        out["water_class_name"] = worst.map(class_name)
+        hits = classes.eq(worst, axis=0) & (worst > 1).to_numpy()[:, None]
+        out["limiting_items"] = hits.apply(lambda r: ";".join(c for c in items if r[c]), axis=1) if items else ""
     if target_class is not None:
         target = frame[target_class] if isinstance(target_class, str) else pd.Series(target_class, index=frame.index)
         target = pd.to_numeric(target, errors="coerce")
@@ -190,21 +206,39 @@ def classify(frame: pd.DataFrame, items=None, target_class=None) -> pd.DataFrame
 def exceedances(frame: pd.DataFrame, items, target: pd.Series, waterbody: np.ndarray) -> pd.Series:
     """``item=multiple`` for every item above its limit at the target class, ``;``-joined.
     Multiple = (C - C_target) / C_target, two decimals; none for pH and DO."""
-    parts = pd.Series("", index=frame.index, dtype=object)
+    target = np.asarray(target, dtype=float)
+    lake = np.asarray(waterbody, dtype=object) == "lake"
+    judged = (target >= 1) & (target <= 5)  # a target outside I-V: no limit, no exceedance
+    slot = np.where(judged, target, 1).astype(np.int64) - 1
+    parts = np.full(len(frame), "", dtype=object)
     for item in items:
         if item in NO_EXCEEDANCE_MULTIPLE:
             continue
         values = frame[item].to_numpy(dtype=float)
-        limits = np.array(
-            [limit_of(item, int(t), b) if 1 <= t <= 5 else np.nan for t, b in zip(target, waterbody, strict=True)]
-        )
+        limits = np.where(lake, _limits(item, "lake")[0][slot], _limits(item, "river")[0][slot])
+        limits[~judged] = np.nan
         with np.errstate(invalid="ignore"):
-            over = values > limits * (1 + 1e-9)
-        multiple = (values - limits) / limits
-        text = pd.Series(np.where(over, [f"{item}={m:.2f}" for m in multiple], ""), index=frame.index)
-        parts = np.where((parts != "") & (text != ""), parts + ";" + text, parts + text)
-        parts = pd.Series(parts, index=frame.index, dtype=object)
-    return parts
+            rows = np.flatnonzero(values > limits * (1 + 1e-9))
+        multiples = (values[rows] - limits[rows]) / limits[rows]
+        parts[rows] = [
+            f"{before};{item}={m:.2f}" if before else f"{item}={m:.2f}"
+            for before, m in zip(parts[rows], multiples, strict=True)
+        ]
+    return pd.Series(parts, index=frame.index, dtype=object)
+
+
+def _joined(hits: np.ndarray, names: list[str]) -> np.ndarray:
+    """For each row of a boolean array (rows, names): the names it marks, ``;``-joined in ``names``' order
+    (each distinct combination joined once)."""
+    masks = hits.astype(np.int64) @ (np.int64(1) << np.arange(len(names), dtype=np.int64))
+    if len(names) <= 16:  # a lookup over every possible combination, filled for those present
+        joined = np.full(1 << len(names), "", dtype=object)
+        for m in np.flatnonzero(np.bincount(masks, minlength=1 << len(names))).tolist():
+            joined[m] = ";".join(n for i, n in enumerate(names) if m >> i & 1)
+        return joined[masks]
+    distinct, inverse = np.unique(masks, return_inverse=True)
+    joined = np.array([";".join(n for i, n in enumerate(names) if m >> i & 1) for m in distinct.tolist()], dtype=object)
+    return joined[inverse.ravel()]
 
 
 def table2_compliant(frame: pd.DataFrame) -> pd.Series:

@@ -120,12 +120,27 @@ def digest_of_read(path: Path | str) -> str:
 def read_text(path: Path) -> str:
     """A data file's text: UTF-8 (a BOM is dropped). Raises IngestError when it is not a regular file of a
     sane size (:func:`require_regular`) or not text."""
+    return _decoded(path, _checked_bytes(path))
+
+
+def read_utf8(path: Path | str) -> bytes:
+    """:func:`read_text`'s checks but the decoding, the bytes left as they are (a UTF-8 BOM dropped), for
+    columnar readers that parse bytes and check UTF-8 themselves (pyarrow's CSV reader refuses invalid
+    UTF-8 in a text column; the calculators then read the file with :func:`read_text`, which says where)."""
+    return _checked_bytes(path).removeprefix(b"\xef\xbb\xbf")
+
+
+def _checked_bytes(path: Path | str) -> bytes:
     data = read_bytes(path)
     if not data.strip():
         raise IngestError(path, "file is empty")
     if b"\x00" in data[:4096]:
         raise IngestError(path, "file is binary, not CSV text")
     _check_shape(path, data)
+    return data
+
+
+def _decoded(path: Path | str, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -139,7 +154,13 @@ def read_text(path: Path) -> str:
 def _check_shape(path: Path, data: bytes) -> None:
     """Refuse text whose longest line or number of fields is beyond what any of our formats holds, before
     it is parsed (a garbled line of megabytes, or a file of tiny cells, would take gigabytes in a frame)."""
-    raw = np.frombuffer(data, dtype=np.uint8)
+    cells = data.count(b"\n") + 1 + data.count(b",") + data.count(b"\t") + data.count(b";")
+    half = MAX_LINE_BYTES // 2  # a line longer than the limit holds a whole aligned half-limit block with no newline
+    if all(data.find(b"\n", i, i + half) >= 0 for i in range(0, len(data), half)):
+        if cells > MAX_CELLS:
+            raise IngestError(path, f"{cells:,} fields, more than the {MAX_CELLS:,} read from one file: split it")
+        return
+    raw = np.frombuffer(data, dtype=np.uint8)  # some block has no newline: find the longest line exactly
     ends = np.flatnonzero(raw == 0x0A)
     bounds = np.concatenate(([-1], ends, [len(raw)]))
     longest = int(np.diff(bounds).max()) - 1
@@ -147,7 +168,6 @@ def _check_shape(path: Path, data: bytes) -> None:
         line = int(np.argmax(np.diff(bounds))) + 1
         raise IngestError(path, f"line {line} is {longest:,} bytes long, more than the {MAX_LINE_BYTES:,} of any "
                                 "line of a data file (garbled or not a data file)")  # fmt: skip
-    cells = len(ends) + 1 + int(np.count_nonzero((raw == 0x2C) | (raw == 0x09) | (raw == 0x3B)))
     if cells > MAX_CELLS:
         raise IngestError(path, f"{cells:,} fields, more than the {MAX_CELLS:,} read from one file: split it")
 

@@ -86,3 +86,20 @@ def test_a_name_that_would_break_the_line_is_printed_safely(tmp_path, command, m
     assert main([*command, str(path)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "\x1b" not in err and "\\nerror: forged line" in err, err
+
+
+@pytest.mark.parametrize("offset", [0, 1, 1000, 2047, 2048, 3000])
+@pytest.mark.parametrize("length,refused", [(4096, False), (4097, True)])
+def test_the_line_limit_holds_wherever_the_long_line_starts(tmp_path, monkeypatch, offset, length, refused):
+    """The quick scan (a newline in every aligned half-limit block) and the exact one agree on the limit."""
+    import pipeline.ingest as ingest
+    from pipeline.ingest import read_text
+
+    monkeypatch.setattr(ingest, "MAX_LINE_BYTES", 4096)
+    path = tmp_path / "lines.csv"
+    path.write_bytes(b"a\n" + b"1\n" * (offset // 2) + b"x" * length + b"\n" + b"2\n" * 3000)
+    if refused:
+        with pytest.raises(IngestError, match=f"is {length:,} bytes long"):
+            read_text(path)
+    else:
+        assert read_text(path).count("\n") == 2 + offset // 2 + 3000
