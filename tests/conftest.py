@@ -143,3 +143,63 @@ def year_2019(warehouse, tmp_path):
     water.run_period(warehouse, REPO / "data" / "sample" / "water", "manual", month_window(2019, 7), tmp_path / "s")
     scoreboard.compute(warehouse, 2019)
     return warehouse
+
+
+SAMPLE_DATA = REPO / "data" / "sample"
+
+DEMO = [
+    ["init-db"],
+    ["run", "--quiet", "--date", "2019-02-10", "--date", "2019-02-11", "--date", "2019-07-01", "--date", "2019-07-02"],
+    ["summary", "--year", "2019", "--city", "衢州"],
+    ["water", "--date", "2019-07-01", "--date", "2019-07-02", "--quiet"],
+    ["water", "--month", "2019-07"],
+    ["ingest", "sources", *(str(SAMPLE_DATA / "sources" / n) for n in (
+        "hj212_platform_2019-07.log", "wastewater_export_2019-07.csv", "kahsolt_QZS04_2021-01.csv"))],
+    ["sources", "--year", "2019"],
+    ["ingest", "statistics", str(SAMPLE_DATA / "plan" / "statistics_2014-2019.csv")],
+    ["ingest", "precipitation", str(SAMPLE_DATA / "plan" / "precipitation_2018-2019.csv")],
+    ["ingest", "noise", str(SAMPLE_DATA / "plan" / "noise_2018-2019.csv")],
+    ["scoreboard", "--year", "2019"],
+    ["report", "--year", "2019"],
+    ["alerts", "--year", "2019"],
+]  # fmt: skip
+"""The steps of `make demo` (Makefile), in its order."""
+
+
+def demo_settings(folder: Path) -> dict[str, str]:
+    """The environment of a demo run into ``folder`` (a fresh SQLite warehouse, outbox, reports)."""
+    return {
+        "QZ811_DB_URL": f"sqlite:///{folder / 'warehouse.db'}",
+        "QZ811_STAGING_DIR": str(folder / "staging"),
+        "QZ811_OUTBOX_DIR": str(folder / "outbox"),
+        "QZ811_REPORT_DIR": str(folder / "reports"),
+        "QZ811_DATA_DOCS_DIR": str(folder / "reports" / "data_docs"),
+    }
+
+
+def run_demo() -> dict[str, str]:
+    """:data:`DEMO`'s steps in this process, with the environment as it is: what each step printed."""
+    import contextlib
+    import io
+
+    from pipeline.cli import main
+
+    printed = {}
+    for argv in DEMO:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(argv) == 0, argv
+        printed[" ".join(argv[:2])] = out.getvalue()
+    return printed
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """`make demo`'s steps (:data:`DEMO`) run in this process into a fresh folder: (folder, what each printed)."""
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in demo_settings(folder).items():
+            patch.setenv(key, value)
+        patch.delenv("QZ811_SMTP_HOST", raising=False)
+        printed = run_demo()
+    return folder, printed

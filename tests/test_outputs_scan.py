@@ -10,32 +10,8 @@ import re
 from email import policy
 from pathlib import Path
 
-import pytest
-
-from pipeline.cli import main
 from pipeline.plan.indicators import INDICATORS
 from pipeline.plan.registry import read_registry
-
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "data" / "sample"
-
-DEMO = [
-    ["init-db"],
-    ["run", "--quiet", "--date", "2019-02-10", "--date", "2019-02-11", "--date", "2019-07-01", "--date", "2019-07-02"],
-    ["summary", "--year", "2019", "--city", "衢州"],
-    ["water", "--date", "2019-07-01", "--date", "2019-07-02", "--quiet"],
-    ["water", "--month", "2019-07"],
-    ["ingest", "sources", *(str(SAMPLE / "sources" / n) for n in (
-        "hj212_platform_2019-07.log", "wastewater_export_2019-07.csv", "kahsolt_QZS04_2021-01.csv"))],
-    ["sources", "--year", "2019"],
-    ["ingest", "statistics", str(SAMPLE / "plan" / "statistics_2014-2019.csv")],
-    ["ingest", "precipitation", str(SAMPLE / "plan" / "precipitation_2018-2019.csv")],
-    ["ingest", "noise", str(SAMPLE / "plan" / "noise_2018-2019.csv")],
-    ["scoreboard", "--year", "2019"],
-    ["report", "--year", "2019"],
-    ["alerts", "--year", "2019"],
-]  # fmt: skip
-"""The steps of `make demo` (Makefile), in its order."""
 
 EMPTY = re.compile(r"(?<![A-Za-z])(nan|NaN|None|NaT|<NA>)(?![A-Za-z])")
 
@@ -48,32 +24,6 @@ def internal_ids() -> set[str]:
 
 def found_ids(text: str, ids: set[str]) -> list[str]:
     return sorted(i for i in ids if re.search(rf"(?<![\w.]){re.escape(i)}(?![\w.])", text))
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    env = {
-        "QZ811_DB_URL": f"sqlite:///{folder / 'warehouse.db'}",
-        "QZ811_STAGING_DIR": str(folder / "staging"),
-        "QZ811_OUTBOX_DIR": str(folder / "outbox"),
-        "QZ811_REPORT_DIR": str(folder / "reports"),
-        "QZ811_DATA_DOCS_DIR": str(folder / "reports" / "data_docs"),
-    }
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in env.items():
-            patch.setenv(key, value)
-        patch.delenv("QZ811_SMTP_HOST", raising=False)
-        import contextlib
-        import io
-
-        printed = {}
-        for argv in DEMO:
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out):
-                assert main(argv) == 0, argv
-            printed[" ".join(argv[:2])] = out.getvalue()
-    return folder, printed
 
 
 def readable_parts(path: Path) -> list[tuple[str, str]]:
