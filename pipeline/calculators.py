@@ -272,7 +272,7 @@ def _arrow_table(path: str):
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
-        ).combine_chunks()
+        )
     except (pa.ArrowInvalid, pa.ArrowKeyError):
         raise _NotColumnar from None  # a ragged row, say: the pandas path says where
     return table, b'"' in data

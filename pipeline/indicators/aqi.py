@@ -215,10 +215,11 @@ def _iaqi_on_grid(rounded: np.ndarray, table: str, edition: str = "2012") -> np.
     scale = 10 ** DECIMALS.get(table.split("_")[0], 0)
     with np.errstate(invalid="ignore"):
         index = np.rint(rounded * scale)
-        inside = (index >= 0) & (index < len(lookup))
-    result = np.full(rounded.shape, np.nan)
-    result[inside] = lookup[index[inside].astype(np.int64)]
-    result[index >= len(lookup)] = _above_table(table, edition)
+        known = index >= 0  # NaN and negative: no IAQI
+        above = index >= len(lookup)
+        result = lookup.take(np.where(known & ~above, index, 0).astype(np.intp))  # one gather, no masks
+    result[above] = _above_table(table, edition)
+    result[~known] = np.nan
     return result
 
 
@@ -276,11 +277,11 @@ def aqi_frame(frame: pd.DataFrame, mode: str = "daily", edition="2012") -> pd.Da
         for r, piece in zip(rows, pieces, strict=True):
             values[r] = np.asarray(piece, dtype=kind)
         out[column] = values
-    return pd.DataFrame(out, index=frame.index)
+    return pd.DataFrame(out, index=frame.index, copy=False)  # the arrays are this call's own
 
 
 def _as_frame(columns: dict, index: pd.Index) -> pd.DataFrame:
-    return pd.DataFrame(columns, index=index)
+    return pd.DataFrame(columns, index=index, copy=False)  # the arrays are this call's own
 
 
 def _aqi_arrays(columns: dict[str, np.ndarray], n: int, mode: str, edition: str) -> dict:
@@ -330,13 +331,13 @@ def publication_status(sub_indices: np.ndarray, aqi_values: np.ndarray, edition:
 
 
 def _publication_status(sub_indices: list[np.ndarray], aqi_values: np.ndarray, edition: str) -> np.ndarray:
-    status = np.where(np.isnan(aqi_values), "none", "published").astype(object)
-    if edition == "2026" and len(status):
-        incomplete = np.zeros(len(status), dtype=bool)
+    code = np.isnan(aqi_values).astype(np.int8)  # 0 published, 1 none, 2 NA (strings taken once at the end)
+    if edition == "2026" and len(code):
+        incomplete = np.zeros(len(code), dtype=bool)
         for sub in sub_indices:
             incomplete |= np.isnan(sub)
-        status[incomplete & ~np.isnan(aqi_values) & ~(aqi_values > 100)] = "NA"
-    return status
+        code[incomplete & ~np.isnan(aqi_values) & ~(aqi_values > 100)] = 2
+    return np.array(["published", "none", "NA"], dtype=object).take(code)
 
 
 def _concentrations(values: pd.Series, column: str) -> np.ndarray:

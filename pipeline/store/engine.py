@@ -41,9 +41,16 @@ def make_engine(url: str, lock_timeout: str = LOCK_TIMEOUT) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA busy_timeout = 30000")
+            # A night writes 600,000 rows into a table with two B-trees; with SQLite's default 2 MB page cache
+            # every insert past it is a read and a write system call (issue 18: the bulk write of a night 4.6 -> 3.1 s).
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
             cursor.close()
 
     return engine
+
+
+SQLITE_CACHE_KIB = 128 * 1024
+"""SQLite's page cache per connection [KiB] (a night's air rows and their two B-trees fit in it)."""
 
 
 @cache
