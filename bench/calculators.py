@@ -9,7 +9,7 @@ hours of 40,000 station-days (960,000 rows; a file may hold 10 M fields, so the 
 rows, are not one file) against the peer doing the same work on the same file
 (bench/peer_daily_aqi_hub.py: the station-days' statistics in a Python loop, then ``cal_aqi_cn`` per day).
 
-Run: ``.venv/bin/python bench/calculators.py [--runs 3]`` (``make bench`` runs it and writes the figures into
+Run: ``.venv/bin/python bench/calculators.py [--runs 5]`` (``make bench`` runs it and writes the figures into
 bench/results.md and bench/results.json).
 """
 
@@ -115,7 +115,7 @@ def alternated(ours: list[str], peer: list[str] | None, runs: int) -> dict:
     return out
 
 
-def measure(runs: int = 3) -> dict:
+def measure(runs: int = 5) -> dict:
     rng = np.random.default_rng(SEED)
     python = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv").exists() else sys.executable
     with tempfile.TemporaryDirectory() as tmp:
@@ -197,7 +197,7 @@ def markdown(c: dict) -> list[str]:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     figures = measure(parser.parse_args().runs)
     print(json.dumps(figures, indent=1))
     print("\n".join(markdown(figures)))
