@@ -244,6 +244,10 @@ _STRUCTURAL = r'[,"\r\n]'
 """Characters that make a CSV writer quote a value (csv.QUOTE_MINIMAL, as pandas writes)."""
 
 
+PYTHON_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+"""What ``str.strip()`` strips (Arrow's ``utf8_trim_whitespace`` keeps U+001C-U+001F, which Python strips)."""
+
+
 class _NotColumnar(Exception):
     """The columnar path does not take this input exactly; the pandas path does."""
 
@@ -314,11 +318,11 @@ def _row_editions_columnar(table, edition: str | None) -> np.ndarray:
     if not table.num_rows:
         return np.full(0, "", dtype=object)
     if "date" in table.column_names:
-        values = pc.utf8_trim_whitespace(table["date"])
+        values = pc.utf8_trim(table["date"], PYTHON_WHITESPACE)
         distinct = pc.unique(values)
         days = pd.Series(pd.to_datetime(distinct.to_pandas(), format="%Y-%m-%d", errors="coerce"))
     elif "time" in table.column_names:
-        values = pc.utf8_trim_whitespace(table["time"])
+        values = pc.utf8_trim(table["time"], PYTHON_WHITESPACE)
         distinct = pc.unique(values)
         days = pd.Series([parse_hour_end(t) for t in distinct.to_pylist()], dtype="datetime64[ns]") - pd.Timedelta(
             hours=1
@@ -491,7 +495,7 @@ def _hourly_columnar(path: str) -> pd.DataFrame:
     if any(c not in table.column_names for c in HOURLY_KEY) or not table.num_rows:
         raise _NotColumnar
     hourly = pd.DataFrame({c: _floats(table[c]) for c in HOURLY_POLLUTANTS if c in table.column_names})
-    codes = pc.dictionary_encode(pc.utf8_trim_whitespace(table["station_code"]).combine_chunks())
+    codes = pc.dictionary_encode(pc.utf8_trim(table["station_code"], PYTHON_WHITESPACE).combine_chunks())
     stations = np.asarray(codes.dictionary.to_pylist(), dtype=object)
     order = np.argsort(stations, kind="stable")
     rank = np.empty(len(order), dtype=np.int64)

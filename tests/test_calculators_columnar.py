@@ -175,3 +175,17 @@ def test_daily_aqi_columnar_equals_pandas_on_random_hours(monkeypatch, tmp_path,
 def test_daily_aqi_edge_inputs_give_the_same_bytes_or_the_same_error(monkeypatch, tmp_path, text):
     columnar, reference, _ = _both(monkeypatch, tmp_path, _daily, text)
     assert columnar == reference
+
+
+def test_codes_are_stripped_as_python_strips_them(monkeypatch, tmp_path):
+    """U+001F and U+3000 around a station code or a date: both paths strip them (Python's str.strip)."""
+    text = (
+        "station_code,time,pm25\n"
+        + "".join(f"\x1f1001A\u3000,2026-03-01 {h:02d}:00,{h}\n" for h in range(1, 24))
+        + "1001A,2026-03-02 00:00,5\n"
+    )
+    columnar, reference, taken = _both(monkeypatch, tmp_path, _daily, text)
+    assert taken and columnar == reference and b"\n1001A,2026-03-01," in columnar
+    days = "station,date,pm25\nA,\x1f2026-03-01\u3000,80\n"
+    columnar, reference, taken = _both(monkeypatch, tmp_path, _aqi, days)
+    assert taken and columnar == reference
