@@ -71,12 +71,11 @@ def _fixed(values: pd.Series, decimals: int) -> pd.Series:
     scaled = np.rint(np.where(missing, 0.0, numbers) * 10**decimals)
     if (scaled < 0).any() or (scaled > 1e15).any():  # not what daily statistics hold: format one by one
         return values.map(lambda v: "" if pd.isna(v) else f"{v:.{decimals}f}")
-    digits = scaled.astype(np.int64).astype(str).astype(object)
+    whole, last = np.divmod(scaled.astype(np.int64), 10**decimals)
+    digits = whole.astype(str)
     if decimals:
-        whole, last = np.divmod(scaled.astype(np.int64), 10**decimals)
-        digits = np.char.add(np.char.add(whole.astype(str), "."), np.char.zfill(last.astype(str), decimals)).astype(
-            object
-        )
+        digits = np.char.add(np.char.add(digits, "."), np.char.zfill(last.astype(str), decimals))
+    digits = digits.astype(object)
     digits[missing] = ""
     return pd.Series(digits, index=values.index)
 
@@ -132,6 +131,12 @@ def aqi_csv(path: str, output: str | None, mode: str, edition: str | None) -> No
     _write(out, output)
 
 
+HOURLY_KEY = ("station_code", "time")
+HOURLY_POLLUTANTS = ("so2", "no2", "pm10", "co", "o3", "pm25")
+WATERBODY_ALIASES = {"reservoir": "lake", "湖库": "lake", "河流": "river", "": "river"}
+"""``waterbody`` as written (stripped, lower-case) -> ``river`` or ``lake`` (lakes and reservoirs)."""
+
+
 def daily_aqi_csv(path: str, output: str | None) -> None:
     """Station-day statistics and AQI of a CSV of hourly readings (``python -m pipeline daily-aqi``)."""
     from pipeline.indicators.daily import station_day_aqi
@@ -176,10 +181,6 @@ def daily_aqi_csv(path: str, output: str | None) -> None:
     _write(out, output)
 
 
-HOURLY_KEY = ("station_code", "time")
-HOURLY_POLLUTANTS = ("so2", "no2", "pm10", "co", "o3", "pm25")
-
-
 def water_class_csv(path: str, output: str | None) -> None:
     """GB 3838-2002 class of each row of a CSV of lab values (``python -m pipeline water-class``)."""
     from pipeline.indicators.water_class import GB3838_2002_TABLE1, at_half_detection_limit, classify, parse_class
@@ -203,7 +204,7 @@ def water_class_csv(path: str, output: str | None) -> None:
             raise InputError(f"{shown(path)}: line {i + 2}, column {column}: {frame.at[i, column]!r} is not a number")
         values[column] = at_half_detection_limit(parsed.map(lambda p: p[0]), parsed.map(lambda p: p[1]).astype(bool))
     body = frame["waterbody"].str.strip().str.lower() if "waterbody" in frame else pd.Series("river", index=frame.index)
-    body = body.replace({"reservoir": "lake", "湖库": "lake", "河流": "river", "": "river"})
+    body = body.replace(WATERBODY_ALIASES)
     if not body.isin(["river", "lake"]).all():
         i = (~body.isin(["river", "lake"])).idxmax()
         raise InputError(f"{shown(path)}: line {i + 2}: waterbody {frame.at[i, 'waterbody']!r} is not river or lake")
@@ -457,8 +458,9 @@ def _water_class_table(path: str):
             raise _NotColumnar  # not a number: the pandas path names the line
         values[column] = at_half_detection_limit(pd.Series(number), pd.Series(below))
     if "waterbody" in table.column_names:
-        aliases = {"reservoir": "lake", "湖库": "lake", "河流": "river", "": "river"}
-        (body,) = _per_distinct(table["waterbody"], lambda v: (aliases.get(v.strip().lower(), v.strip().lower()),))
+        (body,) = _per_distinct(
+            table["waterbody"], lambda v: (WATERBODY_ALIASES.get(v.strip().lower(), v.strip().lower()),)
+        )
         if not np.isin(body, ["river", "lake"]).all():
             raise _NotColumnar
     else:

@@ -191,7 +191,8 @@ def _run_suite_whole_frame(records: pd.DataFrame, suite_name: str, parameters: d
 
 def _split(records: pd.DataFrame, suite_name: str, result) -> Validated:
     """The valid and quarantined rows of ``records`` by GX's ``result`` (whose ``gx_row`` are positions in
-    ``records``); a row's reasons are those of the expectations it fails, in the suite's order."""
+    ``records``); a row's reasons are those of the expectations it fails, in the order of GX's results
+    (:func:`gx_result_order`)."""
     frame = _with_row_numbers(records)
     reasons: dict[int, list[str]] = {}
     for outcome in result.results:

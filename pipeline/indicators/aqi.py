@@ -251,14 +251,15 @@ def aqi_frame(frame: pd.DataFrame, mode: str = "daily", edition="2012") -> pd.Da
     if isinstance(edition, str):
         if edition not in BREAKPOINTS_BY_EDITION:
             raise ValueError(f"unknown HJ 633 edition {edition!r}; expected one of {', '.join(BREAKPOINTS_BY_EDITION)}")
-        return _as_frame(_aqi_arrays(columns, len(frame), mode, edition), frame.index)
+        return pd.DataFrame(_aqi_arrays(columns, len(frame), mode, edition), index=frame.index, copy=False)
     editions = np.asarray(edition, dtype=object)
     unknown = set(editions) - set(BREAKPOINTS_BY_EDITION)
     if unknown:
         raise ValueError(f"unknown HJ 633 edition(s) {sorted(map(str, unknown))}")
     kinds = list(dict.fromkeys(editions))
     if len(kinds) <= 1:
-        return _as_frame(_aqi_arrays(columns, len(frame), mode, kinds[0] if kinds else "2012"), frame.index)
+        arrays = _aqi_arrays(columns, len(frame), mode, kinds[0] if kinds else "2012")
+        return pd.DataFrame(arrays, index=frame.index, copy=False)
     rows = [np.flatnonzero(editions == e) for e in kinds]
     parts = [
         _aqi_arrays({c: v[r] for c, v in columns.items()}, len(r), mode, e) for r, e in zip(rows, kinds, strict=True)
@@ -278,10 +279,6 @@ def aqi_frame(frame: pd.DataFrame, mode: str = "daily", edition="2012") -> pd.Da
             values[r] = np.asarray(piece, dtype=kind)
         out[column] = values
     return pd.DataFrame(out, index=frame.index, copy=False)  # the arrays are this call's own
-
-
-def _as_frame(columns: dict, index: pd.Index) -> pd.DataFrame:
-    return pd.DataFrame(columns, index=index, copy=False)  # the arrays are this call's own
 
 
 def _aqi_arrays(columns: dict[str, np.ndarray], n: int, mode: str, edition: str) -> dict:
@@ -311,12 +308,12 @@ def _aqi_arrays(columns: dict[str, np.ndarray], n: int, mode: str, edition: str)
     out["level"] = levels
     for column in ("category_zh", "category_en"):  # level 0 (no AQI) -> ""
         out[column] = pd.Categorical.from_codes(levels, ["", *AQI_CATEGORIES[column]])
-    out["primary_pollutant"] = _primary_pollutants(sub_indices, aqi_values, counted)
-    out["aqi_status"] = _publication_status(sub_indices, aqi_values, edition)
+    out["primary_pollutant"] = primary_pollutants(sub_indices, aqi_values, counted)
+    out["aqi_status"] = publication_status(sub_indices, aqi_values, edition)
     return out
 
 
-def publication_status(sub_indices: np.ndarray, aqi_values: np.ndarray, edition: str) -> np.ndarray:
+def publication_status(sub_indices: list[np.ndarray], aqi_values: np.ndarray, edition: str) -> np.ndarray:
     """``published``, ``NA`` or ``none`` per row (:data:`AQI_STATUSES`).
 
     HJ 633-2026 5.3.1: when a pollutant of the report is missing or invalid, the AQI computed from the
@@ -325,12 +322,8 @@ def publication_status(sub_indices: np.ndarray, aqi_values: np.ndarray, edition:
     that has not been a primary pollutant for three years does not block publication) needs the
     station's plan, which the warehouse does not hold: every pollutant counts as monitored.
     HJ 633-2012 has no such rule: every computed AQI is published.
-    sub_indices: (rows, counted pollutants).
+    sub_indices: one array per pollutant of the report.
     """
-    return _publication_status(list(np.asarray(sub_indices, dtype=float).T), aqi_values, edition)
-
-
-def _publication_status(sub_indices: list[np.ndarray], aqi_values: np.ndarray, edition: str) -> np.ndarray:
     code = np.isnan(aqi_values).astype(np.int8)  # 0 published, 1 none, 2 NA (strings taken once at the end)
     if edition == "2026" and len(code):
         incomplete = np.zeros(len(code), dtype=bool)
@@ -347,17 +340,12 @@ def _concentrations(values: pd.Series, column: str) -> np.ndarray:
     return round_half_even(values.to_numpy(dtype=float), DECIMALS.get(column.split("_")[0], 0))
 
 
-def primary_pollutants(sub_indices: np.ndarray, aqi_values: np.ndarray, names: list[str]) -> pd.Categorical:
+def primary_pollutants(sub_indices: list[np.ndarray], aqi_values: np.ndarray, names: list[str]) -> pd.Categorical:
     """Primary pollutant(s): those whose IAQI equals the AQI, only when AQI > 50.
 
-    HJ 633-2012 clause 6.2, HJ 633-2026 4.3.1 (首要污染物). ``sub_indices`` is (rows, pollutants) with one column per
+    HJ 633-2012 clause 6.2, HJ 633-2026 4.3.1 (首要污染物). ``sub_indices`` is one array per
     name of ``names``; names are joined with ``;`` in that order. Empty string when AQI <= 50 or missing.
     """
-    return _primary_pollutants(list(np.asarray(sub_indices, dtype=float).T), aqi_values, names)
-
-
-def _primary_pollutants(sub_indices: list[np.ndarray], aqi_values: np.ndarray, names: list[str]) -> pd.Categorical:
-    """:func:`primary_pollutants` of one array per pollutant (no (rows, pollutants) copy)."""
     aqi_values = np.asarray(aqi_values, dtype=float)
     reported = np.nan_to_num(aqi_values, nan=0.0) > 50
     mask = np.zeros(len(aqi_values), dtype=np.int64)  # which pollutants tie for the AQI, as bits

@@ -60,6 +60,9 @@ def _rounded(values: np.ndarray, pollutant: str) -> np.ndarray:
     return round_half_even(values, 1 if pollutant == "co" else 0)
 
 
+NS_PER_HOUR = 3_600_000_000_000
+
+
 def natural_day_and_hour(hour_end: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Natural day [days since 1970-01-01] and hour slot 0-23 (= hour-ending 01:00 ... 24:00).
 
@@ -82,9 +85,6 @@ def natural_day_and_hour(hour_end: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         hours = hours.astype(np.int32)
     day, slot = np.divmod(hours + first_slot, 24)
     return day.astype(np.int64) + first_day, slot.astype(np.int64)
-
-
-NS_PER_HOUR = 3_600_000_000_000
 
 
 def station_day_values(hourly: pd.DataFrame) -> pd.DataFrame:

@@ -181,15 +181,10 @@ def classify(frame: pd.DataFrame, items=None, target_class=None) -> pd.DataFrame
     worst = classes.max(axis=1, skipna=True) if items else pd.Series(np.nan, index=frame.index)
     out = pd.DataFrame(index=frame.index)
     out["water_class"] = worst
-    if len(frame) and items:  # vectorised; the empty frame keeps the dtypes it always had
-        names = np.array(["", *CLASS_NAMES.values()], dtype=object)  # index 0: no class
-        out["water_class_name"] = pd.Series(names[worst.fillna(0).to_numpy().astype(np.int64)], index=frame.index)
-        hits = classes.eq(worst, axis=0).to_numpy() & (worst > 1).to_numpy()[:, None]
-        out["limiting_items"] = pd.Series(_joined(hits, items), index=frame.index)
-    else:
-        out["water_class_name"] = worst.map(class_name)
-        hits = classes.eq(worst, axis=0) & (worst > 1).to_numpy()[:, None]
-        out["limiting_items"] = hits.apply(lambda r: ";".join(c for c in items if r[c]), axis=1) if items else ""
+    names = np.array(["", *CLASS_NAMES.values()], dtype=object)  # index 0: no class
+    out["water_class_name"] = pd.Series(names[worst.fillna(0).to_numpy().astype(np.int64)], index=frame.index)
+    hits = classes.eq(worst, axis=0).to_numpy() & (worst > 1).to_numpy()[:, None]
+    out["limiting_items"] = pd.Series(_joined(hits, items), index=frame.index) if items else ""
     if target_class is not None:
         target = frame[target_class] if isinstance(target_class, str) else pd.Series(target_class, index=frame.index)
         target = pd.to_numeric(target, errors="coerce")
@@ -231,11 +226,6 @@ def _joined(hits: np.ndarray, names: list[str]) -> np.ndarray:
     """For each row of a boolean array (rows, names): the names it marks, ``;``-joined in ``names``' order
     (each distinct combination joined once)."""
     masks = hits.astype(np.int64) @ (np.int64(1) << np.arange(len(names), dtype=np.int64))
-    if len(names) <= 16:  # a lookup over every possible combination, filled for those present
-        joined = np.full(1 << len(names), "", dtype=object)
-        for m in np.flatnonzero(np.bincount(masks, minlength=1 << len(names))).tolist():
-            joined[m] = ";".join(n for i, n in enumerate(names) if m >> i & 1)
-        return joined[masks]
     distinct, inverse = np.unique(masks, return_inverse=True)
     joined = np.array([";".join(n for i, n in enumerate(names) if m >> i & 1) for m in distinct.tolist()], dtype=object)
     return joined[inverse.ravel()]
