@@ -169,32 +169,24 @@ def cmd_water(args, settings: Settings) -> int:
 
 def cmd_run(args, settings: Settings) -> int:
     from pipeline.jobs.air import run_day
-    from pipeline.progress import days_between, progress_prefix
+    from pipeline.progress import progress_prefix
     from pipeline.reports.text import day_summary
 
     if bool(args.first) != bool(args.last):
         raise CommandError("--from and --to go together (a backfill of every day between them)")
+    if args.first:  # a range is a backfill: one bulk job
+        if args.date:
+            raise CommandError("give --date days or a --from/--to range, not both")
+        return cmd_backfill(args, settings)
     days = list(args.date or [])
-    try:
-        days += days_between(args.first, args.last) if args.first else []
-    except ValueError as err:
-        raise CommandError(str(err)) from None
     if not days:
         raise CommandError("no day to run: give --date YYYY-MM-DD (repeatable) or --from ... --to ...")
     landing = Path(args.landing) if args.landing else settings.landing_dir
     engine = _engine(settings)
+    kept = _hourly_scope(engine, settings)
     started = time.monotonic()
-    missing = []
     for n, day in enumerate(days, start=1):
-        try:
-            result = run_day(engine, landing, day, settings.staging_dir, docs_dir=settings.data_docs_dir)
-        except FileNotFoundError as err:
-            if not args.first:  # the days asked for one by one must all be there
-                raise
-            # A backfill goes on past a day without files, and says at the end which days those were.
-            missing.append(day.isoformat())
-            print(f"{progress_prefix(n, len(days), time.monotonic() - started)} {day}: skipped, {err}", flush=True)
-            continue
+        result = run_day(engine, landing, day, settings.staging_dir, docs_dir=settings.data_docs_dir, kept=kept)
         print(
             f"{progress_prefix(n, len(days), time.monotonic() - started)} {day}: "
             f"{result['rows_read']} read, {result['rows_loaded']} loaded, "
@@ -206,10 +198,61 @@ def cmd_run(args, settings: Settings) -> int:
             print(f"  warning: {warning}")
         if not args.quiet:
             print(day_summary(engine, day, args.city))
-    if missing:
-        print(f"error: {len(missing)} of {len(days)} days had no files: {', '.join(missing)}", file=sys.stderr)
-        return 1
     return 0
+
+
+def _hourly_scope(engine, settings: Settings):
+    from pipeline.jobs.air import hourly_stations
+
+    try:
+        return hourly_stations(engine, settings.hourly_scope)
+    except ValueError as err:
+        raise CommandError(f"QZ811_HOURLY_SCOPE: {err}") from None
+
+
+def cmd_backfill(args, settings: Settings) -> int:
+    from pipeline.jobs.air import backfill
+    from pipeline.progress import progress_prefix
+
+    if args.last < args.first:
+        raise CommandError(f"--to {args.last} is before --from {args.first}")
+    landing = Path(args.landing) if args.landing else settings.landing_dir
+    engine = _engine(settings)
+    kept = _hourly_scope(engine, settings)
+    started = time.monotonic()
+    print(f"backfill 补录 {args.first} … {args.last} from {landing} (hourly readings kept for: "
+          f"{settings.hourly_scope}; station- and city-days for every city)", flush=True)  # fmt: skip
+
+    def show(done: int, total: int, outcomes) -> None:
+        loaded = [o for o in outcomes if o.status == "loaded"]
+        counts = {k: sum(getattr(o, k) for o in loaded) for k in ("rows_read", "rows_loaded", "rows_quarantined")}
+        shown = [o.day for o in outcomes] or [None]
+        span = f"{min(shown)} … {max(shown)}" if shown[0] else ""
+        print(
+            f"{progress_prefix(done, total, time.monotonic() - started)} {span}: {len(loaded)} day(s) loaded, "
+            f"{counts['rows_read']} read, {counts['rows_loaded']} loaded, {counts['rows_quarantined']} quarantined"
+            + "".join(f"; {o.day} {o.status}" for o in outcomes if o.status != "loaded"),
+            flush=True,
+        )
+
+    outcomes = backfill(engine, landing, args.first, args.last, kept=kept, docs_dir=settings.data_docs_dir,
+                        days_per_load=args.days_per_load, progress=show)  # fmt: skip
+    known = set(args.known_gap or [])
+    warned = [o for o in outcomes if o.warnings]
+    for o in warned:
+        for warning in o.warnings:
+            print(f"  {o.day} warning: {warning}")
+    problems = [o for o in outcomes if o.problem and o.day not in known]
+    gaps = [o for o in outcomes if o.problem and o.day in known]
+    skipped = sum(o.status == "skipped" for o in outcomes)
+    print(f"backfill done in {time.monotonic() - started:.1f} s: {sum(o.status == 'loaded' for o in outcomes)} day(s) "
+          f"loaded, {skipped} already loaded (skipped), {len(warned)} with warnings, "
+          f"{len(gaps) + len(problems)} with a problem")  # fmt: skip
+    for o in gaps:
+        print(f"  {o.day} {o.status} (known gap in the source): {o.note}")
+    for o in problems:
+        print(f"error: {o.day} {o.status}: {o.note}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def cmd_recompute(args, settings: Settings) -> int:
@@ -351,7 +394,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--landing", help="folder with the day's files (default: QZ811_LANDING_DIR or the bundled sample)")
     p.add_argument("--city", default="衢州", help="city whose summary is printed (default 衢州)")
     p.add_argument("--quiet", action="store_true", help="print only one line per day")
+    p.add_argument("--days-per-load", type=int, default=31, help=argparse.SUPPRESS)
+    p.add_argument("--known-gap", type=_day, action="append", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("backfill", help="load a range of days in bulk (resumable; the same warehouse as nightly runs)")
+    p.add_argument("--from", dest="first", type=_day, required=True, help="first natural day, YYYY-MM-DD")
+    p.add_argument("--to", dest="last", type=_day, required=True, help="last natural day, included")
+    p.add_argument("--landing", help="folder with the files (default: QZ811_LANDING_DIR or the bundled sample)")
+    p.add_argument(
+        "--known-gap", type=_day, action="append",
+        help="a day known to be missing in the source (repeatable): still named, but not an error",
+    )  # fmt: skip
+    p.add_argument("--days-per-load", type=int, default=31, help="days validated and written per transaction (31)")
+    p.set_defaults(func=cmd_backfill)
 
     p = sub.add_parser(
         "recompute", help="recompute stored air days (and their indicators) with the standards in force on each day"

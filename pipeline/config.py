@@ -37,6 +37,9 @@ class Settings:
     linked from the report (default: var/data_docs)."""
     keep_staging: bool = False
     """QZ811_KEEP_STAGING=true: keep a batch's staged files after it is loaded (default: removed)."""
+    hourly_scope: str = "zhejiang"
+    """QZ811_HOURLY_SCOPE: whose hourly air readings the warehouse keeps, ``quzhou``, ``zhejiang`` or ``all``
+    (default zhejiang); the other stations' readings are kept as station-days (pipeline/jobs/air.py)."""
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> Settings:
@@ -52,4 +55,5 @@ class Settings:
             report_url=env.get("QZ811_REPORT_URL", ""),
             data_docs_dir=Path(env.get("QZ811_DATA_DOCS_DIR") or REPO_ROOT / "var" / "data_docs"),
             keep_staging=env.get("QZ811_KEEP_STAGING", "").lower() in ("1", "true", "yes"),
+            hourly_scope=(env.get("QZ811_HOURLY_SCOPE") or "zhejiang").strip().lower(),
         )

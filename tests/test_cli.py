@@ -173,7 +173,7 @@ def test_run_init_db_ingest_and_indicators_end_to_end(tmp_path):
 def test_bad_file_in_run_is_one_line_and_nonzero(tmp_path):
     landing = tmp_path / "landing"
     landing.mkdir()
-    (landing / "china_sites_20190210.csv").write_bytes(b"date,hour,type,1264A\r\n20190210,0,PM2.5")
+    (landing / "china_sites_20190210.csv").write_bytes(b"site,when,what\r\n1264A,0,PM2.5")
     env = {"QZ811_DB_URL": f"sqlite:///{tmp_path / 'wh.db'}", "QZ811_STAGING_DIR": str(tmp_path / "staging")}
     run_cli("init-db", env_extra=env)
     result = run_cli("run", "--date", "2019-02-10", "--landing", str(landing), env_extra=env)
@@ -181,21 +181,25 @@ def test_bad_file_in_run_is_one_line_and_nonzero(tmp_path):
     assert (
         result.stderr.startswith("error: ")
         and "china_sites_20190210.csv" in result.stderr
-        and "truncated" in result.stderr
+        and "unknown air format" in result.stderr
     )
 
 
 def test_backfill_shows_progress_with_time_left(tmp_path):
     env = {"QZ811_DB_URL": f"sqlite:///{tmp_path / 'wh.db'}", "QZ811_STAGING_DIR": str(tmp_path / "staging")}
     assert run_cli("init-db", env_extra=env).returncode == 0
-    run = run_cli("run", "--from", "2019-02-10", "--to", "2019-02-12", "--quiet", env_extra=env)
+    run = run_cli("backfill", "--from", "2019-02-10", "--to", "2019-02-12", "--days-per-load", "1", env_extra=env)
     lines = [line for line in run.stdout.splitlines() if line.startswith("[")]
     assert [line.split()[:2] for line in lines] == [["[1/3", "33%"], ["[2/3", "66%"], ["[3/3", "100%"]]
-    assert re.search(r"\[1/3  33% \d+:\d\d:\d\d elapsed, ~\d+:\d\d:\d\d left\] 2019-02-10: \d+ read", lines[0])
-    assert "2019-02-11: " in lines[1] and "city-days" in lines[1]
+    assert re.search(r"\[1/3  33% \d+:\d\d:\d\d elapsed, ~\d+:\d\d:\d\d left\] 2019-02-10 … 2019-02-10: 1 day", lines[0])
+    assert "2019-02-11 … 2019-02-11: 1 day(s) loaded" in lines[1]
     # The sample has no file for 2019-02-12: the backfill says so, goes on, and ends with status 1.
-    assert "2019-02-12: skipped, no air files for 2019-02-12" in lines[2]
-    assert run.returncode == 1 and "1 of 3 days had no files: 2019-02-12" in run.stderr
+    assert "2019-02-12 missing" in lines[2]
+    assert run.returncode == 1 and "error: 2019-02-12 missing: no file of its own" in run.stderr
+    # `run --from --to` is the same backfill; a day known to be missing in the source is named, not an error.
+    again = run_cli("run", "--from", "2019-02-10", "--to", "2019-02-12", "--known-gap", "2019-02-12", env_extra=env)
+    assert again.returncode == 0 and "2 already loaded (skipped)" in again.stdout
+    assert "2019-02-12 missing (known gap in the source)" in again.stdout
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.glossary import AIR_ITEMS, air_code
-from pipeline.ingest import IngestError, empty_records, read_text
+from pipeline.ingest import READER_PROBLEM, IngestError, empty_records, read_text
 
 KEY_COLUMNS = ["date", "hour", "type"]
 TYPES_PER_HOUR = 15
@@ -41,18 +41,28 @@ def _numbers(texts: np.ndarray) -> np.ndarray:
     return values
 
 
-def read(path: Path | str, only_hour_of: tuple[str, str] | None = None) -> pd.DataFrame:
+def lines(path: Path | str) -> list[list[str]]:
+    """The file's lines split into fields (what :func:`read` parses; a caller that reads one file for two days
+    splits it once and passes them)."""
+    return list(csv.reader(io.StringIO(read_text(Path(path)), newline="")))
+
+
+def read(
+    path: Path | str, only_hour_of: tuple[str, str] | None = None, split: list[list[str]] | None = None
+) -> pd.DataFrame:
     """Canonical air records (see :mod:`pipeline.ingest`) from one national wide file.
 
-    Raises IngestError for a file that is not of this format, has rows of the wrong length
-    (truncated or corrupt) or ends in the middle of an hour's block of type rows (a type missing; a type
-    given twice is a duplicate, settled at validation).
+    Raises IngestError for a file that is not of this format. A line of another length than the header
+    (cut off mid-row: a truncated file) becomes one record with :data:`pipeline.ingest.READER_PROBLEM`
+    set, quarantined whole; an hour lacking some type rows keeps the others; both are said in
+    ``records.attrs["warnings"]``.
     only_hour_of: ``(date, hour)`` labels, e.g. ``("20190702", "0")``: of that date's rows, read only that
     hour's (the next day's file, of which a night needs only 00:00); the values of the rows passed
     over are counted in ``records.attrs["values_passed_over"]``. The whole file is still checked.
+    split: the file's :func:`lines`, when the caller has them already.
     """
     path = Path(path)
-    rows = list(csv.reader(io.StringIO(read_text(path), newline="")))
+    rows = lines(path) if split is None else split
     header = rows[0]
     if not looks_like(header):
         raise IngestError(path, f"not a national wide air file: header starts {header[:3]}, expected {KEY_COLUMNS}")
@@ -62,35 +72,42 @@ def read(path: Path | str, only_hour_of: tuple[str, str] | None = None) -> pd.Da
     body = rows[1:]
     if not body:
         raise IngestError(path, "header only, no data rows")
-    for line, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise IngestError(
-                path, f"line {line} has {len(row)} fields, the header has {len(header)} (truncated or corrupt file)"
-            )
-    # Each hour's block must hold every type: one missing means a truncated or corrupt file. A type row
-    # given twice (an export resumed, a line repeated) is not a hole: its values are compared record by
-    # record at validation, where an exact copy is kept once (pipeline.validate.split_duplicates).
-    blocks: dict[str, set[str]] = {}  # by hour label: a row whose date is off is quarantined later, not a hole
-    for r in body:
-        blocks.setdefault(r[1], set()).add(r[2].strip())
-    for hour, types in blocks.items():
-        if len(types) < TYPES_PER_HOUR:
-            raise IngestError(
-                path, f"hour {hour} has {len(types)} of {TYPES_PER_HOUR} type rows (truncated or corrupt file)"
-            )
+    # A line of another length than the header was cut off mid-row (a truncated file: the national archive
+    # has two in 2019) or is corrupt: it is quarantined whole with its reason, and the file's complete
+    # lines load. An hour whose block lacks some of the 15 types (the file ends inside it, or a type row
+    # was lost) keeps the types it has: the others are simply missing, and the reader says so.
+    numbered = list(enumerate(body, start=2))  # (line number, fields)
+    cut = [(line, row) for line, row in numbered if len(row) != len(header)]
+    if cut:
+        numbered = [(line, row) for line, row in numbered if len(row) == len(header)]
+        body = [row for _, row in numbered]
+    warnings = [
+        f"hour {hour} has {len(types)} of {TYPES_PER_HOUR} type rows (truncated or corrupt file): "
+        f"the {TYPES_PER_HOUR - len(types)} missing types of that hour are missing readings"
+        for hour, types in _type_blocks(body).items()
+        if len(types) < TYPES_PER_HOUR
+    ]
+    if cut and not body:
+        raise IngestError(path, f"no line has the header's {len(header)} fields (line 2 has {len(cut[0][1])}): "
+                                "not a national wide air file, or corrupt")  # fmt: skip
 
     passed_over = 0
     if only_hour_of is not None:
         date, hour = only_hour_of
+        elsewhere = [c for c in cut if len(c[1]) < 2 or (c[1][0].strip() == date and c[1][1].strip() != hour)]
+        cut = [c for c in cut if c not in elsewhere]  # another day's cut-off line: that day's to quarantine
+        passed_over += len(elsewhere)
+        warnings = []  # the hours of other days are their days' concern
         skipped = [r for r in body if r[0].strip() == date and r[1].strip() != hour]
-        passed_over = sum(1 for r in skipped for cell in r[3:] if cell.strip())
-        body = [r for r in body if not (r[0].strip() == date and r[1].strip() != hour)]
+        passed_over += sum(1 for r in skipped for cell in r[3:] if cell.strip())
+        numbered = [(n, r) for n, r in numbered if not (r[0].strip() == date and r[1].strip() != hour)]
+        body = [r for _, r in numbered]
         if not body:
-            return _passed_over(empty_records(), passed_over)
+            return _finished(empty_records(), passed_over, cut, len(header), path, warnings)
     grid = np.array([r[3:] for r in body], dtype=object)
     row_idx, col_idx = np.nonzero(np.char.strip(grid.astype(str)) != "")
     if row_idx.size == 0:
-        return _passed_over(empty_records(), passed_over)
+        return _finished(empty_records(), passed_over, cut, len(header), path, warnings)
     keys = np.array([r[:3] for r in body], dtype=object)
     raw_values = np.char.strip(grid[row_idx, col_idx].astype(str))
     dates = keys[row_idx, 0].astype(str)
@@ -107,7 +124,7 @@ def read(path: Path | str, only_hour_of: tuple[str, str] | None = None) -> pd.Da
     records = pd.DataFrame(
         {
             "source_file": str(path),
-            "source_row": row_idx + 2,
+            "source_row": np.array([n for n, _ in numbered])[row_idx],
             "record_key": station.astype(str) + " (column " + (col_idx + 4).astype(str) + ")",
             "station_code": station,
             "hour_end": hour_end.to_numpy(),
@@ -121,9 +138,47 @@ def read(path: Path | str, only_hour_of: tuple[str, str] | None = None) -> pd.Da
     records["raw_record"] = (
         "date=" + dates + ",hour=" + hours + ",type=" + types + "," + station.astype(str) + "=" + raw_values
     )
-    return _passed_over(records, passed_over)
+    return _finished(records, passed_over, cut, len(header), path, warnings)
 
 
-def _passed_over(records: pd.DataFrame, count: int) -> pd.DataFrame:
-    records.attrs["values_passed_over"] = count
+def _type_blocks(body: list[list[str]]) -> dict[str, set[str]]:
+    """The type rows of each hour label (a row whose date is off is quarantined later, not a hole; a type
+    row given twice is a duplicate, settled at validation: :func:`pipeline.validate.split_duplicates`)."""
+    blocks: dict[str, set[str]] = {}
+    for r in body:
+        blocks.setdefault(r[1], set()).add(r[2].strip())
+    return blocks
+
+
+def _finished(
+    records: pd.DataFrame, passed_over: int, cut: list, n_fields: int, path: Path, warnings: list[str]
+) -> pd.DataFrame:
+    """The records, with one quarantine record per cut-off line (its whole text kept, the reason in
+    :data:`pipeline.ingest.READER_PROBLEM`), the count of values passed over and the reader's warnings."""
+    if cut:
+        lines = pd.DataFrame(
+            {
+                "source_file": str(path),
+                "source_row": [line for line, _ in cut],
+                "record_key": "whole line",
+                "station_code": "",
+                "hour_end": pd.NaT,
+                "pollutant": [row[2].strip() if len(row) > 2 else "" for _, row in cut],
+                "value": np.nan,
+                "raw_value": "",
+                "unit": "",
+                "flag": "",
+                "raw_record": [",".join(row)[:2000] for _, row in cut],
+                READER_PROBLEM: [
+                    f"line {line} has {len(row)} of the header's {n_fields} fields: cut off mid-row (truncated "
+                    "file) or corrupt; the whole line is quarantined"
+                    for line, row in cut
+                ],
+            }
+        )
+        records = pd.concat([records.assign(**{READER_PROBLEM: ""}), lines], ignore_index=True)
+    records.attrs["values_passed_over"] = passed_over
+    records.attrs["warnings"] = warnings + [
+        f"line {line} cut off mid-row ({len(row)} of {n_fields} fields): quarantined whole" for line, row in cut
+    ]
     return records

@@ -42,6 +42,7 @@ class Batch:
     window: Window | None
     rows_other_days: int = 0
     rows_read: int | None = None  # as counted by the reader; checked against loaded + quarantined
+    rows_summarised: int = 0  # valid readings kept as station-days only (outside the hourly scope)
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     sha256: list[str] = field(default_factory=list)
 
@@ -117,13 +118,22 @@ def load_batch(
     return load_batches(engine, [(batch, valid, quarantined, table)])[0]
 
 
-def load_batches(engine: Engine, loads: list[tuple[Batch, pd.DataFrame, pd.DataFrame, ReadingTable]]) -> list[dict]:
-    """Write several validated batches (a command's files) in one transaction: all of them or none, so a
-    failure on the last file leaves the warehouse as it was. Returns each batch's accounting row."""
+def load_batches(
+    engine: Engine,
+    loads: list[tuple[Batch, pd.DataFrame, pd.DataFrame, ReadingTable]],
+    then: Callable[[Connection], None] | None = None,
+) -> list[dict]:
+    """Write several validated batches (a command's files, a backfill's days) in one transaction: all of them
+    or none, so a failure on the last file leaves the warehouse as it was. ``then(conn)`` writes what derives
+    from them (a backfill's station- and city-days) in the same transaction. Returns each batch's accounting
+    row."""
     prepared = [_prepare(engine, *load) for load in loads]
     keys = sorted({p["lock"] for p in prepared})
     with replacing(engine, *keys) as conn:
-        return [_write(conn, **p) for p in prepared]
+        written = [_write(conn, **p) for p in prepared]
+        if then is not None:
+            then(conn)
+        return written
 
 
 def _prepare(engine: Engine, batch: Batch, valid: pd.DataFrame, quarantined: pd.DataFrame, table: ReadingTable) -> dict:
@@ -136,15 +146,17 @@ def _prepare(engine: Engine, batch: Batch, valid: pd.DataFrame, quarantined: pd.
         "sha256": ";".join(batch.sha256),
         "window_start": stamp(batch.window.first) if batch.window else None,
         "window_end": stamp(batch.window.last) if batch.window else None,
-        "rows_read": len(valid) + len(quarantined),
-        "rows_loaded": len(valid),
+        "rows_read": len(valid) + batch.rows_summarised + len(quarantined),
+        "rows_loaded": len(valid) + batch.rows_summarised,
         "rows_quarantined": len(quarantined),
         "rows_other_days": batch.rows_other_days,
+        "rows_summarised": batch.rows_summarised,
         "started_at": batch.started_at.strftime(TIMESTAMP_FORMAT),
     }
     if batch.rows_read is not None and batch.rows_read != accounting["rows_read"]:
         raise RuntimeError(
-            f"{batch.dataset}: {batch.rows_read} rows read but {len(valid)} valid + {len(quarantined)} quarantined"
+            f"{batch.dataset}: {batch.rows_read} rows read but {len(valid) + batch.rows_summarised} valid + "
+            f"{len(quarantined)} quarantined"
         )
     frame = table.frame(batch.batch_id, valid) if table.frame is not None and len(valid) else None
     readings = table.rows(batch.batch_id, valid) if table.frame is None and len(valid) else []
@@ -247,10 +259,16 @@ def bulk_insert(conn: Connection, table: ReadingTable, frame: pd.DataFrame, into
     if conn.dialect.name == "sqlite":
         import sqlite3
 
+        # In the key's order, each row lands next to the last in the primary key's B-tree (a year of a
+        # province's readings outgrows the page cache; unsorted, every insert is a page read).
+        frame = frame.sort_values(list(table.key), kind="stable")
+
         statement, names = driver_statement(conn, table.insert)  # sqlite3: positional placeholders
-        values = frame[names].astype(object).where(frame[names].notna(), None)
+        # Each column as a Python list (None for missing) and the rows zipped in C: the driver then spends its
+        # time in SQLite, not in building rows, and lets another thread run meanwhile (a backfill reads on).
+        columns = [frame[n].astype(object).where(frame[n].notna(), None).tolist() for n in names]
         try:
-            conn.connection.driver_connection.executemany(statement, values.itertuples(index=False, name=None))
+            conn.connection.driver_connection.executemany(statement, zip(*columns, strict=True))
         except sqlite3.Error as err:  # as SQLAlchemy would raise it (IntegrityError for a NOT NULL, ...)
             raise sa.exc.DBAPIError.instance(statement, None, err, sqlite3.Error) from err
         return len(frame)

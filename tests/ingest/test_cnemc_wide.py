@@ -46,27 +46,42 @@ def test_format_detection(tmp_path):
         read_air_file(other)
 
 
-def test_truncated_mid_row_is_refused(tmp_path):
+def test_a_line_cut_off_mid_row_is_one_quarantine_record_and_the_rest_is_read(tmp_path):
     cut = tmp_path / "china_sites_20190210.csv"
     data = SAMPLE.read_bytes()
     cut.write_bytes(data[: len(data) // 2 + 7])
-    with pytest.raises(IngestError, match="truncated"):
-        read(cut)
+    whole = read(SAMPLE)
+    records = read(cut)
+    flagged = records[records["problem"].fillna("") != ""]
+    assert len(flagged) == 1  # the cut line, whole
+    (reason,) = flagged["problem"]
+    assert "cut off mid-row" in reason and "truncated" in reason
+    last_line = int(flagged["source_row"].iloc[0])
+    assert last_line == len(data[: len(data) // 2 + 7].decode().splitlines())
+    complete = records[records["problem"].fillna("") == ""]
+    expected = whole[whole["source_row"] < last_line]
+    assert len(complete) == len(expected) and (complete["value"].to_numpy() == expected["value"].to_numpy()).all()
+    assert any("cut off mid-row" in w for w in records.attrs["warnings"])
 
 
-def test_truncated_at_a_row_boundary_is_refused(tmp_path):
+def test_an_hour_missing_type_rows_keeps_the_types_it_has(tmp_path):
     cut = tmp_path / "china_sites_20190210.csv"
     lines = SAMPLE.read_text().splitlines(keepends=True)
     cut.write_text("".join(lines[:-5]))
-    with pytest.raises(IngestError, match="hour 23 has 10 of 15 type rows"):
-        read(cut)
+    records = read(cut)
+    assert "problem" not in records.columns  # nothing cut mid-row
+    last_hour = records[records["hour_end"] == records["hour_end"].max()]
+    assert last_hour["pollutant"].nunique() == 10
+    assert records.attrs["warnings"] == [
+        "hour 23 has 10 of 15 type rows (truncated or corrupt file): the 5 missing types of that hour are missing readings"
+    ]
 
 
-def test_a_file_cut_inside_its_first_hour_is_refused(tmp_path):
+def test_a_file_cut_inside_its_first_hour_keeps_its_rows(tmp_path):
     cut = tmp_path / "china_sites_20190210.csv"
     cut.write_text("".join(SAMPLE.read_text().splitlines(keepends=True)[:8]))
-    with pytest.raises(IngestError, match="hour 0 has 7 of 15 type rows"):
-        read(cut)
+    records = read(cut)
+    assert records["pollutant"].nunique() == 7 and "hour 0 has 7 of 15" in records.attrs["warnings"][0]
 
 
 @pytest.mark.parametrize(
