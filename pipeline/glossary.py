@@ -264,6 +264,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "section": ("规划章节", "plan section"), "indicator_zh": ("指标", "indicator (Chinese)"),
     "indicator_en": ("指标(英文)", "indicator (English)"), "deadline": ("完成年限", "deadline"), "note": ("备注", "note"),
     "plan_text": ("规划原文", "plan text"),
+    # coverage of a period (pipeline/indicators/coverage.py)
+    "first_day": ("数据起始日", "first day with data"), "last_day": ("数据截止日", "last day with data"),
+    "n_valid": ("有效数", "valid: days (air), section-months (water), outlet-months (sources)"),
+    "n_expected": ("应有数", "expected by the standard, in the same unit"),
+    "coverage": ("数据覆盖", "complete (judged met/missed) or ytd (1-N月累计, the period so far)"),
+    "outlook": ("累计期研判", "a period so far: the at-risk rule and its result"),
+    "previous_value": ("上年同期值", "同比: same period a year before (a year so far), else the year before"),
     "n_sections": ("断面数", "sections"),
     "share_i_iii": ("I~III类比例(%)", "share of classes I-III (%)"),
     "status_zh": ("水质状况", "status (Chinese)"),

@@ -80,16 +80,18 @@ def test_a_missed_target_sends_one_email_with_its_content_and_none_the_next_nigh
     counts = alerts.deliver(year_2019, settings.client, tmp_path / "outbox", NOW)
     assert counts["sent"] == len(created) == len(expected) == len(inbox.messages)
     message = qiantang_message(inbox)
-    assert message["Subject"] == "【811规划预警通报】钱塘江流域(衢州段)主干流水质达标率：未达标（2019年）"
+    # July alone is not the year (a year needs all 12 months of every section): a 预警 on 1-7月累计, not a 通报.
+    assert message["Subject"] == "【811规划预警】钱塘江流域(衢州段)主干流水质达标率：有未达标风险（2019年1–7月累计）"
     envelope = inbox.envelopes[inbox.messages.index(message)]
     assert set(envelope.rcpt_tos) == {"811-office@example.gov.cn", "water-team@example.gov.cn"}
     text = message.get_body(("plain",)).get_content()
     # A notice: what was missed and by how much, the section and item behind it, the lead department and
     # what is asked of it; no internal id.
-    assert "2019年 83.3 %，目标 >= 90 %（2015年）；未达标，低于目标 6.7 个百分点" in text
+    assert "2019年1–7月累计 83.3 %，目标 >= 90 %（2015年）；有未达标风险，低于目标 6.7 个百分点" in text
+    assert "全年数据不完整，不作全年达标判定" in text and "断面·月 6/72" in text and "2019-07-01至2019-07-31" in text
     assert "衢江樟树潭（衢江，衢江区）：IV类，目标III类；超标项目 氨氮" in text
-    assert "牵头部门 Lead department：市生态环境局。请于10个工作日内报送未达标原因分析和整改措施" in text
-    assert "同比 Year on year" in text and "趋势 Trend" in text
+    assert "牵头部门 Lead department：市生态环境局。请分析与目标的差距" in text
+    assert "同比 Year on year：2018年同期（1–7月累计）无数据" in text and "趋势 Trend" in text
     assert "water.qiantang_compliance" not in text and "computed" not in text.split("Data")[0]
     html = message.get_body(("html",)).get_content()
     assert 'src="cid:' in html
@@ -123,10 +125,10 @@ def test_recovery_sends_one_more_email(year_2019, smtp, tmp_path):
     alerts.plan_alerts(year_2019, 2019, NOW)
     alerts.deliver(year_2019, settings.client, tmp_path / "outbox", NOW)
     before = len(inbox.messages)
-    with year_2019.begin() as conn:  # the corrected figure: the main stream meets its target
-        conn.execute(
-            sa.text("UPDATE indicator SET value = 100, status = 'met' WHERE indicator = 'water.qiantang_compliance'")
-        )
+    with year_2019.begin() as conn:  # the corrected figure of a complete year: the main stream meets its target
+        conn.execute(sa.text(
+            "UPDATE indicator SET value = 100, status = 'met', coverage = 'complete', data_complete = TRUE, outlook = ''"
+            " WHERE indicator = 'water.qiantang_compliance'"))  # fmt: skip
     scoreboard.compute(year_2019, 2019)
     created = alerts.plan_alerts(year_2019, 2019, NOW + dt.timedelta(days=1))
     assert [a["status"] for a in created if a["target_id"].startswith("water.qiantang")] == ["met"]
@@ -141,7 +143,7 @@ def test_without_smtp_the_emails_go_to_the_outbox(year_2019, tmp_path):
     files = sorted((tmp_path / "outbox").glob("*.eml"))
     assert counts["outbox"] == len(created) == len(files) > 0
     parsed = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
-    assert parsed["Subject"].startswith("【811规划预警通报】")
+    assert parsed["Subject"].startswith("【811规划预警】") and "1–7月累计" in parsed["Subject"]
 
 
 def test_recipients_by_prefix():
@@ -239,7 +241,8 @@ def test_a_reduction_target_is_told_as_its_percent_change_against_the_baseline(w
 
     batch = {"batch_id": "b2009", "dataset": "annual_statistics", "source_files": "s.csv", "sha256": "x",
              "window_start": None, "window_end": None, "rows_read": 1, "rows_loaded": 1, "rows_quarantined": 0,
-             "rows_other_days": 0, "started_at": "2020-01-01 00:00:00", "finished_at": "2020-01-01 00:00:00"}  # fmt: skip
+             "rows_other_days": 0, "rows_summarised": 0, "started_at": "2020-01-01 00:00:00",
+             "finished_at": "2020-01-01 00:00:00"}  # fmt: skip
     with warehouse.begin() as conn:
         conn.execute(sql("dml/ingest_batch/insert_ingest_batch"), batch)
         conn.execute(sql("dml/annual_statistic/insert_annual_statistic"),
@@ -247,7 +250,8 @@ def test_a_reduction_target_is_told_as_its_percent_change_against_the_baseline(w
                       "unit": "t", "batch_id": "b2009"})  # fmt: skip
     row = {"indicator": "sources.total.pb", "scope": "衢州", "period": "2019", "value": 1.98, "unit": "t",
            "comparator": "<=", "target": None, "status": "measured", "data_complete": True, "n": 3, "detail": "",
-           "edition": ""}  # fmt: skip
+           "edition": "", "first_day": "2019-01-01", "last_day": "2019-12-31", "n_valid": 36, "n_expected": 36,
+           "coverage": "complete", "outlook": ""}  # a complete year  # fmt: skip
     replace_indicators(warehouse, "sources", 2019, [row])
     board = compute(warehouse, 2019).set_index("target_id")
     assert board.loc["heavy_metal.pb_reduction", "status"] == "missed"  # -1 % is not -5 %
@@ -272,7 +276,8 @@ def test_cli_dry_run_evaluates_the_year_and_stores_nothing(warehouse, tmp_path, 
     monkeypatch.setenv("QZ811_DB_URL", warehouse.url.render_as_string(hide_password=False))
     assert main(["alerts", "--year", "2019", "--dry-run"]) == 0
     assert (
-        "would send: 【811规划预警通报】钱塘江流域(衢州段)主干流水质达标率：未达标（2019年）" in capsys.readouterr().out
+        "would send: 【811规划预警】钱塘江流域(衢州段)主干流水质达标率：有未达标风险（2019年1–7月累计）"
+        in capsys.readouterr().out
     )
     with warehouse.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM scoreboard")).scalar_one() == 0

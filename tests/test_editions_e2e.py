@@ -173,6 +173,12 @@ def _previous_release(engine, tmp_path, monkeypatch) -> None:
             ("source_reading", "max_value"),
             ("source_reading", "cou_value"),
             ("plan_target", "department"),
+            ("ingest_batch", "rows_summarised"),  # migration 006 (the air backfill's hourly scope)
+            *(("indicator", c) for c in ("first_day", "last_day", "n_valid", "n_expected", "coverage", "outlook")),
+            *(
+                ("scoreboard", c)
+                for c in ("coverage", "first_day", "last_day", "n_valid", "n_expected", "previous_value")
+            ),
         ):
             conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
         conn.execute(sa.text("DROP TABLE alert_recipient"))
@@ -201,12 +207,16 @@ def engines(request, tmp_path):
 
 
 def test_recompute_brings_a_previous_release_warehouse_up_to_date(engines, tmp_path, monkeypatch, capsys):
+    from pipeline.store.schema import migration_files
+
     old, fresh = engines
     _previous_release(old, tmp_path, monkeypatch)
     url = old.url.render_as_string(hide_password=False)
-    assert run_cli(["init-db"], monkeypatch, url) == 0  # applies migrations 001 to 004
+    assert run_cli(["init-db"], monkeypatch, url) == 0  # applies every migration (005: indicator coverage)
     with old.connect() as conn:
-        assert conn.execute(sa.text("SELECT version FROM schema_version ORDER BY 1")).scalars().all() == [1, 2, 3, 4]
+        versions = conn.execute(sa.text("SELECT version FROM schema_version ORDER BY 1")).scalars().all()
+        assert versions == [n for n, _ in migration_files()] and versions[:5] == [1, 2, 3, 4, 5]
+        assert {c["name"] for c in sa.inspect(conn).get_columns("indicator")} >= {"first_day", "n_expected", "coverage"}
         assert {c["name"] for c in sa.inspect(conn).get_columns("source_reading")} >= {"min_value", "cou_value"}
         department = "SELECT department FROM plan_target WHERE id = 'water.qiantang_compliance'"
         assert conn.execute(sa.text(department)).scalar_one() == "市生态环境局"  # migration 004, then the registry

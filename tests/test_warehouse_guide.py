@@ -130,7 +130,9 @@ def test_composite_view_gives_year_on_year_change_and_rank(database, request):
             "data_complete": True, "n": 330, "detail": "", "edition": "环办监测〔2018〕19号"}  # fmt: skip
     values = [("衢州", "2018", 3.40), ("衢州", "2019", 3.06), ("杭州", "2019", 3.06), ("金华", "2019", 4.30),
               ("衢州", "2019-07", 2.10), ("丽水", "2019", 1.50)]  # fmt: skip
-    rows = [{**base, "scope": s, "period": p, "value": v, "data_complete": s != "丽水"} for s, p, v in values]
+    rows = [{**base, "scope": s, "period": p, "value": v, "data_complete": s != "丽水", "first_day": None,
+             "last_day": None, "n_valid": 330, "n_expected": 365, "coverage": "complete" if s != "丽水" else "ytd",
+             "outlook": ""} for s, p, v in values]  # fmt: skip
     with engine.begin() as conn:
         conn.execute(sql("dml/indicator/insert_indicator"), rows)
     got = pd.read_sql(

@@ -60,7 +60,8 @@ MIN_DAYS_ANNUAL = 324
 
 MIN_DAYS_MONTH = 27
 MIN_DAYS_FEBRUARY = 25
-"""... and >= 27 in every month (>= 25 in February)."""
+"""... and >= 27 in every month (>= 25 in February). The one rule that applies them to a period is
+:func:`pipeline.indicators.coverage.coverage` (complete, or the period so far)."""
 
 
 def city_day_values(station_days: pd.DataFrame, station_city: pd.Series) -> pd.DataFrame:
@@ -138,17 +139,18 @@ def annual_statistics(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
     city_days: rows with ``city``, ``date`` and the daily statistics (valid values only, NaN else).
     Returns one row per city and pollutant of the edition's limits table: ``value``
     (annual mean, or CO p95 / O3-8h p90 of the daily values; rounded as published), ``n_days``,
-    ``limit``, ``unit``, ``statistic``, ``complete`` (GB 3095-2012 Table 4 capture: >= 324 days in
-    the year and >= 27 per month, 25 in February), ``within_limit`` (value <= limit, NaN if no value),
+    ``limit``, ``unit``, ``statistic``, ``complete`` (:func:`pipeline.indicators.coverage.coverage` of the
+    pollutant's valid days: GB 3095-2012 Table 4, >= 324 days in the year and >= 27 per month, 25 in February), ``within_limit`` (value <= limit, NaN if no value),
     ``edition`` (the code whose limits were used).
     """
     edition = period_edition(str(year)).code
     limits = GRADE_II_LIMITS_BY_EDITION[edition]
     dates = pd.to_datetime(city_days["date"])
     days = city_days[dates.dt.year == year].assign(month=dates.dt.month)
+    from pipeline.indicators.coverage import coverage  # beside MIN_DAYS_*: it reads them
+
     rows = []
     for city, frame in days.groupby("city", sort=True):
-        months = frame["month"].to_numpy()
         for limit in limits.itertuples():
             values = frame[limit.pollutant]
             if limit.statistic == "annual_mean":
@@ -157,9 +159,8 @@ def annual_statistics(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
                 value = percentile_hj663(values, 95 if limit.pollutant == "co" else 90)
             value = round_half_even(value, 1 if limit.pollutant == "co" else 0)
             valid = values.notna().to_numpy()
-            per_month = np.bincount(months[valid], minlength=13)  # valid days in month 1..12
-            months_ok = all(per_month[m] >= (MIN_DAYS_FEBRUARY if m == 2 else MIN_DAYS_MONTH) for m in range(1, 13))
             n_days = int(valid.sum())
+            cover = coverage(str(year), frame["date"], valid)
             rows.append(
                 {
                     "city": city,
@@ -169,7 +170,7 @@ def annual_statistics(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
                     "n_days": n_days,
                     "limit": limit.limit,
                     "unit": limit.unit,
-                    "complete": n_days >= MIN_DAYS_ANNUAL and months_ok,
+                    "complete": cover.complete,
                     "within_limit": np.nan if np.isnan(value) else bool(value <= limit.limit),
                     "edition": edition,
                 }

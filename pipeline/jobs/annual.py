@@ -17,10 +17,11 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from pipeline.indicators.acid_rain import ACID_RAIN_PH, acid_rain_frequency, acid_samples, weighted_mean_ph
+from pipeline.indicators.coverage import Coverage, coverage
 from pipeline.indicators.noise import QUIET_CITY_DBA, city_means, share_below, zone_compliant
 from pipeline.ingest import READER_PROBLEM, IngestError, read_text
 from pipeline.ingest.workbook import ROW_COLUMN, SHEET_COLUMN, formula_problems, read_workbook
-from pipeline.plan.indicators import INDICATORS
+from pipeline.plan.indicators import INDICATORS, indicator_row
 from pipeline.store.engine import read_frame, sql
 from pipeline.store.load import Batch, ReadingTable, db_rows, load_batches, replace_indicators
 from pipeline.validate import publish_data_docs, run_suite
@@ -149,11 +150,9 @@ def ingest(engine: Engine, kind: str, paths: list, docs_dir: Path | None = None)
     return results
 
 
-def _measured(indicator: str, period: str, value: float, n: int, detail: str, edition: str) -> dict:
-    unit = INDICATORS[indicator].unit  # a KeyError here: the indicator is missing from the catalogue
-    return {"indicator": indicator, "scope": CITY, "period": period, "value": None if pd.isna(value) else float(value),
-            "unit": unit, "comparator": "=", "target": None, "status": "no_data" if pd.isna(value) else "measured",
-            "data_complete": True, "n": n, "detail": detail, "edition": edition}  # fmt: skip
+def _measured(indicator: str, period: str, value: float, n: int, detail: str, edition: str, cover: Coverage) -> dict:
+    # a KeyError here: the indicator is missing from the catalogue
+    return indicator_row(INDICATORS[indicator], CITY, period, value, cover, "=", None, n, detail, edition)
 
 
 def _store(engine: Engine, family: str, year: int, rows: list[dict]) -> None:
@@ -170,11 +169,12 @@ def acid_rain_indicators(engine: Engine, year: int) -> None:
         )
     n = len(samples)
     acid = acid_samples(samples["ph"]) if n else 0
+    cover = coverage(str(year), samples["sampled_on"].astype(str).str[:10] if n else [], rule="months")
     _store(engine, "acid_rain", year, [
         _measured("acid_rain.frequency", str(year), acid_rain_frequency(samples["ph"]) if n else float("nan"), n,
-                  f"{acid} of {n} samples below pH {ACID_RAIN_PH}", "HJ/T 165-2004"),
+                  f"{acid} of {n} samples below pH {ACID_RAIN_PH}", "HJ/T 165-2004", cover),
         _measured("acid_rain.mean_ph", str(year), weighted_mean_ph(samples["ph"], samples["rainfall_mm"]) if n else float("nan"),
-                  n, "rainfall-weighted [H+]", "HJ/T 165-2004"),
+                  n, "rainfall-weighted [H+]", "HJ/T 165-2004", cover),
     ])  # fmt: skip
 
 
@@ -185,13 +185,14 @@ def noise_indicators(engine: Engine, year: int) -> None:
     means = city_means(points.rename(columns={"leq_day_dba": "leq_dba"}))
     ok = zone_compliant(points["leq_day_dba"], points["zone"]) if len(points) else pd.Series(dtype=bool)
     central = means.loc[means["city"] == CITY, "mean_dba"]
+    survey = coverage(str(year), points["point_code"] if len(points) else [], rule="survey")  # one survey a year
     _store(engine, "noise", year, [
         _measured("noise.city_mean", str(year), central.iloc[0] if len(central) else float("nan"),
-                  int(means.loc[means["city"] == CITY, "n_points"].sum()), "mean of grid-point daytime Leq", "GB 3096-2008"),
+                  int(means.loc[means["city"] == CITY, "n_points"].sum()), "mean of grid-point daytime Leq", "GB 3096-2008", survey),
         _measured("noise.county_share_below_55", str(year), share_below(means["mean_dba"]), len(means),
                   f"{int((means['mean_dba'] < QUIET_CITY_DBA).sum())} of {len(means)} cities below {QUIET_CITY_DBA:g} dB(A)",
-                  "GB 3096-2008"),
+                  "GB 3096-2008", survey),
         _measured("noise.zone_compliance", str(year), 100.0 * ok.mean() if len(points) else float("nan"), len(points),
                   f"{int(ok.sum())} of {len(points)} grid points within their zone's daytime limit (GB 3096-2008 Table 1)",
-                  "GB 3096-2008"),
+                  "GB 3096-2008", survey),
     ])  # fmt: skip

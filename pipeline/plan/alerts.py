@@ -29,6 +29,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from pipeline.config import REPO_ROOT
+from pipeline.plan.registry import STATUS_WORDS, coverage_text, ytd_months
 from pipeline.reports.html import number, report_path
 from pipeline.store.engine import read_frame, sql
 from pipeline.windows import TIMESTAMP_FORMAT
@@ -36,7 +37,23 @@ from pipeline.windows import TIMESTAMP_FORMAT
 log = logging.getLogger(__name__)
 RECIPIENTS = REPO_ROOT / "config" / "alert_recipients.csv"
 ALERTING = ("missed", "at_risk")
-STATUS_ZH = {"missed": "未达标", "at_risk": "有未达标风险", "met": "已恢复达标"}
+
+
+def _word(status: str) -> str:
+    """A status in a notice, Chinese (:data:`pipeline.plan.registry.STATUS_WORDS`); ``met`` there is a recovery."""
+    word = STATUS_WORDS.get(status, (status,))[0]
+    return f"已恢复{word}" if status == "met" else word
+
+
+def notice_kind(status: str) -> str:
+    """预警 (a warning: a year so far at risk, or a target at risk before its deadline) or 通报 (a complete year
+    missed, or recovered)."""
+    return "预警" if status == "at_risk" else "通报"
+
+
+def notice_period(year: int, coverage, last_day) -> str:
+    """``2019年`` for a complete year, ``2019年1–6月累计`` for a year so far."""
+    return f"{year}年{ytd_months(last_day)}" if coverage == "ytd" else f"{year}年"
 
 
 @dataclass(frozen=True)
@@ -171,7 +188,10 @@ def plan_alerts(
                 "period": str(year),
                 "status": status,
                 "recipients": ";".join(recipients_for(row["target_id"], table)),
-                "subject": clean_header(f"【811规划预警通报】{row['indicator_zh']}：{STATUS_ZH[status]}（{year}年）"),
+                "subject": clean_header(
+                    f"【811规划{notice_kind(status)}】{row['indicator_zh']}：{_word(status)}"
+                    f"（{notice_period(year, row.get('coverage'), row.get('last_day'))}）"
+                ),
                 "created_at": now.strftime(TIMESTAMP_FORMAT),
             }
             if conn.execute(sql("dml/alert/select_alert_id"), {"alert_id": new["alert_id"]}).first():
@@ -244,11 +264,23 @@ def _since(history: pd.DataFrame, year: int, status: str) -> str:
     while by_year.get(first - 1) == status:
         first -= 1
     if first == year:
-        return f"{year}年首次{STATUS_ZH.get(status, status)} (first year)"
-    return f"自{first}年起连续{year - first + 1}年{STATUS_ZH.get(status, status)} (since {first})"
+        return f"{year}年首次{_word(status)} (first year)"
+    return f"自{first}年起连续{year - first + 1}年{_word(status)} (since {first})"
 
 
-def _year_on_year(history: pd.DataFrame, year: int, comparator: str, unit: str) -> str:
+def _year_on_year(history: pd.DataFrame, year: int, comparator: str, unit: str, ytd: dict | None = None) -> str:
+    """同比: against the year before; for a year so far (``ytd``: its scoreboard row) against the same period of
+    the year before (``previous_value``), or a plain statement that there is none."""
+    if ytd is not None:
+        months = ytd_months(ytd.get("last_day"))
+        before, now = ytd.get("previous_value"), ytd.get("value")
+        if before is None or now is None or pd.isna(before) or pd.isna(now):
+            return f"同比 Year on year：{year - 1}年同期（{months}）无数据 (no data for the same period of {year - 1})"
+        change = float(now) - float(before)
+        better = (change > 0) == HIGHER_IS_BETTER.get(comparator, True) if change else None
+        word = "持平 unchanged" if better is None else ("改善 better" if better else "变差 worse")
+        return (f"同比 Year on year：{year - 1}年{months} {number(before)} → {year}年{months} {number(now)} {unit}"
+                f"（{change:+.3g}，{word}）")  # fmt: skip
     values = dict(zip(history["year"].astype(int), history["value"], strict=True))
     now, before = values.get(year), values.get(year - 1)
     if now is None or before is None or pd.isna(now) or pd.isna(before):
@@ -283,15 +315,28 @@ def notice_lines(alert: dict, target: dict, history: pd.DataFrame, causes: list[
     goal_text = "—" if goal is None or pd.isna(goal) else number(goal)
     status = alert["status"]
     gap = _gap_line(value, goal, target["comparator"], unit) if status != "met" else ""
+    record = row.iloc[0].to_dict() if len(row) else {}
+    partial = record.get("coverage") == "ytd"
+    period = notice_period(year, record.get("coverage"), record.get("last_day"))
+    covered = coverage_text(str(target.get("source_indicator") or ""), str(year), record.get("coverage"),
+                            record.get("first_day"), record.get("last_day"), record.get("n_valid"),
+                            record.get("n_expected"))  # fmt: skip
+    if partial:
+        since = (f"    本通报为预警：{period}，全年数据不完整，不作全年达标判定；数据覆盖 Coverage：{covered}。"
+                 "(a warning on the year so far, not a judgement of the year)")  # fmt: skip
+    else:
+        since = f"    {_since(history, year, status)}。" if status != "met" else f"    {year}年恢复达标。"
+        since += f"\n    数据覆盖 Coverage：{covered}。" if covered else ""
     lines = [
         f"指标 Indicator：{target['indicator_zh']}（{target['indicator_en']}）",
-        f"一、情况 What：{year}年 {number(value)} {unit}，目标 {target['comparator']} {goal_text} {unit}"
-        f"（{target['deadline']}年）；{STATUS_ZH[status]}" + (f"，{gap}" if gap else "") + "。",
-        f"    {_since(history, year, status)}。" if status != "met" else f"    {year}年恢复达标。",
+        f"一、情况 What：{period} {number(value)} {unit}，目标 {target['comparator']} {goal_text} {unit}"
+        f"（{target['deadline']}年）；{_word(status)}" + (f"，{gap}" if gap else "") + "。",
+        *since.split("\n"),
+        *([f"    研判 Outlook：{record['note']}"] if partial and record.get("note") else []),
         f"    规划原文 Plan：{target['plan_text']}（第{target['section']}部分）",
         "二、原因 Cause：",
         *[f"    {line}" for line in causes],
-        f"三、{_year_on_year(history, year, target['comparator'], unit)}",
+        f"三、{_year_on_year(history, year, target['comparator'], unit, record if partial else None)}",
     ]
     trend = _trend(history, goal, target["comparator"], unit)
     if trend:

@@ -17,15 +17,17 @@ import pandas as pd
 from pipeline.glossary import ANNUAL_AIR_STATISTICS, SOURCE_POLLUTANTS
 from pipeline.indicators.composite import COMPOSITE_LIMITS, composite_rows
 from pipeline.indicators.composite import METHOD as COMPOSITE_METHOD
-from pipeline.indicators.editions import period_edition, period_label
-from pipeline.indicators.evaluation import (
-    MIN_DAYS_ANNUAL,
-    MIN_DAYS_FEBRUARY,
-    MIN_DAYS_MONTH,
-    annual_statistics,
-    good_day_ratio,
+from pipeline.indicators.coverage import (
+    Coverage,
+    best_good_day_ratio,
+    coverage,
+    days_to_date,
+    period_days,
+    prorated,
 )
-from pipeline.plan.registry import plan_goal, status
+from pipeline.indicators.editions import period_edition, period_label
+from pipeline.indicators.evaluation import annual_statistics, good_day_ratio
+from pipeline.plan.registry import plan_goal, status, ytd_months, ytd_outlook
 
 
 @dataclass(frozen=True)
@@ -82,94 +84,123 @@ AIR_INDICATORS = {
 }
 
 
-def _period_complete(period: str, valid_days: int) -> bool:
-    """GB 3095-2012 Table 4 capture: >= 324 days a year; >= 27 a month (25 in February)."""
-    if len(period) == 4:
-        return valid_days >= MIN_DAYS_ANNUAL
-    return valid_days >= (MIN_DAYS_FEBRUARY if period.endswith("-02") else MIN_DAYS_MONTH)
+ROW_COLUMNS = ["indicator", "scope", "period", "value", "unit", "comparator", "target", "status", "data_complete",
+               "n", "detail", "edition", "first_day", "last_day", "n_valid", "n_expected", "coverage", "outlook"]  # fmt: skip
+"""The ``indicator`` table's columns, in order: what :func:`indicator_row` returns."""
+
+
+def indicator_row(indicator: Indicator, scope: str, period: str, value, cover: Coverage, comparator: str, goal,
+                  n: int, detail: str, edition: str, ytd_goal=None, best=None) -> dict:  # fmt: skip
+    """One ``indicator`` row: the one constructor of every indicator the pipeline stores. Pure.
+
+    cover: the period's :func:`pipeline.indicators.coverage.coverage` (``data_complete`` and ``coverage`` come
+    from it, nowhere else). Status: with no goal (``comparator`` ``=``) ``measured`` (``no_data`` without a
+    value); for a complete period ``met``/``missed`` (:func:`pipeline.plan.registry.status`); for a period so
+    far ``at_risk``/``on_track`` by :func:`pipeline.plan.registry.ytd_outlook`, the value so far against
+    ``ytd_goal`` (default ``goal``; for emission totals the cap pro-rated by days), ``best`` the best the year
+    can still reach (good-day ratio), and ``outlook`` says so with the coverage ('' for a complete period).
+    """
+    value = None if value is None or pd.isna(value) else float(value)
+    goal = None if goal is None or pd.isna(goal) else float(goal)
+    outlook = ""
+    if goal is None and comparator == "=":
+        state = "no_data" if value is None else "measured"
+    elif cover.complete:
+        state = status(value, comparator, goal)
+    else:
+        compared = goal if ytd_goal is None else float(ytd_goal)
+        state, note = ytd_outlook(value, comparator, compared, best)
+        against = "" if ytd_goal is None or compared is None else f"；折算目标 pro-rated goal {compared:.4g}"
+        outlook = f"{ytd_months(cover.last_day)}：{note}{against}"
+    return {
+        "indicator": indicator.id, "scope": scope, "period": period, "value": value, "unit": indicator.unit,
+        "comparator": comparator, "target": goal, "status": state, "data_complete": cover.complete, "n": int(n),
+        "detail": detail, "edition": edition, "first_day": cover.first_day, "last_day": cover.last_day,
+        "n_valid": int(cover.n_valid), "n_expected": int(cover.n_expected), "coverage": cover.period_kind,
+        "outlook": outlook,
+    }  # fmt: skip
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+
+def _good_day_rows(days: pd.DataFrame, year: int, edition_of) -> list[dict]:
+    """The good-air-day ratio per city, month and year (HJ 663-2013 §5.2): at risk when the ratio so far
+    misses the goal; the note says whether the goal is still reachable if every remaining day were good."""
+    target = GOOD_AIR_DAYS
+    comparator, goal_value = goal(target, year)
+    rows = []
+    for freq, column in (("month", "month"), ("year", "year")):
+        for r in good_day_ratio(days, "city", freq).itertuples():
+            chosen = days[(days["city"] == r.scope) & (days[column] == r.period)]
+            cover = coverage(r.period, chosen["day"], chosen["valid_day"].astype(bool))
+            best = None
+            if not cover.complete and cover.last_day:
+                elapsed = days_to_date(year, cover.last_day) - (
+                    0 if freq == "year" else days_to_date(year, r.period + "-01") - 1
+                )
+                best = best_good_day_ratio(int(r.good_days), int(r.valid_days), period_days(r.period) - elapsed)
+            value = None if np.isnan(r.ratio_pct) else float(r.ratio_pct)  # unrounded: 95.015 % is > 95 %
+            rows.append(indicator_row(
+                target, r.scope, r.period, value, cover, comparator, goal_value, int(r.valid_days),
+                f"{int(r.good_days)} good of {int(r.valid_days)} valid days ({int(r.days)} days)",
+                edition_of(r.scope, r.period), best=best))  # fmt: skip
+    return rows
+
+
+def _annual_rows(days: pd.DataFrame, year: int) -> list[dict]:
+    """Annual concentrations against the Grade II limit in force (HJ 663-2013 §5.1); a year so far is at
+    risk when its value so far exceeds the limit."""
+    judged = period_edition(str(year))
+    rows = []
+    for r in annual_statistics(days, year).itertuples():
+        target = ANNUAL_GRADE_II[r.pollutant]
+        chosen = days[days["city"] == r.city]
+        cover = coverage(str(year), chosen["day"], chosen[r.pollutant].notna())
+        rows.append(indicator_row(
+            target, r.city, str(year), r.value, cover, "<=", float(r.limit), int(r.n_days),
+            f"{r.statistic} of {int(r.n_days)} valid days", f"{judged.limits_standard} · {judged.evaluation}"))  # fmt: skip
+    return rows
+
+
+def _composite_rows(days: pd.DataFrame, year: int) -> list[dict]:
+    """I_sum per city, month and year (measured: no goal)."""
+    rows = []
+    for r in composite_rows(days, year).itertuples():
+        column = "year" if len(r.period) == 4 else "month"
+        chosen = days[(days["city"] == r.scope) & (days[column] == r.period)]
+        cover = coverage(r.period, chosen["day"], chosen["valid_day"].astype(bool))
+        singles = "; ".join(
+            f"I({p})={getattr(r, f'i_{p}'):.2f}" for p in COMPOSITE_LIMITS if not np.isnan(getattr(r, f"i_{p}"))
+        )
+        rows.append(indicator_row(
+            COMPOSITE_INDEX, r.scope, r.period, r.i_sum, cover, "=", None, cover.n_valid,
+            f"{singles}; largest {r.largest}" if r.largest else singles, COMPOSITE_METHOD))  # fmt: skip
+    return rows
 
 
 def air_indicator_rows(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Every air indicator of ``year`` (and its months) per city, with its status. Pure.
+    """Every air indicator of ``year`` (and its months) per city, with its status and coverage. Pure.
 
     city_days: ``air_city_day`` rows (``city, date, so2 ... o3_8h, aqi, valid_day, edition``).
-    Returns rows in the ``indicator`` table's columns.
+    Returns rows in the ``indicator`` table's columns (:func:`indicator_row`).
     """
     dates = pd.to_datetime(city_days["date"])
     days = city_days[dates.dt.year == year].assign(date=dates[dates.dt.year == year])
-    rows = []
     if days.empty:
-        return pd.DataFrame(rows)
-    with_periods = days.assign(month=days["date"].dt.strftime("%Y-%m"), year=days["date"].dt.strftime("%Y"))
+        return _frame([])
+    days = days.assign(month=days["date"].dt.strftime("%Y-%m"), year=days["date"].dt.strftime("%Y"),
+                       day=days["date"].dt.strftime("%Y-%m-%d"))  # fmt: skip
     day_editions = {}  # (city, period) -> edition codes of its days
     for column in ("month", "year"):
-        for (city, period), used in with_periods.groupby(["city", column], sort=False)["edition"]:
+        for (city, period), used in days.groupby(["city", column], sort=False)["edition"]:
             day_editions[(city, period)] = set(used)
 
     def edition_of(city: str, period: str) -> str:
         return period_label(period, day_editions.get((city, period), ()))
 
-    target = GOOD_AIR_DAYS
-    comparator, goal_value = goal(target, year)
-    for freq in ("month", "year"):
-        for r in good_day_ratio(days, "city", freq).itertuples():
-            value = None if np.isnan(r.ratio_pct) else float(r.ratio_pct)  # unrounded: 95.015 % is > 95 %
-            rows.append(
-                {
-                    "indicator": target.id,
-                    "scope": r.scope,
-                    "period": r.period,
-                    "value": value,
-                    "unit": target.unit,
-                    "comparator": comparator,
-                    "target": goal_value,
-                    "status": status(value, comparator, goal_value),
-                    "data_complete": _period_complete(r.period, int(r.valid_days)),
-                    "n": int(r.valid_days),
-                    "detail": f"{int(r.good_days)} good of {int(r.valid_days)} valid days ({int(r.days)} days)",
-                    "edition": edition_of(r.scope, r.period),
-                }
-            )
-    judged = period_edition(str(year))
-    for r in annual_statistics(days, year).itertuples():
-        target = ANNUAL_GRADE_II[r.pollutant]
-        value = None if np.isnan(r.value) else float(r.value)
-        rows.append(
-            {
-                "indicator": target.id,
-                "scope": r.city,
-                "period": str(year),
-                "value": value,
-                "unit": target.unit,
-                "comparator": "<=",
-                "target": float(r.limit),
-                "status": status(value, "<=", float(r.limit)),
-                "data_complete": bool(r.complete),
-                "n": int(r.n_days),
-                "detail": f"{r.statistic} of {int(r.n_days)} valid days",
-                "edition": f"{judged.limits_standard} · {judged.evaluation}",
-            }
-        )
-    valid = with_periods[with_periods["valid_day"].astype(bool)]
-    valid_days = {
-        **valid.groupby(["city", "month"]).size().to_dict(),
-        **valid.groupby(["city", "year"]).size().to_dict(),
-    }
-    for r in composite_rows(days, year).itertuples():
-        n = int(valid_days.get((r.scope, r.period), 0))
-        singles = "; ".join(
-            f"I({p})={getattr(r, f'i_{p}'):.2f}" for p in COMPOSITE_LIMITS if not np.isnan(getattr(r, f"i_{p}"))
-        )
-        rows.append(
-            {
-                "indicator": COMPOSITE_INDEX.id, "scope": r.scope, "period": r.period,
-                "value": None if np.isnan(r.i_sum) else float(r.i_sum), "unit": COMPOSITE_INDEX.unit,
-                "comparator": "=", "target": None, "status": "no_data" if np.isnan(r.i_sum) else "measured",
-                "data_complete": _period_complete(r.period, n), "n": n,
-                "detail": f"{singles}; largest {r.largest}" if r.largest else singles, "edition": COMPOSITE_METHOD,
-            }
-        )  # fmt: skip
-    return pd.DataFrame(rows)
+    return _frame(_good_day_rows(days, year, edition_of) + _annual_rows(days, year) + _composite_rows(days, year))
 
 
 PLAN_WATER_TEXT = (
@@ -215,27 +246,32 @@ def water_indicator_rows(
     }
     rows = []
 
-    def add(target: Indicator, period: str, ok: pd.Series, n_expected: int, what: str) -> None:
+    def add(target: Indicator, period: str, ok: pd.Series, cover: Coverage, what: str) -> None:
         n = int(ok.notna().sum())
         met = int(ok.fillna(False).astype(bool).sum())
         value = round(100.0 * met / n, 1) if n else None
-        comparator, goal_value = goal(target, year)
-        rows.append(
-            {
-                "indicator": target.id,
-                "scope": "衢州",
-                "period": period,
-                "value": value,
-                "unit": "%",
-                "comparator": comparator,
-                "target": goal_value,
-                "status": status(value, comparator, goal_value),
-                "data_complete": n >= n_expected,
-                "n": n,
-                "detail": f"{met} of {n} {what}",
-                "edition": "GB 3838-2002",
-            }
-        )
+        rows.append(indicator_row(target, "衢州", period, value, cover, *goal(target, year), n, f"{met} of {n} {what}",
+                                  "GB 3838-2002"))  # fmt: skip
+
+    months = periods[periods["period"].astype(str).str.len() == 7] if len(periods) else periods
+
+    def section_months(codes: set, period: str, ok_of) -> Coverage:
+        """Section-months with a class: all 12 months of every section make a year (环办〔2011〕22号)."""
+        chosen = months[months["section_code"].isin(codes)] if len(months) else months
+        if len(chosen):
+            chosen = chosen[chosen["period"].astype(str).str.startswith(period)]
+        ok = ok_of(chosen) if len(chosen) else pd.Series(dtype="boolean")
+        return coverage(period, chosen["period"] if len(chosen) else [], ok.notna() if len(chosen) else None,
+                        chosen["section_code"] if len(chosen) else None, len(codes), rule="months")  # fmt: skip
+
+    def meeting(group: pd.DataFrame) -> pd.Series:
+        return group["meets_target"].astype("boolean")
+
+    def class_iii(group: pd.DataFrame) -> pd.Series:
+        return (group["water_class"] <= 3).astype("boolean").where(group["water_class"].notna())
+
+    def source_ok(group: pd.DataFrame) -> pd.Series:
+        return group["meets_target"].astype("boolean") & group["table2_ok"].astype("boolean")
 
     for name, in_group in groups.items():
         codes = set(registry.loc[in_group, "section_code"])
@@ -243,30 +279,35 @@ def water_indicator_rows(
             continue
         chosen = periods[periods["section_code"].isin(codes)] if len(periods) else periods
         for period, group in chosen.groupby("period") if len(chosen) else []:
-            meets = group["meets_target"].astype("boolean")
             if name == "qiantang":
                 add(
                     WATER_INDICATORS["water.qiantang_compliance"],
                     period,
-                    meets,
-                    len(codes),
+                    meeting(group),
+                    section_months(codes, period, meeting),
                     "sections meeting their target",
                 )
-                in_iii = (group["water_class"] <= 3).astype("boolean").where(group["water_class"].notna())
-                add(WATER_INDICATORS["water.qiantang_class_iii"], period, in_iii, len(codes), "sections in Class I-III")
+                add(WATER_INDICATORS["water.qiantang_class_iii"], period, class_iii(group),
+                    section_months(codes, period, class_iii), "sections in Class I-III")  # fmt: skip
             else:
-                ok = meets & group["table2_ok"].astype("boolean")
-                add(WATER_INDICATORS[f"water.{name}_sections"], period, ok, len(codes), "sources compliant")
+                add(WATER_INDICATORS[f"water.{name}_sections"], period, source_ok(group),
+                    section_months(codes, period, source_ok), "sources compliant")  # fmt: skip
         if name != "qiantang" and len(samples):
             chosen = samples[samples["section_code"].isin(codes)].copy()
             chosen["month"] = pd.to_datetime(chosen["sampled_at"]).dt.strftime("%Y-%m")
+            chosen["day"] = pd.to_datetime(chosen["sampled_at"]).dt.strftime("%Y-%m-%d")
             ok_all = chosen["meets_target"].astype("boolean") & chosen["table2_ok"].astype("boolean")
+            target = WATER_INDICATORS[f"water.{name}_samples"]
             for month, index in chosen.groupby("month").groups.items():
-                add(
-                    WATER_INDICATORS[f"water.{name}_samples"], month, ok_all.loc[index], len(codes), "samples compliant"
-                )
-            add(WATER_INDICATORS[f"water.{name}_samples"], str(year), ok_all, 12 * len(codes), "samples compliant")
-    return pd.DataFrame(rows)
+                part = chosen.loc[index]
+                cover = coverage(month, part["day"], ok_all.loc[index].notna(), part["section_code"], len(codes),
+                                 rule="months")  # fmt: skip
+                add(target, month, ok_all.loc[index], cover, "samples compliant")
+            cover = coverage(
+                str(year), chosen["day"], ok_all.notna(), chosen["section_code"], len(codes), rule="months"
+            )
+            add(target, str(year), ok_all, cover, "samples compliant")
+    return _frame(rows)
 
 
 PLAN_SOURCE_TEXT = (
@@ -316,25 +357,31 @@ def source_indicator_rows(days: pd.DataFrame, outlets: pd.DataFrame, caps: pd.Da
     from pipeline.indicators.sources import compliance_rate, steady_share
 
     key = days[days["key_source"].astype(bool)]
+    registered = set(outlets.loc[outlets["key_source"].astype(bool), "outlet_code"]) if len(outlets) else set()
+    key_outlets = registered | set(key["outlet_code"])
     rows = []
 
-    def add(
-        target: Indicator, period: str, value, comparator: str, goal_value, n: int, detail: str, complete: bool
-    ) -> None:
-        rows.append({"indicator": target.id, "scope": "衢州", "period": period, "value": None if value is None or pd.isna(value) else float(value),
-                     "unit": target.unit, "comparator": comparator, "target": goal_value, "status": status(value, comparator, goal_value),
-                     "data_complete": complete, "n": n, "detail": detail, "edition": "source standards per outlet"})  # fmt: skip
+    def add(target: Indicator, period: str, value, comparator: str, goal_value, n: int, detail: str,
+            cover: Coverage, ytd_goal=None) -> None:  # fmt: skip
+        rows.append(indicator_row(target, "衢州", period, value, cover, comparator, goal_value, n, detail,
+                                  "source standards per outlet", ytd_goal=ytd_goal))  # fmt: skip
+
+    def outlet_months(period: str, chosen: pd.DataFrame, n_outlets: int) -> Coverage:
+        """Outlet-months with data: a year is complete with 12 months of every outlet."""
+        return coverage(period, chosen["date"].astype(str), None, chosen["outlet_code"], n_outlets, rule="months")
 
     target = SOURCE_INDICATORS["sources.key_compliance"]
     months = key.assign(month=key["date"].astype(str).str[:7])
     for month, group in months.groupby("month"):
         rate, ok, n = compliance_rate(group)
-        add(target, month, rate, *goal(target, year), n, f"{ok} of {n} source-days compliant", True)
+        add(target, month, rate, *goal(target, year), n, f"{ok} of {n} source-days compliant",
+            outlet_months(month, group, len(key_outlets)))  # fmt: skip
+    year_cover = outlet_months(str(year), key, len(key_outlets))
     rate, ok, n = compliance_rate(key)
-    add(target, str(year), rate, *goal(target, year), n, f"{ok} of {n} source-days compliant", False)
+    add(target, str(year), rate, *goal(target, year), n, f"{ok} of {n} source-days compliant", year_cover)
     share, ok, n = steady_share(key, key["outlet_code"].unique())
     target = SOURCE_INDICATORS["sources.key_steady"]
-    add(target, str(year), share, *goal(target, year), n, f"{ok} of {n} key outlets compliant every month", False)
+    add(target, str(year), share, *goal(target, year), n, f"{ok} of {n} key outlets compliant every month", year_cover)
 
     loads = days.groupby("pollutant")["load_kg"].sum() / 1000.0
     for cap in caps.itertuples():
@@ -347,6 +394,11 @@ def source_indicator_rows(days: pd.DataFrame, outlets: pd.DataFrame, caps: pd.Da
         else:
             cap_t = cap.value_t
             detail = f"{loads[cap.pollutant]:.4g} t vs cap {cap.value_t:g} t ({cap.note})"
-        outlets_with = days.loc[days["pollutant"] == cap.pollutant, "outlet_code"].nunique()
-        add(target, str(year), loads[cap.pollutant], "<=", cap_t, int(outlets_with), detail, False)
-    return pd.DataFrame(rows)
+        emitting = days[days["pollutant"] == cap.pollutant]
+        outlets_with = emitting["outlet_code"].nunique()
+        cover = outlet_months(str(year), emitting, int(outlets_with))
+        to_date = (
+            prorated(cap_t, days_to_date(year, cover.last_day), period_days(str(year))) if cover.last_day else None
+        )
+        add(target, str(year), loads[cap.pollutant], "<=", cap_t, int(outlets_with), detail, cover, ytd_goal=to_date)
+    return _frame(rows)

@@ -21,7 +21,28 @@ REGISTRY_COLUMNS = ["id", "section", "indicator_zh", "indicator_en", "comparator
                     "baseline_year", "deadline", "scope", "measured_by", "source_indicator", "plan_text", "department"]  # fmt: skip
 
 COMPARATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "=": operator.eq}
-STATUSES = ("met", "missed", "at_risk", "no_data")
+STATUSES = ("missed", "at_risk", "on_track", "met", "no_data")
+"""Statuses, what needs attention first. ``met``/``missed``: a complete period (or a target at its deadline)
+judged against its goal; ``at_risk``/``on_track``: a period so far (1-N月累计, :mod:`pipeline.indicators.coverage`)
+or a target before its deadline, by the rule its note states; ``no_data``."""
+
+STATUS_WORDS = {
+    "missed": ("未达标", "missed", "#d7191c"),
+    "at_risk": ("有未达标风险", "at risk", "#f39c12"),
+    "on_track": ("进度正常", "on track", "#66bd63"),
+    "met": ("达标", "met", "#1a9641"),
+    "no_data": ("无数据", "no data", "#9e9e9e"),
+    "measured": ("已测", "measured", "#666666"),
+}
+"""Status -> (Chinese, English, colour): the one home of the words every output uses (``measured``: a value
+with no goal of its own)."""
+
+
+def status_text(status: str) -> str:
+    """``未达标 missed``: a status for people, Chinese first."""
+    zh, en, _ = STATUS_WORDS.get(status, (status, status, ""))
+    return f"{zh} {en}"
+
 
 GOAL_OF = {
     "water.drinking_county_samples": "water.drinking_county_sections",
@@ -54,6 +75,66 @@ def status(value, comparator: str, goal) -> str:
     if value is None or pd.isna(value) or goal is None or pd.isna(goal):
         return "no_data"
     return "met" if meets(value, comparator, goal) else "missed"
+
+
+COVERAGE_UNITS = {
+    "air": ("有效天", "valid days"),
+    "water": ("断面·月", "section-months"),
+    "sources": ("排口·月", "outlet-months"),
+    "acid_rain": ("月", "months"),
+    "noise": ("测点", "points"),
+}
+"""What an indicator family's ``n_valid``/``n_expected`` count (:mod:`pipeline.indicators.coverage`)."""
+
+
+def _blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value)) or value == ""
+
+
+def coverage_text(indicator: str, period: str, coverage, first_day, last_day, n_valid, n_expected) -> str:
+    """A row's coverage for people, Chinese first: ``2019年1–6月累计（2019-01-01至2019-06-30，有效天 171/365）year to
+    date``; ``2019年 数据完整 ...complete``; '' when the row has none (written before migration 005)."""
+    if _blank(coverage):
+        return ""
+    zh, en = COVERAGE_UNITS.get(indicator.split(".", 1)[0], ("", "values"))
+    counts = f"{zh} {int(n_valid)}/{int(n_expected)}" if not _blank(n_valid) and not _blank(n_expected) else ""
+    if _blank(first_day):
+        if counts and int(n_valid):
+            return f"{period} 年度调查 annual survey（{counts}）"
+        return (
+            f"{period}年 部门报送的全年数值 annual figure supplied"
+            if coverage == "complete"
+            else f"{period} 无数据 no data"
+        )
+    span = f"{str(first_day)[:10]}至{str(last_day)[:10]}" + (f"，{counts}" if counts else "")
+    if coverage == "complete":
+        return f"{period} 数据完整（{span}）complete"
+    if len(str(period)) == 4:
+        return f"{period}年{ytd_months(last_day)}（{span}）year to date, incomplete"
+    return f"{period} 月内累计（{span}）month so far, incomplete"
+
+
+def ytd_months(last_day: str | None) -> str:
+    """``1–6月累计``: a period so far, to the last month with data."""
+    return f"1–{int(str(last_day)[5:7])}月累计" if last_day else "累计"
+
+
+def ytd_outlook(value, comparator: str, goal, best=None) -> tuple[str, str]:
+    """(status, note) of a period so far against ``goal``: ``at_risk`` when the value so far does not meet it,
+    else ``on_track`` (``no_data`` without a value or goal). The value is the rule's: a rate or ratio so far, an
+    annual concentration so far against its limit, a load so far against its cap pro-rated by days.
+    best: for the good-day ratio, the year's ratio if every remaining day were good: the note says whether the
+    goal is still reachable (``best`` meets it) or no longer is."""
+    if value is None or pd.isna(value) or goal is None or pd.isna(goal):
+        return "no_data", "累计期无数值 no value so far"
+    ok = meets(value, comparator, goal)
+    note = ("累计值达到目标 value so far meets the goal" if ok else
+            "累计值未达到目标 value so far below the goal")  # fmt: skip
+    if best is not None and not pd.isna(best):
+        reach = meets(best, comparator, goal)
+        note += (f"；余下天数全部优良时全年最高 {best:.2f}，{'仍可达标' if reach else '已无法达标'}"
+                 f" (best case for the year {best:.2f}: {'still reachable' if reach else 'no longer reachable'})")  # fmt: skip
+    return ("on_track" if ok else "at_risk"), note
 
 
 def plan_goal(indicator: str, year: int, registry: pd.DataFrame | None = None) -> tuple[str, float] | None:

@@ -10,9 +10,14 @@ supplies (``annual_statistic``). Kinds of comparison: ``absolute`` (value vs tar
 2026-2030 and its final limits from 2031; the registry's value is the 2012 limit, for reference).
 Computed air targets carry the edition of the standards behind their value (``edition``).
 
-Status for a year: ``no_data`` without a value; at or after the deadline ``met`` or ``missed``; before
-it ``met`` when the trend (:mod:`pipeline.indicators.trend`) reaches the target by the deadline, else
-``at_risk``.
+Status for a year: ``no_data`` without a value; a computed value whose year is not complete (its indicator's
+``coverage`` is ``ytd``, :mod:`pipeline.indicators.coverage`) is never ``met`` or ``missed``: it is the year so far
+(1-N月累计), ``at_risk`` or ``on_track`` by :func:`ytd` (the indicator's own judgement when the goal is its goal;
+else the value so far against the goal, a cap or baseline pro-rated by days, or the same period a year before).
+A complete year: at or after the deadline ``met`` or ``missed``; before it ``met`` when the trend
+(:mod:`pipeline.indicators.trend`) reaches the target by the deadline, else ``at_risk``. Each row carries its
+coverage (``coverage``, ``first_day``, ``last_day``, ``n_valid``, ``n_expected``) and ``previous_value``: the same
+period a year before (:mod:`pipeline.plan.same_period`), or the previous year's value for a complete year.
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from pipeline.indicators.coverage import days_to_date, period_days, prorated
 from pipeline.indicators.trend import project
-from pipeline.plan.registry import meets
+from pipeline.plan.registry import meets, ytd_months, ytd_outlook
+from pipeline.plan.same_period import same_period_values
 from pipeline.store.engine import replacing, sql
 
 
@@ -73,6 +80,50 @@ def evaluate(target: dict, year: int, series: dict[int, float], cap: float | Non
     return {"value": value, "goal": goal, "status": "met" if on_track else "at_risk", "note": note}
 
 
+COVERAGE = ("coverage", "first_day", "last_day", "n_valid", "n_expected")
+"""The coverage fields a scoreboard row takes from its computed indicator's row of the year."""
+
+
+def _same(a, b) -> bool:
+    return a is not None and b is not None and not pd.isna(a) and not pd.isna(b) and float(a) == float(b)
+
+
+def ytd(target: dict, year: int, row: dict, base=None, cap=None, previous=None) -> dict:
+    """A year so far (``row``: the computed indicator's stored row, ``coverage`` ``ytd``). Pure. Never ``met`` or
+    ``missed``: the indicator's own ``at_risk``/``on_track`` (its ``outlook``) when the target's goal is the
+    indicator's; else the value so far against the goal (``absolute``), against the cap pro-rated by the days to
+    the last day with data (``vs_supplied_cap``), the % change against the baseline pro-rated the same way
+    (``relative_change``), or against ``previous``, the same period a year before (``vs_previous_year``)."""
+    kind, comparator, value, last = target["kind"], target["comparator"], row["value"], row["last_day"]
+    months = ytd_months(last)
+    head = f"{year}年{months}，全年数据不完整，不作全年达标判定 (year to date: not judged for the year)"
+    if kind == "limit_in_force" or (kind == "absolute" and row["comparator"] == comparator
+                                    and _same(row["target"], target["value"])):  # fmt: skip
+        return {"value": value, "goal": row["target"], "status": row["status"], "note": f"{head}；{row['outlook']}"}
+    share = days_to_date(year, str(last)) / period_days(str(year)) if last else None
+    compared, goal = value, target["value"]
+    if kind == "vs_supplied_cap":
+        goal = cap
+    elif kind == "vs_previous_year":
+        goal = previous
+    elif kind == "relative_change":
+        ok = base is not None and not pd.isna(base) and base != 0 and share
+        compared = 100.0 * (value - base * share) / (base * share) if ok else None
+    against = prorated(goal, days_to_date(year, str(last)), period_days(str(year))) if (
+        kind == "vs_supplied_cap" and goal is not None and not pd.isna(goal) and share) else goal  # fmt: skip
+    if compared is None or against is None or pd.isna(against):
+        missing = {"relative_change": "基准年数值 baseline value", "vs_previous_year": "上年同期数值 value a year before",
+                   "vs_supplied_cap": "上限 cap"}.get(kind, "目标 goal")  # fmt: skip
+        return {"value": compared, "goal": goal, "status": "no_data", "note": f"{head}；无{missing}"}
+    status, note = ytd_outlook(compared, comparator, against)
+    extra = (
+        f"；上限按{days_to_date(year, str(last))}天折算 cap pro-rated by days: {against:.4g}" if against != goal else ""
+    )
+    if kind == "relative_change":
+        extra = f"；基准按{days_to_date(year, str(last))}天折算 baseline pro-rated by days"
+    return {"value": compared, "goal": goal, "status": status, "note": f"{head}；{months}：{note}{extra}"}
+
+
 def series_for(target: dict, indicators: pd.DataFrame, statistics: pd.DataFrame) -> dict[int, float]:
     """The target's yearly values from the warehouse's indicators (computed) or statistics."""
     supplied = statistics[statistics["indicator_id"] == target["id"]]
@@ -99,9 +150,14 @@ def _year_rows(target: dict, indicators: pd.DataFrame, year: int) -> pd.DataFram
 
 
 def scoreboard_rows(
-    registry: pd.DataFrame, indicators: pd.DataFrame, statistics: pd.DataFrame, year: int
+    registry: pd.DataFrame,
+    indicators: pd.DataFrame,
+    statistics: pd.DataFrame,
+    year: int,
+    previous_values: dict | None = None,
 ) -> pd.DataFrame:
-    """Every target evaluated for ``year``. Pure."""
+    """Every target evaluated for ``year``. Pure. previous_values: {indicator: the same period a year before} of
+    the computed indicators whose year is not complete (:func:`pipeline.plan.same_period.same_period_values`)."""
     rows = []
     for target in registry.to_dict("records"):
         series = series_for(target, indicators, statistics)
@@ -111,10 +167,22 @@ def scoreboard_rows(
         else:
             caps = statistics[(statistics["indicator_id"] == f"{target['id']}.cap") & (statistics["year"] == year)]
             cap = float(caps["value"].iloc[0]) if len(caps) else None
-        result = evaluate(target, year, series, cap)
+        year_row = computed.iloc[0].to_dict() if len(computed) else None
+        previous = (previous_values or {}).get(target["source_indicator"]) if year_row else None
+        if year_row is not None and year_row.get("coverage") == "ytd" and year_row["value"] is not None \
+                and not pd.isna(year_row["value"]):  # fmt: skip
+            result = ytd(target, year, year_row, series.get(target["baseline_year"]), cap, previous)
+        else:
+            result = evaluate(target, year, series, cap)
+            previous = series.get(year - 1)
         basis = f"indicator {target['source_indicator']}" if target["measured_by"] == "computed" else "annual statistic"
         edition = str(computed["edition"].iloc[0]) if len(computed) and "edition" in computed else ""
-        rows.append({"target_id": target["id"], "year": year, **result, "basis": basis, "edition": edition})
+        cover = {c: (year_row or {}).get(c) for c in COVERAGE}
+        if year_row is None and result["value"] is not None:  # a supplied statistic: the year's own figure
+            cover["coverage"] = "complete"
+        cover["coverage"] = cover["coverage"] or ""
+        rows.append({"target_id": target["id"], "year": year, **result, "basis": basis, "edition": edition, **cover,
+                     "previous_value": None if previous is None or pd.isna(previous) else float(previous)})  # fmt: skip
     frame = pd.DataFrame(rows)
     frame["value"] = frame["value"].astype(float)
     frame["goal"] = frame["goal"].astype(float)
@@ -129,7 +197,7 @@ def measured(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
         )
         statistics = pd.DataFrame(conn.execute(sql("dml/annual_statistic/select_annual_statistics")).mappings().all())
     if indicators.empty:
-        indicators = pd.DataFrame(columns=["indicator", "scope", "period", "value", "target", "edition"])
+        indicators = pd.DataFrame(columns=["indicator", "scope", "period", "value", "target", "edition", "coverage"])
     if statistics.empty:
         statistics = pd.DataFrame(columns=["indicator_id", "year", "scope", "value"])
     return indicators, statistics
@@ -140,7 +208,10 @@ def evaluated(engine: Engine, year: int) -> pd.DataFrame:
     with engine.connect() as conn:
         registry = pd.DataFrame(conn.execute(sql("dml/plan_target/select_plan_targets")).mappings().all())
     indicators, statistics = measured(engine)
-    rows = scoreboard_rows(registry, indicators, statistics, year)
+    partial = indicators[(indicators["period"] == str(year)) & (indicators["scope"] == "衢州")
+                         & (indicators["coverage"] == "ytd")] if "coverage" in indicators else indicators.iloc[0:0]  # fmt: skip
+    previous = same_period_values(engine, year, dict(zip(partial["indicator"], partial["last_day"], strict=True)))
+    rows = scoreboard_rows(registry, indicators, statistics, year, previous)
     return rows.assign(indicator_zh=rows["target_id"].map(registry.set_index("id")["indicator_zh"]))
 
 

@@ -13,6 +13,7 @@ from pipeline.glossary import COLUMNS
 from pipeline.indicators.editions import EDITIONS
 from pipeline.indicators.health import advice_text
 from pipeline.plan.indicators import INDICATORS
+from pipeline.plan.registry import coverage_text, status_text
 from pipeline.store.engine import sql
 
 
@@ -49,9 +50,6 @@ def format_table(frame: pd.DataFrame, title: str | None = None) -> str:
     out = [title] if title else []
     out += [line(header), line(["-" * w for w in widths])] + [line(r) for r in cells]
     return "\n".join(out)
-
-
-STATUS_ZH = {"met": "达标 met", "missed": "未达标 MISSED", "no_data": "无数据 no data"}
 
 
 def _query(engine: Engine, name: str, params: dict) -> pd.DataFrame:
@@ -151,16 +149,24 @@ def _plan_lines(
     for row in chosen.itertuples():
         unit = "" if row.unit == "1" else f" {row.unit}"
         value = "—" if pd.isna(row.value) else f"{row.value:.4g}{unit}"
-        partial = "" if row.data_complete else " (period incomplete so far)"
+        covered = _covered(row)
         if row.target is None or pd.isna(row.target):  # measured, no goal of its own (composite index, noise ...)
             note = _composite_note(composite, row.period) if row.indicator == "air.composite_index" else ""
-            lines.append(f"  {row.period:8} {row.name_zh} / {row.name_en}: {value}{note}{partial} [{row.edition}]")
+            lines.append(f"  {row.period:8} {row.name_zh} / {row.name_en}: {value}{note}{covered} [{row.edition}]")
             continue
         lines.append(
             f"  {row.period:8} {row.name_zh} / {row.name_en}: {value} 目标 target {row.comparator} {row.target:g}"
-            f"{unit} -> {STATUS_ZH.get(row.status, row.status)}{partial} [{row.edition}]"
+            f"{unit} -> {status_text(row.status)}{covered} [{row.edition}]"
         )
     return lines
+
+
+def _covered(row) -> str:
+    """`` — 2019年1–6月累计（...）year to date; <the at-risk rule's result>``: a stored row's coverage and outlook."""
+    text = coverage_text(row.indicator, row.period, row.coverage, row.first_day, row.last_day, row.n_valid,
+                         row.n_expected)  # fmt: skip
+    outlook = f"；{row.outlook}" if isinstance(row.outlook, str) and row.outlook else ""
+    return f" — {text}{outlook}" if text else ""
 
 
 def day_summary(engine: Engine, day: dt.date, city: str) -> str:
@@ -274,7 +280,7 @@ def sources_summary(engine: Engine, year: int) -> str:
             value = "—" if pd.isna(row.value) else f"{row.value:.4g} {row.unit}"
             out.append(
                 f"  {row.period:8} {row.name_zh} / {row.name_en}: {value} 目标 target {row.comparator} {row.target:.6g} "
-                f"{row.unit} -> {STATUS_ZH.get(row.status, row.status)} ({row.detail})"
+                f"{row.unit} -> {status_text(row.status)} ({row.detail}){_covered(row)}"
             )
     return "\n".join(out)
 
@@ -285,19 +291,26 @@ def scoreboard_text(engine: Engine, year: int) -> str:
     if board.empty:
         return f"{year} 无记分板 no scoreboard"
     counts = board["status"].value_counts().to_dict()
-    board["status"] = board["status"].map(
-        lambda s: {
-            "met": "达标 met",
-            "missed": "未达标 MISSED",
-            "at_risk": "有风险 AT RISK",
-            "no_data": "无数据 no data",
-        }[s]
-    )
+    board["period"] = [
+        coverage_text(str(b.basis).removeprefix("indicator "), str(year), b.coverage, b.first_day, b.last_day,
+                      b.n_valid, b.n_expected) or f"{year}"
+        for b in board.itertuples()
+    ]  # fmt: skip
+    board["同比 year on year"] = [year_on_year(b.value, b.previous_value, b.coverage, year) for b in board.itertuples()]
+    board["status"] = board["status"].map(status_text)
     board["value"] = board["value"].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
     board["goal"] = board["goal"].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
     shown = board[
         ["target_id", "indicator_zh", "indicator_en", "value", "comparator", "goal", "unit", "deadline", "status",
-         "edition"]
-    ].rename(columns={"edition": "标准 standards"})  # fmt: skip
-    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+         "edition", "period", "同比 year on year", "note"]
+    ].rename(columns={"edition": "标准 standards", "period": "时段与数据覆盖 period and coverage"})  # fmt: skip
+    summary = ", ".join(f"{status_text(k)} {v}" for k, v in sorted(counts.items()))
     return format_table(shown, f"规划目标记分板 811 plan scoreboard {year} ({summary})")
+
+
+def year_on_year(value, previous, coverage, year: int) -> str:
+    """同比 of a scoreboard row: the same period of the year before (a year so far) or the year before."""
+    same = "上年同期" if coverage == "ytd" else f"{year - 1}年"
+    if previous is None or pd.isna(previous):
+        return f"{same}无数据 no data a year before"
+    return f"{same} {float(previous):.4g}"

@@ -57,10 +57,16 @@ CREATE TABLE IF NOT EXISTS scoreboard (
     year       INTEGER NOT NULL,
     value      DOUBLE PRECISION,               -- what is compared (a % change for relative targets)
     goal       DOUBLE PRECISION,
-    status     VARCHAR(8) NOT NULL,            -- met | missed | at_risk | no_data
+    status     VARCHAR(8) NOT NULL,            -- met | missed (a complete year) | at_risk | on_track | no_data
     note       TEXT NOT NULL,
     basis      TEXT NOT NULL,                  -- which data it rests on
     edition    TEXT NOT NULL DEFAULT '',       -- the standards behind a computed value ('' for supplied statistics)
+    coverage        VARCHAR(8) NOT NULL DEFAULT '', -- complete | ytd (1-N月累计) (migration 005); '' for no value
+    first_day       DATE,                           -- first and last day with data of a computed value
+    last_day        DATE,
+    n_valid         INTEGER,                        -- valid against expected (days, section-months, outlet-months)
+    n_expected      INTEGER,
+    previous_value  DOUBLE PRECISION,               -- 同比: the value of the same period a year before (NULL: none)
     PRIMARY KEY (target_id, year)
 );
 

@@ -3,6 +3,8 @@
 -- Question: "what share of Qiantang main-stream sections, drinking-water sources and key polluters met
 -- their standard, and against which target?" Water rates: GB 3838-2002 classes against each section's
 -- target class; source rates: outlet-days within their emission limits (GB 13223 / GB 8978 / ...).
+-- Coverage: a water year needs all 12 months of every section (section-months), a source year 12 months of every
+-- key outlet (outlet-months), the good-day ratio HJ 663-2013's days; a period short of it is `coverage` = ytd.
 DROP VIEW IF EXISTS v_compliance_rates;
 CREATE VIEW v_compliance_rates AS
 SELECT
@@ -19,9 +21,15 @@ SELECT
     value                                   AS rate_pct,
     comparator,
     target                                  AS target_pct,
-    status,
+    status,                                 -- met | missed (a complete period) | at_risk | on_track (so far) | no_data
     n,
-    detail
+    detail,
+    first_day,                                    -- first and last day with data in the period (coverage)
+    last_day,
+    n_valid,                                      -- what is valid against what the standard expects
+    n_expected,
+    coverage,                                     -- complete (judged met/missed) | ytd (1-N月累计: at_risk/on_track)
+    outlook                                       -- a year so far: the at-risk rule and its result ('' if complete)
 FROM indicator
 WHERE unit = '%' AND target IS NOT NULL
   AND (indicator LIKE '%compliance%' OR indicator LIKE 'water.drinking%'

@@ -22,7 +22,11 @@ SELECT
     c.data_complete,
     c.n                                                                   AS valid_days,
     c.detail                                                              AS single_indices,
-    c.edition                                                             AS method
+    c.edition                                                             AS method,
+    c.first_day,                                                          -- first and last day with data
+    c.last_day,
+    c.n_expected,                                                         -- days of the period (valid_days of them)
+    c.coverage                                                            -- complete | ytd (the period so far)
 FROM indicator c
 LEFT JOIN indicator p
        ON p.indicator = c.indicator AND p.scope = c.scope AND p.value <> 0
