@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
-DEMO_DAYS := --date 2019-02-10 --date 2019-02-11 --date 2019-07-01 --date 2019-07-02
+DEMO_YEAR := --from 2019-01-01 --to 2019-12-31 --landing data/sample/air_2019 --known-gap 2019-04-08
 SOURCE_SAMPLES := data/sample/sources/hj212_platform_2019-07.log data/sample/sources/wastewater_export_2019-07.csv \
 	data/sample/sources/kahsolt_QZS04_2021-01.csv
 
@@ -20,9 +20,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -c 'import site, sys; open(site.getsitepackages()[0] + "/qz811.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
 	@rm -f $(VENV)/.installed-* && touch $@
 
-demo: venv  ## air, water, sources, then the 811 scoreboard and alerts, on the bundled samples (SQLite)
+demo: venv  ## the real 2019 air year, water, sources, then the 811 scoreboard and alerts, on the bundled samples (SQLite)
 	$(PY) -m pipeline init-db
-	$(PY) -m pipeline run --quiet $(DEMO_DAYS)
+	$(PY) -m pipeline backfill $(DEMO_YEAR)
 	$(PY) -m pipeline summary --year 2019 --city 衢州
 	$(PY) -m pipeline water --date 2019-07-01 --date 2019-07-02 --quiet
 	$(PY) -m pipeline water --month 2019-07

@@ -530,6 +530,10 @@ def main() -> None:
     r["targets"] = {**TARGETS, **NIGHT_TARGETS}
     (BENCH / "results.json").write_text(json.dumps(r, indent=2, ensure_ascii=False) + "\n")
     write_markdown(r)
+    from bench.backfill import measure as measure_backfill
+    from bench.backfill import write as write_backfill
+
+    write_backfill(measure_backfill())  # a real year end to end (issue 24): bench/backfill.md
     for key, target in TARGETS.items():
         log(f"{key} = {r[key]:,} (target {'>=' if key.startswith('speedup') else '<'} {target:,})")
     for key, value in r["night"]["figures"].items():

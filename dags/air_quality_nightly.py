@@ -82,7 +82,10 @@ def air_quality_nightly():
         from pipeline.jobs import air
 
         engine, settings = run.engine_and_settings()
-        return air.load(engine, validated, keep_staging=settings.keep_staging, docs_dir=settings.data_docs_dir)
+        kept = air.hourly_stations(engine, settings.hourly_scope)  # QZ811_HOURLY_SCOPE
+        return air.load(
+            engine, validated, keep_staging=settings.keep_staging, docs_dir=settings.data_docs_dir, kept=kept
+        )
 
     @task
     def daily_values(loaded: dict) -> dict:

@@ -77,6 +77,28 @@ def run_day(context: Mapping) -> dt.date:
     return day_for_run(run_moment(context))
 
 
+def backfill_range(context: Mapping) -> tuple[dt.date, dt.date, set[dt.date]]:
+    """(first, last, known gaps) of a backfill run: conf/params ``first`` and ``last`` (YYYY-MM-DD), and
+    ``known_gaps`` (a list of days missing in the source). Raises ValueError naming what is missing or wrong."""
+    days = []
+    for key in ("first", "last"):
+        chosen = _chosen(context, key)
+        if chosen is None:
+            raise ValueError(f'a backfill needs conf {{"first": "YYYY-MM-DD", "last": "YYYY-MM-DD"}}: no {key!r}')
+        try:
+            days.append(dt.date.fromisoformat(str(chosen)))
+        except ValueError:
+            raise ValueError(f"conf {key} {chosen!r} is not a date (YYYY-MM-DD)") from None
+    if days[1] < days[0]:
+        raise ValueError(f"conf last {days[1]} is before first {days[0]}")
+    gaps = _chosen(context, "known_gaps") or []
+    try:
+        known = {dt.date.fromisoformat(str(day)) for day in gaps}
+    except ValueError:
+        raise ValueError(f"conf known_gaps {gaps!r} must be a list of dates (YYYY-MM-DD)") from None
+    return days[0], days[1], known
+
+
 def run_month(context: Mapping) -> tuple[int, int]:
     """(year, month) a monthly run processes: conf/params ``month`` (YYYY-MM), else the month before its
     logical date (or ``run_after``)."""

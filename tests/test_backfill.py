@@ -172,3 +172,31 @@ def test_the_hourly_scope_keeps_station_days_for_every_city(warehouse, tmp_path)
     for table in a:
         pd.testing.assert_frame_equal(a[table], b[table], obj=table)
     nightly.dispose()
+
+
+def test_the_demo_is_the_real_year_with_complete_year_verdicts(demo):
+    """Issue 24, acceptance 1: `make demo` backfills 2019; the report's calendar has 365 days with the day
+    missing in the source named; the good rows of the two truncated days are in; verdicts are of a whole year."""
+    folder, printed = demo
+    engine = sa.create_engine(f"sqlite:///{folder / 'warehouse.db'}")
+    with engine.connect() as conn:
+        days = conn.execute(sa.text("SELECT COUNT(*) FROM air_city_day WHERE city = '衢州'")).scalar_one()
+        hours = pd.read_sql(sa.text("SELECT hour_end, COUNT(DISTINCT pollutant) AS types FROM air_hourly "
+                                    "WHERE station_code = '1264A' AND hour_end >= '2019-02-20 00:00:00' "
+                                    "AND hour_end <= '2019-02-20 08:00:00' GROUP BY hour_end ORDER BY 1"), conn)  # fmt: skip
+        late = conn.execute(sa.text("SELECT COUNT(DISTINCT pollutant) FROM air_hourly WHERE station_code = '1264A' "
+                                    "AND hour_end = '2019-04-24 23:00:00'")).scalar_one()  # fmt: skip
+        april = conn.execute(sa.text("SELECT COUNT(DISTINCT hour_end) FROM air_hourly WHERE station_code = '1264A' "
+                                     "AND hour_end >= '2019-04-24 00:00:00' AND hour_end <= '2019-04-24 22:00:00'")).scalar_one()  # fmt: skip
+        air = pd.read_sql(sa.text("SELECT target_id, status, coverage FROM scoreboard WHERE year = 2019 "
+                                  "AND target_id IN (SELECT id FROM plan_target WHERE source_indicator LIKE 'air.%')"), conn)  # fmt: skip
+        cities = conn.execute(sa.text("SELECT COUNT(DISTINCT city) FROM air_city_day")).scalar_one()
+    engine.dispose()
+    assert days == 365 and cities >= 11
+    # 02-19 24:00 and 02-20 01:00-06:00 whole, 07:00 its AQI row only (where the source file was cut)
+    assert hours["types"].tolist()[:7] == [15] * 7 and hours["types"].tolist()[7] == 1 and len(hours) == 8
+    assert april == 23 and late == 4  # 04-24 00:00-22:00 whole, 23:00 the 4 type rows before the cut
+    assert len(air) and set(air["coverage"]) == {"complete"} and set(air["status"]) <= {"met", "missed"}
+    report = (folder / "reports" / "report-2019.html").read_text(encoding="utf-8")
+    assert "源数据缺失 missing in the source: <b>4月8日</b>" in report
+    assert "known gap in the source" in printed["backfill --from"]

@@ -191,7 +191,9 @@ def test_backfill_shows_progress_with_time_left(tmp_path):
     run = run_cli("backfill", "--from", "2019-02-10", "--to", "2019-02-12", "--days-per-load", "1", env_extra=env)
     lines = [line for line in run.stdout.splitlines() if line.startswith("[")]
     assert [line.split()[:2] for line in lines] == [["[1/3", "33%"], ["[2/3", "66%"], ["[3/3", "100%"]]
-    assert re.search(r"\[1/3  33% \d+:\d\d:\d\d elapsed, ~\d+:\d\d:\d\d left\] 2019-02-10 … 2019-02-10: 1 day", lines[0])
+    assert re.search(
+        r"\[1/3  33% \d+:\d\d:\d\d elapsed, ~\d+:\d\d:\d\d left\] 2019-02-10 … 2019-02-10: 1 day", lines[0]
+    )
     assert "2019-02-11 … 2019-02-11: 1 day(s) loaded" in lines[1]
     # The sample has no file for 2019-02-12: the backfill says so, goes on, and ends with status 1.
     assert "2019-02-12 missing" in lines[2]

@@ -242,3 +242,34 @@ def test_report_queries_run_on_postgresql(tmp_path):
         assert html_report.read_report_data(engine, 2031, "衢州").scoreboard.empty
     finally:
         drop()
+
+
+def test_days_without_their_own_file_are_named_missing_in_the_source():
+    import datetime as dt
+
+    from pipeline.reports.html import days_without_own_file
+
+    batches = pd.DataFrame(
+        {
+            "window_start": [
+                "2019-04-07 01:00:00",
+                "2019-04-08 01:00:00",
+                "2019-04-09 01:00:00",
+                "2019-04-11 01:00:00",
+            ],
+            "source_files": [
+                "china_sites_20190407.csv.gz",  # its next day's file is missing: still its own
+                "china_sites_20190409.csv.gz",  # only 24:00, from the next day's file
+                "china_sites_20190409.csv.gz;china_sites_20190410.csv.gz",
+                "2019-04-11_long.csv",
+            ],
+        }
+    )
+    missing = days_without_own_file(batches, 2019)
+    # 04-08 read only the next day's file, 04-10 has no batch at all, and nothing after the last day loaded
+    assert dt.date(2019, 4, 8) in missing and dt.date(2019, 4, 10) in missing
+    assert (
+        dt.date(2019, 4, 7) not in missing
+        and dt.date(2019, 4, 11) not in missing
+        and max(missing) < dt.date(2019, 4, 11)
+    )

@@ -109,7 +109,9 @@ def test_a_truncated_file_loads_its_complete_lines_and_quarantines_the_cut_one(w
     assert batch[0] == batch[1] + batch[2]
     # 40 bytes off the end: the CO_24h line is gone, the CO line cut; every complete line of hour 23 loaded.
     assert raw.startswith("20190210,23,CO,")
-    hours_23 = count(warehouse, "SELECT COUNT(DISTINCT pollutant) FROM air_hourly WHERE hour_end = '2019-02-10 23:00:00'")
+    hours_23 = count(
+        warehouse, "SELECT COUNT(DISTINCT pollutant) FROM air_hourly WHERE hour_end = '2019-02-10 23:00:00'"
+    )
     assert hours_23 == 13 and any("cut off mid-row" in w for w in result["warnings"])
 
 
@@ -154,7 +156,11 @@ def test_indicators_compare_with_the_plan(warehouse, landing, tmp_path):
     # One day of February is the month so far: on track (100 % > 95 %), never "met" (issue 24).
     assert ratio["status"] == "on_track" and not ratio["data_complete"] and ratio["coverage"] == "ytd"
     assert (ratio["first_day"], ratio["last_day"], ratio["n_valid"], ratio["n_expected"]) == (
-        "2019-02-10", "2019-02-10", 1, 28)
+        "2019-02-10",
+        "2019-02-10",
+        1,
+        28,
+    )
     assert ratio["edition"] == "HJ 633-2012 · GB 3095-2012 二级 Grade II · HJ 663-2013"
     assert rows.loc[("air.annual.pm25", "2019"), "target"] == 35.0
 

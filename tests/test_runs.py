@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipeline.runs import day_for_run, month_for_run, run_day, run_month, run_years
+from pipeline.runs import backfill_range, day_for_run, month_for_run, run_day, run_month, run_years
 
 CRON = dt.datetime(2019, 2, 10, 17, 30, tzinfo=dt.UTC)  # 2019-02-11 01:30 Asia/Shanghai
 
@@ -46,3 +46,15 @@ def test_asset_triggered_runs_evaluate_the_years_of_their_events():
     assert run_years(ctx(run_after=CRON, events=events)) == [2018, 2019]
     assert run_years(ctx(run_after=CRON, events={"air": [SimpleNamespace(extra=None)]})) == [2019]
     assert run_years(ctx(run_after=CRON, conf={"year": 2017}, events=events)) == [2017]
+
+
+def test_a_backfill_run_takes_its_range_and_known_gaps_from_conf():
+    conf = {"first": "2019-01-01", "last": "2019-12-31", "known_gaps": ["2019-04-08"]}
+    assert backfill_range(ctx(run_after=CRON, conf=conf)) == (
+        dt.date(2019, 1, 1), dt.date(2019, 12, 31), {dt.date(2019, 4, 8)})  # fmt: skip
+    with pytest.raises(ValueError, match="no 'last'"):
+        backfill_range(ctx(run_after=CRON, conf={"first": "2019-01-01"}))
+    with pytest.raises(ValueError, match="before first"):
+        backfill_range(ctx(run_after=CRON, conf={"first": "2019-02-01", "last": "2019-01-01"}))
+    with pytest.raises(ValueError, match="known_gaps"):
+        backfill_range(ctx(run_after=CRON, conf={**conf, "known_gaps": ["April"]}))

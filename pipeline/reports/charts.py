@@ -130,11 +130,12 @@ def worse_than_target(meets_target: pd.Series) -> pd.Series:
     return meets_target.map(lambda v: v is not None and not pd.isna(v) and not bool(v))
 
 
-def calendar_figure(days: pd.DataFrame, year: int) -> Figure:
+def calendar_figure(days: pd.DataFrame, year: int, missing=()) -> Figure:
     """Daily city AQI of ``year`` as a 12 months x 31 days grid in HJ 633-2012 Table 2 colours.
 
     days: ``date`` (date or 'YYYY-MM-DD'), ``aqi``, ``valid_day``. Grey: no AQI; white: no such date.
-    The AQI is written in each cell, with ``*`` when the day is not valid for the good-day ratio."""
+    The AQI is written in each cell, with ``*`` when the day is not valid for the good-day ratio; ``missing``:
+    days whose file is missing in the source, marked 缺 (or ``x`` without a CJK font)."""
     grid = np.ones((12, 31, 3))
     grey = to_rgb(NO_DATA_COLOUR)
     for month in range(12):
@@ -151,6 +152,10 @@ def calendar_figure(days: pd.DataFrame, year: int) -> Figure:
         grid[when.month - 1, when.day - 1] = to_rgb(AQI_COLOURS[level - 1])
         axes.text(when.day - 1, when.month - 1, f"{value:.0f}" + ("" if ok else "*"), ha="center", va="center",
                   fontsize=7.5, color="white" if level >= 4 else "black")  # fmt: skip
+    for when in missing:
+        if when.year == year:
+            axes.text(when.day - 1, when.month - 1, "缺" if cjk else "x", ha="center", va="center", fontsize=8,
+                      color="#b00020")  # fmt: skip
     axes.imshow(grid, aspect="equal", interpolation="nearest")
     axes.set_xticks(range(31), [str(d) for d in range(1, 32)], fontsize=7)
     axes.set_yticks(range(12), MONTHS if cjk else MONTHS_EN, fontsize=8)

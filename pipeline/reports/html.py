@@ -26,14 +26,11 @@ from pipeline.indicators.editions import EDITIONS
 from pipeline.indicators.health import POLLUTANT_ZH, health_effect, measures, sensitive_groups
 from pipeline.indicators.water_class import CLASS_NAMES
 from pipeline.plan.indicators import INDICATORS
+from pipeline.plan.registry import STATUS_WORDS, STATUSES, coverage_text
 from pipeline.reports import charts
-from pipeline.reports.text import change_text
+from pipeline.reports.text import change_text, year_on_year
 from pipeline.store.engine import sql
 
-STATUS_NAMES = {"missed": ("未达标", "missed"), "at_risk": ("有风险", "at risk"), "met": ("达标", "met"),
-                "no_data": ("无数据", "no data")}  # fmt: skip
-"""Statuses in the order the scoreboard lists them: what needs attention first."""
-STATUS_COLOURS = {"met": "#1a9641", "missed": "#d7191c", "at_risk": "#f39c12", "no_data": "#9e9e9e"}
 POLLUTANT_NAMES = {
     **{k: (v.name_zh, v.name_en) for k, v in WATER_ITEMS.items()},
     **{k: (v.name_zh, v.name_en) for k, v in SOURCE_POLLUTANTS.items()},
@@ -125,6 +122,7 @@ class ReportData:
     composite: pd.DataFrame
     station_days: pd.DataFrame
     station_hours: pd.DataFrame
+    air_batches: pd.DataFrame
 
 
 QUERIES = {
@@ -138,6 +136,7 @@ QUERIES = {
     "composite": "dml/reports/select_report_composite",
     "station_days": "dml/reports/select_report_station_days",
     "station_hours": "dml/reports/select_report_station_hours",
+    "air_batches": "dml/reports/select_report_air_batches",
 }
 
 
@@ -193,8 +192,7 @@ def image_html(png: bytes, alt: str) -> str:
 
 
 def status_badge(status: str) -> str:
-    zh, en = STATUS_NAMES.get(status, (status, status))
-    colour = STATUS_COLOURS.get(status, "#666666")
+    zh, en, colour = STATUS_WORDS.get(status, (status, status, "#666666"))
     return f'<span class="status" style="background:{colour}">{esc(zh)} {esc(en)}</span>'
 
 
@@ -213,7 +211,7 @@ def table_html(header: list[str], rows: list[list[str]], numeric: frozenset[int]
 def scoreboard_html(board: pd.DataFrame, year: int) -> str:
     """Counts by status, then one row per target with its Chinese and English names."""
     counts = board["status"].value_counts() if len(board) else pd.Series(dtype=int)
-    badges = "".join(f"<span>{status_badge(s)} <b>{int(counts.get(s, 0))}</b></span>" for s in STATUS_NAMES)
+    badges = "".join(f"<span>{status_badge(s)} <b>{int(counts.get(s, 0))}</b></span>" for s in STATUSES)
     top = f'<p class="counts">{badges} <span class="small">of {len(board)} targets</span></p>'
     if board.empty:
         return (
@@ -225,25 +223,44 @@ def scoreboard_html(board: pd.DataFrame, year: int) -> str:
             )
         )
     rows = []
-    severity = board["status"].map({s: i for i, s in enumerate(STATUS_NAMES)}).fillna(len(STATUS_NAMES))
+    severity = board["status"].map({s: i for i, s in enumerate(STATUSES)}).fillna(len(STATUSES))
     for r in board.assign(_s=severity).sort_values(["_s", "section", "indicator_zh"]).itertuples():
         unit = "%" if r.kind == "relative_change" else r.unit
+        cover = [getattr(r, c, None) for c in ("coverage", "first_day", "last_day", "n_valid", "n_expected")]
+        covered = coverage_text(str(r.basis).removeprefix("indicator "), str(year), *cover) or f"{year}"
         rows.append([
             esc(r.section), f"{esc(r.indicator_zh)}<br>"
-            f'<span class="en">{esc(r.indicator_en)}</span>', f"{esc(r.comparator)} {number(r.goal)}",
-            number(r.value), esc(unit), status_badge(r.status), f'<span class="small">{esc(r.note)}'
+            f'<span class="en">{esc(r.indicator_en)}</span>', esc(covered), f"{esc(r.comparator)} {number(r.goal)}",
+            number(r.value), esc(unit), status_badge(r.status), esc(year_on_year(r.value, getattr(r, "previous_value", None), cover[0], year)),
+            f'<span class="small">{esc(r.note)}'
             + (f"<br>标准 Standards: {esc(r.edition)}" if getattr(r, "edition", "") else "") + "</span>",
         ])  # fmt: skip
-    header = ["章节 Section", "指标 Indicator", "目标值 Goal", "数值 Value", "单位 Unit", "状态 Status", "说明 Note"]
-    return top + table_html(header, rows, numeric=frozenset({2, 3}))
+    header = ["章节 Section", "指标 Indicator", "时段与数据覆盖 Period and coverage", "目标值 Goal", "数值 Value",
+              "单位 Unit", "状态 Status", "同比 Year on year", "说明 Note"]  # fmt: skip
+    return top + table_html(header, rows, numeric=frozenset({3, 4}))
 
 
-def calendar_html(days: pd.DataFrame, year: int) -> str:
+def days_without_own_file(batches: pd.DataFrame, year: int) -> list[dt.date]:
+    """The natural days of ``year`` up to the last one loaded whose own national file was not among the files
+    read (no batch at all, or only the next day's file for its 24:00): missing in the source. Pure.
+
+    batches: ``window_start`` (the day's 01:00), ``source_files`` (``;``-separated names)."""
+    if batches.empty:
+        return []
+    days = pd.to_datetime(batches["window_start"].astype(str)).dt.date
+    files = dict(zip(days, batches["source_files"].astype(str), strict=True))
+    last = max(days)
+    every = [dt.date(year, 1, 1) + dt.timedelta(days=n) for n in range((last - dt.date(year, 1, 1)).days + 1)]
+    return [d for d in every if f"{d:%Y%m%d}" not in files.get(d, "") and d.isoformat() not in files.get(d, "")]
+
+
+def calendar_html(days: pd.DataFrame, year: int, missing: list[dt.date] = ()) -> str:
     aqi = pd.to_numeric(days["aqi"], errors="coerce").dropna() if len(days) else pd.Series(dtype=float)
     if aqi.empty:
         return no_data_html(year)
     img = image_html(
-        charts.png(charts.calendar_figure(days, year)), f"{year}年城市日AQI日历 Daily city AQI {year}, HJ 633 colours"
+        charts.png(charts.calendar_figure(days, year, missing)),
+        f"{year}年城市日AQI日历 Daily city AQI {year}, HJ 633 colours",
     )
     levels = pd.Series(charts.aqi_level(aqi.to_numpy())).value_counts()
     items = [
@@ -255,10 +272,16 @@ def calendar_html(days: pd.DataFrame, year: int) -> str:
     items.append(
         f'<span><i class="swatch" style="background:{charts.NO_DATA_COLOUR}"></i>无数据 No data: <b>{no_data}</b></span>'
     )
+    if missing:
+        shown = "、".join(f"{d.month}月{d.day}日" for d in missing)
+        items.append(f'<span>缺 = 源数据缺失 missing in the source: <b>{esc(shown)}</b> '
+                     f'({", ".join(d.isoformat() for d in missing)})</span>')  # fmt: skip
     return img + f'<p class="legend">{"".join(items)} <span class="small">(days)</span></p>'
 
 
-def good_days_html(months: pd.DataFrame, year: int) -> str:
+def good_days_html(months: pd.DataFrame, year: int, rates: pd.DataFrame | None = None, city: str = "衢州") -> str:
+    """The months' good-air-day ratio, and the year's as stored (``v_compliance_rates``): its status and coverage,
+    never judged here."""
     valid = pd.to_numeric(months["valid_days"], errors="coerce").fillna(0) if len(months) else pd.Series(dtype=float)
     if months.empty or valid.sum() == 0:
         return no_data_html(year)
@@ -270,7 +293,15 @@ def good_days_html(months: pd.DataFrame, year: int) -> str:
         f"{year}年逐月优良天数比例 Good-air-day ratio by month {year}",
     )
     ratio = 100 * good / valid.sum()
-    verdict = status_badge("met" if ratio > target_pct else "missed")
+    found = (rates[(rates["indicator"] == "air.good_day_ratio") & (rates["scope"] == city)
+                   & (rates["period"] == f"{year:04d}")] if rates is not None and len(rates) else pd.DataFrame())  # fmt: skip
+    verdict = ""
+    if len(found):
+        r = found.iloc[0]
+        covered = coverage_text("air.good_day_ratio", f"{year:04d}", r["coverage"], r["first_day"], r["last_day"],
+                                r["n_valid"], r["n_expected"])  # fmt: skip
+        outlook = f"；{r['outlook']}" if isinstance(r["outlook"], str) and r["outlook"] else ""
+        verdict = f'{status_badge(r["status"])} <span class="small">{esc(covered)}{esc(outlook)}</span>'
     return img + (
         f"<p>全年 Year so far: {int(good)} good of {int(valid.sum())} valid days = <b>{ratio:.1f} %</b> "
         f"(目标 target &gt; {target_pct:g} %) {verdict}</p>"
@@ -293,10 +324,13 @@ def annual_html(annual: pd.DataFrame, year: int) -> str:
         value, limit = pd.to_numeric(r.value, errors="coerce"), pd.to_numeric(r.grade_ii_limit, errors="coerce")
         share = "—" if pd.isna(value) or not limit else f"{100 * value / limit:.0f} %"
         complete = "是 yes" if charts.flags(pd.Series([r.data_complete]))[0] else "否 no"
-        rows.append([bilingual(zh, en), number(value), esc(r.unit), number(limit), share, status_badge(r.status),
-                     number(r.valid_days), complete])  # fmt: skip
+        covered = coverage_text(f"air.annual.{r.pollutant}", f"{year:04d}", r.coverage, r.first_day, r.last_day,
+                                r.n_valid, r.n_expected)  # fmt: skip
+        outlook = f'<br><span class="small">{esc(r.outlook)}</span>' if isinstance(r.outlook, str) and r.outlook else ""
+        rows.append([bilingual(zh, en), number(value), esc(r.unit), number(limit), share,
+                     status_badge(r.status) + outlook, number(r.valid_days), complete, esc(covered)])  # fmt: skip
     header = ["统计量 Statistic", "数值 Value", "单位 Unit", "二级限值 Grade II limit", "占限值 % of limit",
-              "状态 Status", "有效天数 Valid days", "数据完整 Complete year"]  # fmt: skip
+              "状态 Status", "有效天数 Valid days", "数据完整 Complete year", "时段与数据覆盖 Period and coverage"]  # fmt: skip
     standards = "".join(f'<p class="small">限值与评价依据 Limits and rules: {esc(e)}</p>' for e in editions)
     return img + standards + table_html(header, rows, numeric=frozenset({1, 3, 4, 6}))
 
@@ -343,12 +377,15 @@ def _compliance_html(compliance: pd.DataFrame, domain: str) -> str:
     for r in rows.itertuples():
         target = INDICATORS.get(r.indicator)
         name = bilingual(target.name_zh, target.name_en) if target else f"<code>{esc(r.indicator)}</code>"
-        body.append([name, esc(r.scope), number(r.rate_pct), f"{esc(r.comparator)} {number(r.target_pct)}",
-                     status_badge(r.status), f'<span class="small">{esc(r.detail)}</span>'])  # fmt: skip
-    header = ["达标率 Rate", "范围 Scope", "数值 Value (%)", "目标 Target (%)", "状态 Status", "说明 Detail"]
+        covered = coverage_text(r.indicator, r.period, r.coverage, r.first_day, r.last_day, r.n_valid, r.n_expected)
+        outlook = f"<br>{esc(r.outlook)}" if isinstance(r.outlook, str) and r.outlook else ""
+        body.append([name, esc(r.scope), esc(covered), number(r.rate_pct), f"{esc(r.comparator)} {number(r.target_pct)}",
+                     status_badge(r.status), f'<span class="small">{esc(r.detail)}{outlook}</span>'])  # fmt: skip
+    header = ["达标率 Rate", "范围 Scope", "时段与数据覆盖 Period and coverage", "数值 Value (%)", "目标 Target (%)",
+              "状态 Status", "说明 Detail"]  # fmt: skip
     return (
         '<h3>年度达标率 <span class="en">Compliance rates of the year (view <code>v_compliance_rates</code>)</span></h3>'
-        + table_html(header, body, numeric=frozenset({2, 3}))
+        + table_html(header, body, numeric=frozenset({3, 4}))
     )
 
 
@@ -472,8 +509,9 @@ def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetim
     }
     bodies = {
         "scoreboard": scoreboard_html(data.scoreboard, year),
-        "aqi-calendar": calendar_html(data.air_days, year) + health_html(data.air_days),
-        "good-days": good_days_html(data.air_months, year),
+        "aqi-calendar": calendar_html(data.air_days, year, days_without_own_file(data.air_batches, year))
+        + health_html(data.air_days),
+        "good-days": good_days_html(data.air_months, year, data.compliance, city),
         "annual": annual_html(data.air_annual, year),
         "composite": composite_html(data.composite, year, city),
         "stations": stations_html(data.station_days, data.station_hours, year, city),

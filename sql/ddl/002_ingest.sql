@@ -12,10 +12,11 @@ CREATE TABLE IF NOT EXISTS ingest_batch (
     rows_loaded         INTEGER NOT NULL,
     rows_quarantined    INTEGER NOT NULL,
     rows_other_days     INTEGER NOT NULL DEFAULT 0, -- values in the files that belong to other days' runs
-    rows_summarised     INTEGER NOT NULL DEFAULT 0, -- of rows_loaded: readings of stations outside the hourly
-                                                    -- scope (QZ811_HOURLY_SCOPE), kept as station-days only
     started_at          TIMESTAMP NOT NULL,       -- UTC; the last run's timing
     finished_at         TIMESTAMP NOT NULL,
+    rows_summarised     INTEGER NOT NULL DEFAULT 0, -- of rows_loaded: readings of stations outside the hourly
+                                                    -- scope (QZ811_HOURLY_SCOPE), kept as station-days only
+                                                    -- (last, as migration 006 adds it to older warehouses)
     CHECK (rows_read = rows_loaded + rows_quarantined)
 );
 
