@@ -30,8 +30,10 @@ import pandas as pd
 
 from pipeline.indicators.evaluation import MIN_DAYS_ANNUAL, MIN_DAYS_FEBRUARY, MIN_DAYS_MONTH
 
-PERIOD_KINDS = ("complete", "ytd")
-"""``complete``: the period has the data its standard asks, and may be judged; ``ytd``: the period so far."""
+PERIOD_KINDS = ("complete", "ytd", "partial")
+"""``complete``: the period has the data its standard asks, and may be judged; ``ytd``: the period so far (its data
+end before the period does); ``partial``: the data reach the period's end but fall short of the rule (a month of the
+real-time archive that lost hours): the period is over and is not judged, its value given for reference only."""
 
 RULES = ("hj663", "months", "survey")
 
@@ -99,12 +101,21 @@ def coverage(period: str, dates, valid=None, units=None, n_units: int = 1, rule:
             ok = n_valid >= MIN_DAYS_ANNUAL and all(per_month[m] >= min_valid_days(m) for m in range(1, 13))
         else:
             ok = n_valid >= min_valid_days(int(period[5:7]))
-        return Coverage(first_day, last_day, n_valid, period_days(period), "complete" if ok else "ytd")
+        return Coverage(first_day, last_day, n_valid, period_days(period), _kind(ok, period, last_day))
     units = np.zeros(len(dates)) if units is None else np.asarray(list(units), dtype=object)
     cells = {(u, m) for u, m, v in zip(units, months, valid, strict=True) if v}
     expected = n_units * (12 if len(period) == 4 else 1)
     n_valid = len(cells)
-    return Coverage(first_day, last_day, n_valid, expected, "complete" if n_valid >= expected else "ytd")
+    return Coverage(first_day, last_day, n_valid, expected, _kind(n_valid >= expected, period, last_day))
+
+
+def _kind(ok: bool, period: str, last_day: str) -> str:
+    """``complete`` when the rule holds; else ``partial`` when the data reach the period's last day, ``ytd``
+    when they end before it."""
+    if ok:
+        return "complete"
+    end = pd.Period(period, freq="Y" if len(period) == 4 else "M").end_time.date().isoformat()
+    return "partial" if last_day >= end else "ytd"
 
 
 def days_to_date(year: int, last_day: str) -> int:

@@ -107,6 +107,9 @@ def indicator_row(indicator: Indicator, scope: str, period: str, value, cover: C
         state = "no_data" if value is None else "measured"
     elif cover.complete:
         state = status(value, comparator, goal)
+    elif cover.period_kind == "partial":  # over, with too little data: not judged, the value for reference only
+        state = "no_data" if value is None else "unjudged"
+        outlook = "数据不完整，不作达标评价，数值仅供参考 incomplete data: not judged, the value for reference only"
     else:
         compared = goal if ytd_goal is None else float(ytd_goal)
         state, note = ytd_outlook(value, comparator, compared, best)

@@ -21,7 +21,7 @@ REGISTRY_COLUMNS = ["id", "section", "indicator_zh", "indicator_en", "comparator
                     "baseline_year", "deadline", "scope", "measured_by", "source_indicator", "plan_text", "department"]  # fmt: skip
 
 COMPARATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "=": operator.eq}
-STATUSES = ("missed", "at_risk", "on_track", "met", "no_data")
+STATUSES = ("missed", "at_risk", "on_track", "met", "no_data", "unjudged")
 """Statuses, what needs attention first. ``met``/``missed``: a complete period (or a target at its deadline)
 judged against its goal; ``at_risk``/``on_track``: a period so far (1-N月累计, :mod:`pipeline.indicators.coverage`)
 or a target before its deadline, by the rule its note states; ``no_data``."""
@@ -32,6 +32,7 @@ STATUS_WORDS = {
     "on_track": ("进度正常", "on track", "#66bd63"),
     "met": ("达标", "met", "#1a9641"),
     "no_data": ("无数据", "no data", "#9e9e9e"),
+    "unjudged": ("数据不完整，不作评价", "incomplete data, not judged", "#bdbdbd"),
     "measured": ("已测", "measured", "#666666"),
 }
 """Status -> (Chinese, English, colour): the one home of the words every output uses (``measured``: a value
@@ -109,6 +110,8 @@ def coverage_text(indicator: str, period: str, coverage, first_day, last_day, n_
     span = f"{str(first_day)[:10]}至{str(last_day)[:10]}" + (f"，{counts}" if counts else "")
     if coverage == "complete":
         return f"{period} 数据完整（{span}）complete"
+    if coverage == "partial":
+        return f"{period} 数据不完整，不作评价（{span}）incomplete data, not judged"
     if len(str(period)) == 4:
         return f"{period}年{ytd_months(last_day)}（{span}）year to date, incomplete"
     return f"{period} 月内累计（{span}）month so far, incomplete"

@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS indicator (
     last_day       DATE,                   -- last day with data: a period so far is 1-N月累计, N its month
     n_valid        INTEGER NOT NULL DEFAULT 0,     -- valid days (air), section-months (water), outlet-months (sources)
     n_expected     INTEGER NOT NULL DEFAULT 0,     -- what the standard expects of the period, in the same unit
-    coverage       VARCHAR(8) NOT NULL DEFAULT '', -- complete | ytd (the period so far); '' before migration 005
+    coverage       VARCHAR(8) NOT NULL DEFAULT '', -- complete | ytd (the period so far) | partial (over, too little data: unjudged); '' before migration 005
     outlook        TEXT NOT NULL DEFAULT '',       -- a period so far: the at-risk rule and its result ('' if complete)
     PRIMARY KEY (indicator, scope, period)
 );

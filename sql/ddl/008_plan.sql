@@ -57,11 +57,11 @@ CREATE TABLE IF NOT EXISTS scoreboard (
     year       INTEGER NOT NULL,
     value      DOUBLE PRECISION,               -- what is compared (a % change for relative targets)
     goal       DOUBLE PRECISION,
-    status     VARCHAR(8) NOT NULL,            -- met | missed (a complete year) | at_risk | on_track | no_data
+    status     VARCHAR(8) NOT NULL,            -- met | missed (a complete year) | at_risk | on_track | no_data | unjudged (a year over with too little data)
     note       TEXT NOT NULL,
     basis      TEXT NOT NULL,                  -- which data it rests on
     edition    TEXT NOT NULL DEFAULT '',       -- the standards behind a computed value ('' for supplied statistics)
-    coverage        VARCHAR(8) NOT NULL DEFAULT '', -- complete | ytd (1-N月累计) (migration 005); '' for no value
+    coverage        VARCHAR(8) NOT NULL DEFAULT '', -- complete | ytd (1-N月累计) | partial (over, data short: unjudged) (migration 005); '' for no value
     first_day       DATE,                           -- first and last day with data of a computed value
     last_day        DATE,
     n_valid         INTEGER,                        -- valid against expected (days, section-months, outlet-months)

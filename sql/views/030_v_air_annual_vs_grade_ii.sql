@@ -15,7 +15,7 @@ SELECT
     value,
     unit,
     target                      AS grade_ii_limit,
-    status,                                       -- met | missed (a complete year) | at_risk | on_track | no_data
+    status,                                       -- met | missed (a complete year) | at_risk | on_track | no_data | unjudged (a year over with too little data)
     data_complete,                                -- the year has the data capture GB 3095 Table 4 asks
     n                           AS valid_days,
     detail,
@@ -24,7 +24,7 @@ SELECT
     last_day,
     n_valid,                                      -- what is valid against what the standard expects
     n_expected,
-    coverage,                                     -- complete (judged met/missed) | ytd (1-N月累计: at_risk/on_track)
+    coverage,                                     -- complete (judged met/missed) | ytd (1-N月累计: at_risk/on_track) | partial (unjudged)
     outlook                                       -- a year so far: the at-risk rule and its result ('' if complete)
 FROM indicator
 WHERE indicator LIKE 'air.annual.%';

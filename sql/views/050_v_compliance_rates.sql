@@ -21,14 +21,14 @@ SELECT
     value                                   AS rate_pct,
     comparator,
     target                                  AS target_pct,
-    status,                                 -- met | missed (a complete period) | at_risk | on_track (so far) | no_data
+    status,                                 -- met | missed (a complete period) | at_risk | on_track (so far) | no_data | unjudged
     n,
     detail,
     first_day,                                    -- first and last day with data in the period (coverage)
     last_day,
     n_valid,                                      -- what is valid against what the standard expects
     n_expected,
-    coverage,                                     -- complete (judged met/missed) | ytd (1-N月累计: at_risk/on_track)
+    coverage,                                     -- complete (judged met/missed) | ytd (1-N月累计: at_risk/on_track) | partial (unjudged)
     outlook                                       -- a year so far: the at-risk rule and its result ('' if complete)
 FROM indicator
 WHERE unit = '%' AND target IS NOT NULL

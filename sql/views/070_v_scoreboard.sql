@@ -1,6 +1,6 @@
 -- v_scoreboard: the 811 plan scoreboard (目标完成情况). Grain: one row per plan target and year.
 -- Question: "which of the plan's targets were met, missed or at risk in a year?"
--- status: met | missed (a complete year) | at_risk | on_track | no_data; `value` is what is compared with `goal`
+-- status: met | missed (a complete year) | at_risk | on_track | no_data | unjudged (a year over with too little data); `value` is what is compared with `goal`
 -- (a % change for targets stated as a reduction from a baseline year). A computed value whose year is not complete
 -- (`coverage` = ytd) is the year so far (1-N月累计): at_risk or on_track by the rule in `note`, never met/missed.
 DROP VIEW IF EXISTS v_scoreboard;

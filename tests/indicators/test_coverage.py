@@ -21,7 +21,7 @@ def test_a_full_year_is_complete():
 
 def test_a_year_missing_a_month_is_not_complete_though_it_has_324_days():
     cover = coverage("2019", days("2019-01-01", "2019-12-31", drop=("2019-03",)))
-    assert cover.n_valid == 334 >= 324 and cover.period_kind == "ytd" and cover.last_month == 12
+    assert cover.n_valid == 334 >= 324 and cover.period_kind == "partial" and cover.last_month == 12
 
 
 def test_a_year_of_324_days_with_27_a_month_and_25_in_february_is_complete():
@@ -59,7 +59,7 @@ def test_water_needs_all_twelve_months_of_every_section():
     july = coverage("2019", ["2019-07"] * 6, units=list("ABCDEF"), n_units=6, rule="months")
     assert (july.n_valid, july.n_expected, july.period_kind, july.last_month) == (6, 72, "ytd", 7)
     one_short = coverage("2019", months + months[:11], units=["A"] * 12 + ["B"] * 11, n_units=2, rule="months")
-    assert one_short.period_kind == "ytd"
+    assert one_short.period_kind == "partial"  # the data reach December: over, short
 
 
 def test_a_survey_is_complete_without_days():
@@ -73,3 +73,16 @@ def test_best_case_and_pro_rating_by_hand():
     assert best_good_day_ratio(162, 171, 184) == pytest.approx(100 * 346 / 355)  # 97.46 %: still reachable
     assert best_good_day_ratio(300, 340, 30) == pytest.approx(100 * 330 / 370)  # 89.19 %: no longer
     assert prorated(365.0, 181, 365) == pytest.approx(181.0)
+
+
+def test_a_period_over_with_too_little_data_is_partial_not_so_far():
+    """The real-time 2019 archive lost hours in August and September: the data reach 31 December, so the year
+    is over, but August has 25 valid days (< 27): partial (not judged), not 1-12月累计."""
+    days = pd.date_range("2019-01-01", "2019-12-31").strftime("%Y-%m-%d")
+    valid = [not (d.startswith("2019-08") and int(d[8:]) > 25) for d in days]
+    year = coverage("2019", days, valid)
+    assert (year.period_kind, year.n_valid, year.last_day) == ("partial", 359, "2019-12-31")
+    august = coverage("2019-08", [d for d in days if d.startswith("2019-08")], valid[212:243])
+    assert august.period_kind == "partial" and august.n_valid == 25
+    so_far = coverage("2019", days[:200], valid[:200])
+    assert so_far.period_kind == "ytd"
