@@ -104,39 +104,46 @@ def read(
         body = [r for _, r in numbered]
         if not body:
             return _finished(empty_records(), passed_over, cut, len(header), path, warnings)
-    grid = np.array([r[3:] for r in body], dtype=object)
-    row_idx, col_idx = np.nonzero(np.char.strip(grid.astype(str)) != "")
-    if row_idx.size == 0:
+    # Each line's keys and each column's names are worked out once and shared by the line's or column's cells
+    # (a national day is ~400 lines x ~1,600 columns, of which some 600,000 cells hold a value).
+    row_idx, col_idx, raw = [], [], []
+    for i, row in enumerate(body):
+        for j, cell in enumerate(row[3:]):
+            text = cell.strip()
+            if text:
+                row_idx.append(i)
+                col_idx.append(j)
+                raw.append(text)
+    if not raw:
         return _finished(empty_records(), passed_over, cut, len(header), path, warnings)
-    keys = np.array([r[:3] for r in body], dtype=object)
-    raw_values = np.char.strip(grid[row_idx, col_idx].astype(str))
-    dates = keys[row_idx, 0].astype(str)
-    hours = keys[row_idx, 1].astype(str)
-    types = keys[row_idx, 2].astype(str)
-
-    day = pd.to_datetime(pd.Series(dates), format="%Y%m%d", errors="coerce")
-    hour = pd.to_numeric(pd.Series(hours), errors="coerce")
+    row_idx, col_idx = np.array(row_idx), np.array(col_idx)
+    raw_values = np.array(raw, dtype=object)
+    keys = pd.DataFrame([r[:3] for r in body], columns=KEY_COLUMNS, dtype=object)
+    day = pd.to_datetime(keys["date"], format="%Y%m%d", errors="coerce")
+    hour = pd.to_numeric(keys["hour"], errors="coerce")
     hour = hour.where((hour >= 0) & (hour <= 23) & (hour % 1 == 0))
-    hour_end = day + pd.to_timedelta(hour, unit="h")
-    type_codes = {t: air_code(t) or t.strip().lower() for t in set(types)}
-    pollutant = pd.Series(types).map(type_codes)
-    station = np.array(stations, dtype=object)[col_idx]
+    line_hour_end = (day + pd.to_timedelta(hour, unit="h")).to_numpy()
+    type_codes = {t: air_code(t) or t.strip().lower() for t in set(keys["type"])}
+    line_pollutant = keys["type"].map(type_codes).to_numpy(dtype=object)
+    units = {p: AIR_ITEMS[p].unit if p in AIR_ITEMS else "" for p in type_codes.values()}
+    prefix = [f"date={d},hour={h},type={t}," for d, h, t in zip(keys["date"], keys["hour"], keys["type"], strict=True)]
+    column_key = [f"{s} (column {j + 4})" for j, s in enumerate(stations)]
+    column_name = [f"{s}=" for s in stations]
+    pollutant = line_pollutant[row_idx]
     records = pd.DataFrame(
         {
             "source_file": str(path),
             "source_row": np.array([n for n, _ in numbered])[row_idx],
-            "record_key": station.astype(str) + " (column " + (col_idx + 4).astype(str) + ")",
-            "station_code": station,
-            "hour_end": hour_end.to_numpy(),
-            "pollutant": pollutant.to_numpy(),
-            "value": _numbers(raw_values),
-            "raw_value": raw_values.astype(object),
-            "unit": pollutant.map({p: AIR_ITEMS[p].unit if p in AIR_ITEMS else "" for p in type_codes.values()}),
+            "record_key": [column_key[j] for j in col_idx],
+            "station_code": np.array(stations, dtype=object)[col_idx],
+            "hour_end": line_hour_end[row_idx],
+            "pollutant": pollutant,
+            "value": _numbers(raw_values.astype(str)),
+            "raw_value": raw_values,
+            "unit": pd.Series(pollutant).map(units),
             "flag": "",
+            "raw_record": [prefix[i] + column_name[j] + v for i, j, v in zip(row_idx, col_idx, raw, strict=True)],
         }
-    )
-    records["raw_record"] = (
-        "date=" + dates + ",hour=" + hours + ",type=" + types + "," + station.astype(str) + "=" + raw_values
     )
     return _finished(records, passed_over, cut, len(header), path, warnings)
 
