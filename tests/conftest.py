@@ -209,13 +209,16 @@ def run_demo(steps: list[list[str]] | None = None) -> dict[str, str]:
     return printed
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory):
-    """`make demo`'s steps (:data:`DEMO`) run in this process into a fresh folder: (folder, what each printed)."""
-    folder = tmp_path_factory.mktemp("demo")
+def demo_in(folder: Path, steps: list[list[str]] | None = None) -> tuple[Path, dict[str, str]]:
+    """:func:`run_demo` into ``folder`` with :func:`demo_settings` (no SMTP server): (folder, what each printed)."""
     with pytest.MonkeyPatch.context() as patch:
         for key, value in demo_settings(folder).items():
             patch.setenv(key, value)
         patch.delenv("QZ811_SMTP_HOST", raising=False)
-        printed = run_demo()
-    return folder, printed
+        return folder, run_demo(steps)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """`make demo`'s steps (:data:`DEMO`) run in this process into a fresh folder: (folder, what each printed)."""
+    return demo_in(tmp_path_factory.mktemp("demo"))

@@ -63,14 +63,9 @@ def digests(dumps: dict[str, str]) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def four_days(tmp_path_factory):
     """The demo as it was before issue 24 (:data:`tests.conftest.FOUR_DAYS`) run into a fresh folder."""
-    from tests.conftest import FOUR_DAYS, demo_settings, run_demo
+    from tests.conftest import FOUR_DAYS, demo_in
 
-    folder = tmp_path_factory.mktemp("four_days")
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in demo_settings(folder).items():
-            patch.setenv(key, value)
-        patch.delenv("QZ811_SMTP_HOST", raising=False)
-        return folder, run_demo(FOUR_DAYS)
+    return demo_in(tmp_path_factory.mktemp("four_days"), FOUR_DAYS)
 
 
 def test_the_demo_warehouse_is_the_previous_release_s(four_days):
