@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -47,16 +46,19 @@ def run_backfill(db_url: str, landing: Path, folder: Path) -> dict:
     env = {**os.environ, "QZ811_DB_URL": db_url, "QZ811_STAGING_DIR": str(folder / "staging"),
            "QZ811_DATA_DOCS_DIR": str(folder / "docs")}  # fmt: skip
     subprocess.run([sys.executable, "-m", "pipeline", "init-db"], env=env, check=True, capture_output=True, cwd=REPO)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pipeline", "backfill", *YEAR, "--landing", str(landing)],
-                          env=env, capture_output=True, text=True, cwd=REPO)  # fmt: skip
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"backfill failed ({done.returncode}): {done.stderr[-1000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    summary = [line for line in done.stdout.splitlines() if line.startswith("backfill done")]
-    return {"s": round(seconds, 1), "peak_rss_mb": round(max(peak, before) / 1024, 0), "summary": summary[-1:]}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen([sys.executable, "-m", "pipeline", "backfill", *YEAR, "--landing", str(landing)],
+                                 env=env, stdout=out, stderr=err, text=True, cwd=REPO)  # fmt: skip
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own peak RSS
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if child.returncode != 0:
+        raise RuntimeError(f"backfill failed ({child.returncode}): {stderr[-1000:]}")
+    summary = [line for line in stdout.splitlines() if line.startswith("backfill done")]
+    return {"s": round(seconds, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024, 0), "summary": summary[-1:]}
 
 
 def measure() -> dict:

@@ -454,17 +454,16 @@ def _validate_days(found: list[DayRecords], stations: list[str]):
     first, last = Window.natural_day(found[0].day).first, Window.natural_day(found[-1].day).last
     result = run_suite(records, DATASET, {"known_stations": stations, "first_hour_end": first, "last_hour_end": last})
 
-    def dated(frame: pd.DataFrame) -> pd.DataFrame:
-        days = (pd.to_datetime(frame["hour_end"]) - pd.Timedelta(microseconds=1)).dt.date
-        return frame.assign(day=days)
+    def dated(frame: pd.DataFrame) -> pd.DataFrame:  # the natural day, as a midnight timestamp (fast to group)
+        return frame.assign(day=(pd.to_datetime(frame["hour_end"]) - pd.Timedelta(microseconds=1)).dt.normalize())
 
     valid, quarantined = [dated(result.valid)], [dated(result.quarantined)]
     for day, outside in alone:
         window = Window.natural_day(day)
         params = {"known_stations": stations, "first_hour_end": window.first, "last_hour_end": window.last}
         checked = run_suite(outside, DATASET, params)
-        valid.append(checked.valid.assign(day=day))
-        quarantined.append(checked.quarantined.assign(day=day))
+        valid.append(checked.valid.assign(day=pd.Timestamp(day)))
+        quarantined.append(checked.quarantined.assign(day=pd.Timestamp(day)))
     return pd.concat(valid, ignore_index=True), pd.concat(quarantined, ignore_index=True), result.data_docs
 
 
@@ -542,8 +541,8 @@ def _prepare_days(found: list[DayRecords], stations: list[str], kept) -> dict:
     empty_valid, empty_bad = valid.iloc[0:0].drop(columns="day"), quarantined.iloc[0:0].drop(columns="day")
     loads, readings = [], []
     for f in found:
-        day_valid = by_day_valid.get(f.day, empty_valid).drop(columns="day", errors="ignore")
-        day_bad = by_day_bad.get(f.day, empty_bad).drop(columns="day", errors="ignore")
+        day_valid = by_day_valid.get(pd.Timestamp(f.day), empty_valid).drop(columns="day", errors="ignore")
+        day_bad = by_day_bad.get(pd.Timestamp(f.day), empty_bad).drop(columns="day", errors="ignore")
         hourly, others = _in_scope(day_valid, kept)
         batch = Batch(DATASET, f.files, Window.natural_day(f.day), rows_other_days=f.other_days,
                       rows_read=len(f.records), rows_summarised=len(others))  # fmt: skip

@@ -259,10 +259,6 @@ def bulk_insert(conn: Connection, table: ReadingTable, frame: pd.DataFrame, into
     if conn.dialect.name == "sqlite":
         import sqlite3
 
-        # In the key's order, each row lands next to the last in the primary key's B-tree (a year of a
-        # province's readings outgrows the page cache; unsorted, every insert is a page read).
-        frame = frame.sort_values(list(table.key), kind="stable")
-
         statement, names = driver_statement(conn, table.insert)  # sqlite3: positional placeholders
         # Each column as a Python list (None for missing) and the rows zipped in C: the driver then spends its
         # time in SQLite, not in building rows, and lets another thread run meanwhile (a backfill reads on).
