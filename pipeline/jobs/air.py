@@ -395,6 +395,11 @@ def load_files(engine: Engine, paths: list, docs_dir: Path | None = None) -> dic
     return {"batches": batches, "recomputed": note}
 
 
+RECORDS_PER_LOAD = 1_000_000
+"""The records a backfill validates and writes at once, at most (plus one day's): peak RSS ~2 GB. A month of
+Zhejiang's stations is ~560,000; a national day ~510,000, so national days go two at a time."""
+
+
 @dataclass
 class DayOutcome:
     """What a backfill did with one day: ``loaded``, ``skipped`` (already loaded from the same files),
@@ -476,12 +481,13 @@ def backfill(
     kept: frozenset[str] | None = None,
     docs_dir: Path | None = None,
     days_per_load: int = 31,
+    records_per_load: int = RECORDS_PER_LOAD,
     progress: Callable[[int, int, list[DayOutcome]], None] | None = None,
 ) -> list[DayOutcome]:
     """Every day from ``first`` to ``last`` in bulk: the warehouse it leaves equals the one that the nights
     of those days build (the same batches, readings, quarantine, station- and city-days and indicators).
 
-    The days go ``days_per_load`` at a time: each file parsed once, validated together
+    The days go ``days_per_load`` at a time, fewer when their records reach ``records_per_load``: each file parsed once, validated together
     (:func:`_validate_days`), then the group's batches and their station- and city-days written in one
     transaction, so a killed backfill leaves whole days only. A day whose batch (the same files) is already
     loaded is skipped, so a backfill run again continues where it stopped. A day without a file of its own,
@@ -502,32 +508,40 @@ def backfill(
                                                  {"dataset": DATASET, **spans})}  # fmt: skip
         station_city = _station_city(conn)
     parsed, outcomes, touched = _ParsedFiles(), [], set()
-    for start in range(0, len(days), days_per_load):
-        group = days[start : start + days_per_load]
+    found: list[DayRecords] = []
+    group_outcomes: list[DayOutcome] = []
+
+    def write_group(done: int) -> None:
+        nonlocal found, group_outcomes
+        if found:  # (writing one group while reading the next was slower: the threads share one interpreter lock)
+            group_outcomes += _write_days(engine, _prepare_days(found, stations, kept), station_city, docs_dir)
+            touched.update(f.day.year for f in found)
+        outcomes.extend(sorted(group_outcomes, key=lambda o: (o.day, o.status != "missing")))
+        if progress:
+            progress(done, len(days), group_outcomes)
         found, group_outcomes = [], []
-        for day in group:
-            files = landing_files(landing_dir, day, listed)
-            own = [f for f in files if any(t in f.name for t in _tokens(day))]
-            if not own:
-                group_outcomes.append(DayOutcome(day, "missing", f"no file of its own in {landing_dir} "
-                                                                  f"(expected china_sites_{day:%Y%m%d}.csv)"))  # fmt: skip
-                if not files:
-                    continue
-            batch = Batch(DATASET, files, Window.natural_day(day), sha256=[_digest(f) for f in files])
-            if batch.batch_id in done and own:
-                group_outcomes.append(DayOutcome(day, "skipped", "already loaded from the same files"))
-                continue
+        parsed.forget_all_but({f for f in landing_files(landing_dir, days[done - 1], listed)})
+
+    for n, day in enumerate(days, start=1):
+        files = landing_files(landing_dir, day, listed)
+        own = [f for f in files if any(t in f.name for t in _tokens(day))]
+        if not own:
+            group_outcomes.append(DayOutcome(day, "missing", f"no file of its own in {landing_dir} "
+                                                              f"(expected china_sites_{day:%Y%m%d}.csv)"))  # fmt: skip
+        batch = Batch(DATASET, files, Window.natural_day(day), sha256=[_digest(f) for f in files]) if files else None
+        if batch is not None and batch.batch_id in done and own:
+            group_outcomes.append(DayOutcome(day, "skipped", "already loaded from the same files"))
+        elif batch is not None:
             try:
                 found.append(day_records(day, files, parsed.read))
             except IngestError as err:
                 group_outcomes.append(DayOutcome(day, "refused", str(err)))
-        parsed.forget_all_but({f for d in group[-1:] for f in landing_files(landing_dir, d, listed)})
-        if found:  # (writing one group while reading the next was slower: the threads share one interpreter lock)
-            group_outcomes += _write_days(engine, _prepare_days(found, stations, kept), station_city, docs_dir)
-            touched |= {f.day.year for f in found}
-        outcomes += sorted(group_outcomes, key=lambda o: (o.day, o.status != "missing"))
-        if progress:
-            progress(min(start + days_per_load, len(days)), len(days), group_outcomes)
+        # A group is written when it has its days or its records (a national day holds ~500,000: memory stays
+        # bounded whatever the landing folder holds).
+        if len(group_outcomes) + len(found) >= days_per_load or sum(len(f.records) for f in found) >= records_per_load:
+            write_group(n)
+    if found or group_outcomes:
+        write_group(len(days))
     for year in sorted(touched):
         indicators(engine, year)
     return outcomes
