@@ -494,7 +494,6 @@ def backfill(
     or with a file that cannot be read, is an outcome, not an end: the others go on. Indicators of the years
     touched are computed once at the end. ``progress(done, total, outcomes)`` is called after each group.
     """
-    from pipeline.ingest import IngestError
     from pipeline.progress import days_between
 
     stations = known_stations(engine)
