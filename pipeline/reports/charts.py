@@ -173,7 +173,10 @@ def calendar_figure(days: pd.DataFrame, year: int, missing=()) -> Figure:
         )
     ]
     handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="#888888", label=zh_en("无数据", "No data", cjk)))
-    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=7, fontsize=8, frameon=False)
+    if len(missing):
+        label = zh_en("缺 = 源数据缺失", "missing in the source", cjk) if cjk else "x = missing in the source"
+        handles.append(Patch(facecolor="white", edgecolor="#b00020", label=label))
+    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=8, fontsize=8, frameon=False)
     return figure
 
 
