@@ -271,17 +271,13 @@ def load(
             "rows_summarised": accounting["rows_summarised"]}  # fmt: skip
 
 
-def _write_city_days(conn, dates: list[str], station_city: pd.Series) -> int:
-    """The city-days of ``dates`` from every stored station-day of those dates (HJ 663-2013)."""
-    stored = [read_frame(conn, "dml/air_station_day/select_air_station_days_of_date", {"date": d}) for d in dates]
-    stored = [frame for frame in stored if len(frame)]
-    if not stored:
-        conn.execute(sql("dml/air_city_day/delete_air_city_day"), [{"date": d} for d in dates])
+def _write_city_days(conn, date: str, station_city: pd.Series) -> int:
+    """The city-days of ``date`` from every stored station-day of it (HJ 663-2013)."""
+    station_days = read_frame(conn, "dml/air_station_day/select_air_station_days_of_date", {"date": date})
+    conn.execute(sql("dml/air_city_day/delete_air_city_day"), {"date": date})
+    if station_days.empty:
         return 0
-    station_days = pd.concat(stored, ignore_index=True)
-    station_days["date"] = pd.to_datetime(station_days["date"]).dt.strftime("%Y-%m-%d")
-    city_days = city_day_values(station_days, station_city)
-    conn.execute(sql("dml/air_city_day/delete_air_city_day"), [{"date": d} for d in dates])
+    city_days = city_day_values(station_days.assign(date=date), station_city)
     if len(city_days):
         conn.execute(sql("dml/air_city_day/insert_air_city_day"), db_rows(city_days))
     return len(city_days)
@@ -301,7 +297,7 @@ def daily_values(engine: Engine, day: dt.date) -> dict:
         n_stations = int(
             conn.execute(sql("dml/air_station_day/count_air_station_days"), {"date": day.isoformat()}).scalar_one()
         )
-        n_cities = _write_city_days(conn, [day.isoformat()], _station_city(conn))
+        n_cities = _write_city_days(conn, day.isoformat(), _station_city(conn))
     return {"day": day.isoformat(), "station_days": n_stations, "city_days": n_cities}
 
 

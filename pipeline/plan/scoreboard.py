@@ -173,9 +173,10 @@ def scoreboard_rows(
                 and not pd.isna(year_row["value"]):  # fmt: skip
             result = ytd(target, year, year_row, series.get(target["baseline_year"]), cap, previous)
         elif year_row is not None and year_row.get("coverage") == "partial":  # the year is over, its data short
-            result = {"value": year_row["value"], "goal": target["value"] if cap is None else cap,
-                      "status": "no_data" if pd.isna(year_row["value"]) else "unjudged",
-                      "note": "数据不完整，不作年度达标评价，数值仅供参考 incomplete year: not judged, value for reference"}  # fmt: skip
+            result = evaluate(target, year, series, cap)  # the value and goal as compared, but no verdict
+            if result["status"] != "no_data":
+                result |= {"status": "unjudged",
+                           "note": "数据不完整，不作年度达标评价，数值仅供参考 incomplete year: not judged, value for reference"}  # fmt: skip
             previous = series.get(year - 1)
         else:
             result = evaluate(target, year, series, cap)
