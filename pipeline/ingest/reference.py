@@ -29,6 +29,9 @@ SOURCE_CAPS = REFERENCE_DIR / "source_caps_quzhou.csv"
 PLAN_TARGETS = REFERENCE_DIR / "plan_targets_811.csv"
 
 
+RANK_UNIVERSES = REFERENCE_DIR / "rank_universes.csv"
+
+
 def _station_list_text(path: Path) -> str:
     """The station list's text: GBK as CNEMC publishes it, or UTF-8 if someone re-saved it so (told
     apart by the header, which must hold 监测点编码). Anything else is a clear ValueError, never an

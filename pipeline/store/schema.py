@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from pipeline.ingest.reference import (
     PLAN_TARGETS,
+    RANK_UNIVERSES,
     SOURCE_CAPS,
     SOURCE_LIMITS,
     SOURCE_OUTLETS,
@@ -111,6 +112,7 @@ def init_db(engine: Engine, station_list: Path = STATION_LIST, water_sections: P
     plan = read_reference(
         PLAN_TARGETS, floats=("value",), integers=("baseline_year", "deadline"), optional=("source_indicator",)
     )
+    universes = read_reference(RANK_UNIVERSES)
     with engine.begin() as conn:
         n = load_stations(conn, read_station_list(station_list))
         conn.execute(sql("dml/water_section/delete_water_sections"))
@@ -126,10 +128,13 @@ def init_db(engine: Engine, station_list: Path = STATION_LIST, water_sections: P
         conn.execute(sql("dml/source_cap/insert_source_cap"), caps)
         conn.execute(sql("dml/plan_target/delete_plan_targets"))
         conn.execute(sql("dml/plan_target/insert_plan_target"), plan)
+        conn.execute(sql("dml/rank_universe/delete_rank_universes"))
+        conn.execute(sql("dml/rank_universe/insert_rank_universe"), universes)
     return {
         "ddl": applied,
         "stations": n,
         "water_sections": len(sections),
         "source_outlets": len(outlets),
         "targets": len(plan),
+        "rank_universe_members": len(universes),
     }
