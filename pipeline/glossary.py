@@ -222,7 +222,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "station_code": ("监测点编码", "station code"),
     "hour_end": ("时间(小时结束)", "hour-ending time"), "scope": ("范围", "scope (city or county)"), "county_zh": ("县(市、区)", "county"),
     "date": ("日期", "date (natural day)"), "month": ("月份", "month (YYYY-MM)"), "year": ("年份", "year"),
-    "period": ("时段", "period (YYYY or YYYY-MM)"), "period_kind": ("时段类型", "month or year"),
+    "period": ("时段", "period (YYYY, YYYY-MM, or YYYY-01~MM for 1-N月)"),
+    "period_kind": ("时段类型", "month, ytd (1-N月累计) or year"),
     # air
     "aqi": ("空气质量指数", "AQI"), "aqi_published": ("发布的AQI", "AQI as published (NULL when NA)"),
     "aqi_status": ("AQI发布状态", "AQI status (HJ 633-2026 5.3.1)"), "level": ("AQI级别", "AQI level (1-6)"),
@@ -280,6 +281,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "baseline_year": ("基准年", "baseline year"),
     "source_indicator": ("计算指标", "computed indicator"),
     "department": ("牵头部门", "lead department"), "name_en": ("名称(英文)", "name (English)"),
+    # city ranking (pipeline/indicators/ranking.py)
+    "universe": ("排名范围编码", "rank universe code"), "universe_zh": ("排名范围", "rank universe"),
+    "rank": ("排名", "rank (1 = best; empty: not ranked)"),
+    "n_ranked": ("参与排名城市数", "cities ranked"), "n_members": ("范围内城市数", "cities of the universe"),
+    "change": ("同比变化", "change against a year before (% or percentage points)"),
+    "change_rank": ("变化程度排名", "rank by change of the composite index (most improved first)"),
+    "eligible": ("是否参与排名", "ranked (its data meet the rule)"),
 }  # fmt: skip
 """Every column an analyst sees (the views of ``sql/views/`` and the ``indicator`` table): its Chinese name and an
 English description. The exports' headers (:mod:`pipeline.reports.exports`) and PostgreSQL's ``COMMENT ON
@@ -297,6 +305,7 @@ VIEWS: dict[str, tuple[str, str]] = {
     "v_compliance_rates": ("达标率", "the plan's compliance rates"),
     "v_source_exceedances": ("污染源超标", "outlet-days over their emission limit"),
     "v_scoreboard": ("规划目标完成情况", "the 811 plan scoreboard"),
+    "v_city_ranking": ("城市环境空气质量排名", "city ranking by composite index, PM2.5 and good-day ratio"),
 }
 """The analysts' views (``sql/views/``) with their Chinese and English names: the exports' sheet names and the
 first words of PostgreSQL's ``COMMENT ON VIEW``."""

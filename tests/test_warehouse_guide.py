@@ -116,10 +116,14 @@ def test_exceedance_view_holds_the_sample_so2_event(sample_sqlite):
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_composite_view_gives_year_on_year_change_and_rank(database, request):
-    """Hand-made indicator rows: 衢州 3.40 (2018) -> 3.06 (2019) is -10.0 %; 2019 ranks 杭州 3.06 and 衢州 3.06
-    first together, 金华 4.30 third (equal values share a rank); 丽水's incomplete year is not ranked."""
+def test_composite_view_selects_the_stored_rank_and_change(database, request):
+    """Every figure computed once: the view shows the index of table indicator with the 同比 and rank that
+    pipeline.indicators.ranking computed and stored in city_ranking (universe zhejiang_11). Hand-made: 衢州 3.40
+    (2018) -> 3.06 (2019) is -10.0 %; 杭州 3.06 and 衢州 3.06 share rank 1, 金华 4.30 is 3rd; 丽水 (300 valid days)
+    is not ranked; 义乌 is not one of the 11 and has no rank."""
+    from pipeline.indicators.ranking import rank_universe
     from pipeline.store.engine import sql
+    from pipeline.store.load import db_rows
 
     engine = request.getfixturevalue("warehouse" if database == "sqlite" else "pg_warehouse")
     if database == "postgresql":
@@ -127,27 +131,37 @@ def test_composite_view_gives_year_on_year_change_and_rank(database, request):
 
         init_db(engine)
     base = {"indicator": "air.composite_index", "unit": "1", "comparator": "=", "target": None, "status": "measured",
-            "data_complete": True, "n": 330, "detail": "", "edition": "环办监测〔2018〕19号"}  # fmt: skip
-    values = [("衢州", "2018", 3.40), ("衢州", "2019", 3.06), ("杭州", "2019", 3.06), ("金华", "2019", 4.30),
-              ("衢州", "2019-07", 2.10), ("丽水", "2019", 1.50)]  # fmt: skip
-    rows = [{**base, "scope": s, "period": p, "value": v, "data_complete": s != "丽水", "first_day": None,
-             "last_day": None, "n_valid": 330, "n_expected": 365, "coverage": "complete" if s != "丽水" else "ytd",
-             "outlook": ""} for s, p, v in values]  # fmt: skip
+            "data_complete": True, "n": 330, "detail": "", "edition": "环办监测〔2018〕19号", "first_day": None,
+            "last_day": None, "n_valid": 330, "n_expected": 365, "coverage": "complete", "outlook": ""}  # fmt: skip
+    index = {("衢州", "2018"): 3.40, ("衢州", "2019"): 3.06, ("杭州", "2019"): 3.06, ("金华", "2019"): 4.30,
+             ("丽水", "2019"): 1.50, ("义乌", "2019"): 3.50}  # fmt: skip
+    days = {"丽水": 300}
+
+    def values(year):
+        return pd.DataFrame([{"city": c, "period": p, "period_kind": "year", "composite_index": v, "pm25": 30.0,
+                              "good_day_ratio": 90.0, "valid_days": days.get(c, 340), "days": 365}
+                             for (c, p), v in index.items() if p == str(year)])  # fmt: skip
+
+    zhejiang = ["杭州", "宁波", "温州", "嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山", "台州", "丽水"]
+    ranked = rank_universe(values(2019), zhejiang, values(2018)).assign(universe="zhejiang_11")
     with engine.begin() as conn:
-        conn.execute(sql("dml/indicator/insert_indicator"), rows)
+        conn.execute(sql("dml/indicator/insert_indicator"),
+                     [{**base, "scope": c, "period": p, "value": v} for (c, p), v in index.items()])  # fmt: skip
+        conn.execute(
+            sql("dml/city_ranking/insert_city_ranking"),
+            db_rows(ranked.astype({"rank": "Int64", "change_rank": "Int64"})),
+        )
     got = pd.read_sql(
         "SELECT scope, period, composite_index, previous_year_index, change_pct, rank_in_period, scopes_ranked "
-        "FROM v_air_composite_index ORDER BY period, rank_in_period, scope",
+        "FROM v_air_composite_index WHERE period = '2019'",
         engine,
-    )
-    year = got[got["period"] == "2019"].set_index("scope")
-    assert year.loc["衢州", "previous_year_index"] == 3.40 and float(year.loc["衢州", "change_pct"]) == -10.0
-    # 丽水's year is not complete: cleaner, but not ranked
-    assert year["rank_in_period"].drop("丽水").to_dict() == {"杭州": 1, "衢州": 1, "金华": 3}
-    assert pd.isna(year.loc["丽水", "rank_in_period"])
-    assert (year["scopes_ranked"] == 3).all() and pd.isna(year.loc["杭州", "change_pct"])
-    month = got[got["period"] == "2019-07"].iloc[0]
-    assert month["rank_in_period"] == 1 and pd.isna(month["previous_year_index"])
+    ).set_index("scope")
+    assert got.loc["衢州", "previous_year_index"] == 3.40 and float(got.loc["衢州", "change_pct"]) == -10.0
+    assert got["rank_in_period"].drop(["丽水", "义乌"]).to_dict() == {"杭州": 1, "衢州": 1, "金华": 3}
+    assert pd.isna(got.loc["丽水", "rank_in_period"]) and pd.isna(got.loc["义乌", "rank_in_period"])
+    assert (got["scopes_ranked"].drop("义乌") == 3).all() and pd.isna(got.loc["杭州", "change_pct"])
+    stored = ranked[(ranked["indicator"] == "composite_index") & ranked["rank"].notna()].set_index("city")["rank"]
+    assert got["rank_in_period"].dropna().astype(int).to_dict() == stored.astype(int).to_dict()
 
 
 def test_postgresql_views_and_their_columns_carry_chinese_comments(sample_pg):

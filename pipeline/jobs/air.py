@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 from pipeline import fanout
 from pipeline.indicators.daily import station_day_aqi
 from pipeline.indicators.evaluation import city_day_values
+from pipeline.indicators.ranking import city_period_values, rank_universe
 from pipeline.ingest import IngestError, cnemc_wide, landed
 from pipeline.ingest.air import detect_format, read_air_file
 from pipeline.plan.indicators import air_indicator_rows
@@ -310,7 +311,37 @@ def indicators(engine: Engine, year: int) -> dict:
             {"first_date": f"{year}-01-01", "last_date": f"{year}-12-31"},
         )
     rows = air_indicator_rows(city_days, year) if len(city_days) else pd.DataFrame()
-    return {"year": year, "indicators": replace_indicators(engine, "air", year, rows)}
+    written = replace_indicators(engine, "air", year, rows)
+    ranked = rankings(engine, year)
+    if year + 1 <= dt.date.today().year:  # the next year's 同比 compares with this one
+        rankings(engine, year + 1)
+    return {"year": year, "indicators": written, "rankings": ranked}
+
+
+def rankings(engine: Engine, year: int) -> int:
+    """Recompute and store the city rankings of ``year`` (its months, 1–N月 and the year) in every rank universe
+    (:mod:`pipeline.indicators.ranking`), with 同比 against the year before. Returns the rows written."""
+    with engine.connect() as conn:
+        universes = read_frame(conn, "dml/rank_universe/select_rank_universes")
+        city_days = read_frame(conn, "dml/air_city_day/select_air_city_day_range",
+                               {"first_date": f"{year - 1}-01-01", "last_date": f"{year}-12-31"})  # fmt: skip
+    rows = []
+    if len(universes) and len(city_days):
+        members = set(universes["city"])
+        now = city_period_values(city_days, year, members)
+        before = city_period_values(city_days, year - 1, members)
+        for universe, group in universes.groupby("universe", sort=True):
+            ranked = rank_universe(now, group["city"], before) if len(now) else pd.DataFrame()
+            if len(ranked):
+                rows.append(ranked.assign(universe=universe))
+    frame = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if len(frame):
+        frame = frame.astype({"rank": "Int64", "change_rank": "Int64"})
+    with replacing(engine, f"rankings|{year}") as conn:
+        conn.execute(sql("dml/city_ranking/delete_city_ranking_of_year"), {"year": str(year), "months": f"{year}-%"})
+        if len(frame):
+            conn.execute(sql("dml/city_ranking/insert_city_ranking"), db_rows(frame))
+    return len(frame)
 
 
 def run_day(

@@ -24,6 +24,7 @@ EXPORTS = {
     "v_air_city_month_good_days": "dml/reports/export_v_air_city_month_good_days",
     "v_air_annual_vs_grade_ii": "dml/reports/export_v_air_annual_vs_grade_ii",
     "v_air_composite_index": "dml/reports/export_v_air_composite_index",
+    "v_city_ranking": "dml/reports/export_v_city_ranking",
     "v_water_section_month": "dml/reports/export_v_water_section_month",
     "v_compliance_rates": "dml/reports/export_v_compliance_rates",
     "v_source_exceedances": "dml/reports/export_v_source_exceedances",
