@@ -13,11 +13,10 @@ was not available here (``shared/reference/hj663_2013_evaluation.md``, "Composit
 * C_i are rounded as HJ 663-2013 publishes them (integers; CO one decimal), percentiles by HJ 663's
   method (:func:`pipeline.indicators.evaluation.percentile_hj663`); I_sum is the sum of the exact ratios,
   rounded once to 2 decimals (GB/T 8170), as published (summing rounded I_i can differ by 0.01);
-* ranking: ascending I_sum (smaller is cleaner); equal I_sum share a rank and the next rank is skipped
-  (1, 2, 2, 4) (:func:`rank`); 同比 = (I_now − I_before) / I_before × 100 %, one decimal: > 0 worse, < 0
-  better (:func:`change_pct`, GB/T 8170). The view ``v_air_composite_index`` computes both in SQL for the
-  analysts: its ``ROUND`` rounds a half away from zero (7.25 -> 7.3 where :func:`change_pct` gives 7.2), and it
-  ranks only periods with complete data.
+* 同比 = (I_now − I_before) / I_before × 100 %, one decimal: > 0 worse, < 0 better (:func:`change_pct`, GB/T
+  8170); the ranking (ascending I_sum, equal values sharing a rank: 1, 2, 2, 4) is made inside a rank universe by
+  :mod:`pipeline.indicators.ranking`. Both are computed once, in Python, and stored (table ``city_ranking``);
+  the view ``v_air_composite_index`` only selects them.
 
 Edition handling: the 2018 rule fixes S_i at the GB 3095-2012 Grade II limits, and the index keeps them for
 every year, also after GB 3095-2026 took effect on 2026-03-01: it is a ranking scale, not a compliance
@@ -84,12 +83,6 @@ def change_pct(now: float, before: float) -> float:
     if now is None or before is None or np.isnan(now) or np.isnan(before) or before == 0:
         return float("nan")
     return round_half_even(100.0 * (now - before) / before, 1)
-
-
-def rank(values: pd.Series) -> pd.Series:
-    """Rank ascending (1 = cleanest); equal values share a rank and the next is skipped (1, 2, 2, 4);
-    NaN stays unranked."""
-    return values.rank(method="min", ascending=True)
 
 
 def composite_rows(city_days: pd.DataFrame, year: int) -> pd.DataFrame:
