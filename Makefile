@@ -24,6 +24,7 @@ demo: venv  ## the real 2019 air year, water, sources, then the 811 scoreboard a
 	$(PY) -m pipeline init-db
 	$(PY) -m pipeline backfill $(DEMO_YEAR)
 	$(PY) -m pipeline summary --year 2019 --city 衢州
+	$(PY) -m pipeline ranking --year 2019
 	$(PY) -m pipeline water --date 2019-07-01 --date 2019-07-02 --quiet
 	$(PY) -m pipeline water --month 2019-07
 	$(PY) -m pipeline ingest sources $(SOURCE_SAMPLES)

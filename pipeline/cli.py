@@ -106,6 +106,13 @@ def cmd_scoreboard(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_ranking(args, settings: Settings) -> int:
+    from pipeline.reports.text import ranking_text
+
+    print(ranking_text(_engine(settings), args.year, args.universe, args.period, args.city))
+    return 0
+
+
 def cmd_alerts(args, settings: Settings) -> int:
     from pipeline.plan import alerts, scoreboard
 
@@ -464,6 +471,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("scoreboard", help="every plan target for a year: value, target, status")
     p.add_argument("--year", type=int, required=True)
     p.set_defaults(func=cmd_scoreboard)
+
+    p = sub.add_parser("ranking", help="where a city ranks among Zhejiang's 11 cities or the ministry's 168 (城市排名)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--universe", default="zhejiang_11", help="zhejiang_11 (default) or mee_168")
+    p.add_argument("--period", help="YYYY, YYYY-MM or YYYY-01~MM (1-N月); default: the year, else the last 1-N月")
+    p.add_argument("--city", default="衢州", help="the city whose place is said (default 衢州)")
+    p.set_defaults(func=cmd_ranking)
 
     p = sub.add_parser("alerts", help="create and send the alert emails the scoreboard calls for")
     p.add_argument("--year", type=int, help="the scoreboard year (default: this year)")

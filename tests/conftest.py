@@ -168,6 +168,7 @@ DEMO = [
     ["init-db"],
     ["backfill", "--from", "2019-01-01", "--to", "2019-12-31", "--landing", str(YEAR_LANDING), "--known-gap", "2019-04-08"],
     ["summary", "--year", "2019", "--city", "衢州"],
+    ["ranking", "--year", "2019"],
     *AFTER_AIR,
 ]  # fmt: skip
 """The steps of `make demo` (Makefile), in its order: the real 2019 of Zhejiang's stations, then the samples."""

@@ -20,7 +20,7 @@ from tests.conftest import REPO, pg_database, run_whole_sample
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = "Evil \"Co\" <img src=x onerror=alert(1)> & 'Sons'"
-HEADINGS = ["811 plan scoreboard", "Daily city AQI calendar", "Monthly good-air-day ratio",
+HEADINGS = ["City ranking and month reports", "811 plan scoreboard", "Daily city AQI calendar", "Monthly good-air-day ratio",
             "Annual concentrations vs Grade II", "Composite index and ranking", "Station calendars and time profiles",
             "Water sections: monthly class",
             "Source exceedances"]  # fmt: skip
@@ -130,7 +130,7 @@ class Page(HTMLParser):
 def test_empty_year_gives_a_valid_page_with_no_data_everywhere():
     page = html_report.render_page(empty_data(), 2031, "衢州", dt.datetime(2031, 1, 1, tzinfo=dt.UTC))
     assert page.startswith("<!DOCTYPE html>") and '<html lang="zh-CN">' in page and '<meta charset="utf-8">' in page
-    assert page.count(html_report.no_data_html(2031)) == len(html_report.SECTIONS) == 8
+    assert page.count(html_report.no_data_html(2031)) == len(html_report.SECTIONS) == 9
     assert html_report.no_data_html(2031) == '<p class="no-data">无数据 No data for 2031</p>'
     parsed = Page(page)
     assert not parsed.errors and parsed.stack == [] and parsed.images == []
@@ -212,8 +212,8 @@ def test_report_cli_page_loads_in_chromium_with_every_image(warehouse, tmp_path)
 
     dom = Page(browser_dom(output, tmp_path))
     assert dom.check is not None, "the page's load handler did not run"
-    assert int(dom.check["data-total"]) == len(dom.images) == 10  # no injected <img>
-    assert int(dom.check["data-loaded"]) == 10  # every image decoded (naturalWidth > 0)
+    assert int(dom.check["data-total"]) == len(dom.images) == 12  # no injected <img>
+    assert int(dom.check["data-loaded"]) == 12  # every image decoded (naturalWidth > 0)
     for heading in HEADINGS:
         assert any(heading in h for h in dom.h2), heading
 
@@ -222,7 +222,7 @@ def test_report_of_an_empty_year_is_a_valid_page_in_chromium(warehouse, tmp_path
     output = tmp_path / "report-2031.html"
     result = run_report(str(warehouse.url), "--year", "2031", "-o", str(output))
     assert result.returncode == 0, result.stderr
-    assert output.read_text(encoding="utf-8").count("无数据 No data for 2031") == 8
+    assert output.read_text(encoding="utf-8").count("无数据 No data for 2031") == 9
     dom = Page(browser_dom(output, tmp_path))
     assert dom.check is not None and dom.check["data-loaded"] == dom.check["data-total"] == "0"
     for heading in HEADINGS:
@@ -238,7 +238,7 @@ def test_report_queries_run_on_postgresql(tmp_path):
         assert len(data.scoreboard) == 76 and len(data.water_months) == 19 and len(data.exceedances) == 2
         assert {"water", "sources"} <= set(data.compliance["domain"])
         page = html_report.render_page(data, 2019, "衢州", dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
-        assert "No data for 2019" not in page and page.count("<img ") == 10
+        assert "No data for 2019" not in page and page.count("<img ") == 12
         assert html_report.read_report_data(engine, 2031, "衢州").scoreboard.empty
     finally:
         drop()

@@ -439,3 +439,69 @@ def profiles_figure(hours: pd.DataFrame, year: int) -> Figure:
     panels[0].set_ylabel(zh_en("浓度 µg/m³", "concentration µg/m³", cjk), fontsize=8)
     panels[0].legend(fontsize=8, frameon=False)
     return figure
+
+
+HIGHLIGHT_COLOUR = "#d95f02"
+
+
+def ranking_figure(ranking: pd.DataFrame, city: str, title_zh: str, title_en: str) -> Figure:
+    """One period's ranking of a universe by composite index as horizontal bars, cleanest on top, ``city``
+    highlighted; cities not ranked (incomplete data) at the bottom, hatched, their value for reference.
+
+    ranking: ``city``, ``value`` (I_sum), ``rank`` (NaN when not ranked)."""
+    cjk = cjk_font() is not None
+    frame = ranking.assign(value=floats(ranking["value"]), rank=floats(ranking["rank"]))
+    frame = frame[frame["value"].notna()].sort_values(["rank", "value"], na_position="last")
+    figure = _figure(7.5, 0.32 * max(len(frame), 3) + 1.0)
+    axes = figure.subplots()
+    positions = np.arange(len(frame))[::-1]
+    for y, row in zip(positions, frame.itertuples(), strict=True):
+        ranked = not np.isnan(row.rank)
+        colour = HIGHLIGHT_COLOUR if row.city == city else "#5b8cc4"
+        axes.barh(y, row.value, color=colour if ranked else "#ffffff", edgecolor=colour,
+                  hatch=None if ranked else "///", height=0.7)  # fmt: skip
+        label = f"{row.value:.2f}" + ("" if ranked else zh_en("（未排名）", " (not ranked)", cjk))
+        axes.text(row.value, y, " " + label, va="center", fontsize=7.5)
+    names = [
+        (f"{int(r.rank)}. " if not np.isnan(r.rank) else "— ") + plot_text(r.city, cjk) for r in frame.itertuples()
+    ]
+    axes.set_yticks(positions, names, fontsize=8)
+    axes.set_xlabel(zh_en("综合指数（越小越好）", "composite index I_sum (smaller is cleaner)", cjk), fontsize=8)
+    axes.set_title(zh_en(title_zh, title_en, cjk), fontsize=9)
+    axes.set_xlim(0, float(frame["value"].max()) * 1.25 if len(frame) else 1)
+    axes.grid(axis="x", alpha=0.3)
+    return figure
+
+
+def rank_trend_figure(ranks: pd.DataFrame, year: int, city: str) -> Figure:
+    """``city``'s monthly rank by composite index in each universe, rank 1 on top (the y-axis spans every rank
+    given in the year, so a move of one place looks like one place).
+
+    ranks: ``universe_zh``, ``period`` ('YYYY-MM'), ``rank`` (NaN: not ranked), ``n_ranked``, ``n_members``."""
+    cjk = cjk_font() is not None
+    universes = list(dict.fromkeys(ranks["universe_zh"]))
+    figure = _figure(10, 2.8 * max(len(universes), 1))
+    axes_list = np.atleast_1d(figure.subplots(max(len(universes), 1), 1, squeeze=False).ravel())
+    for axes, universe in zip(axes_list, universes, strict=False):
+        mine = ranks[ranks["universe_zh"] == universe]
+        series = pd.Series(np.nan, index=range(1, 13))
+        for row in mine.itertuples():
+            series[int(str(row.period)[5:7])] = float(pd.to_numeric(row.rank, errors="coerce"))
+        members = int(pd.to_numeric(mine["n_members"], errors="coerce").max()) if len(mine) else 1
+        ranked = pd.to_numeric(mine["n_ranked"], errors="coerce").max() if "n_ranked" in mine and len(mine) else np.nan
+        n = int(ranked) if pd.notna(ranked) and ranked > 0 else members
+        axes.plot(series.index, series, "o-", color=HIGHLIGHT_COLOUR)
+        for m, value in series.items():
+            axes.text(m, value if not np.isnan(value) else 1,
+                      f" {int(value)}" if not np.isnan(value) else zh_en("未排名", "n/r", cjk),
+                      fontsize=7.5, va="bottom", ha="left", color="#333333" if not np.isnan(value) else "#777777")  # fmt: skip
+        axes.set_ylim(n + 0.5, 0.5)
+        axes.set_xticks(range(1, 13), MONTHS if cjk else MONTHS_EN, fontsize=8)
+        axes.set_ylabel(zh_en("名次", "rank", cjk), fontsize=8)
+        shown = f"共{members}个" + (f"，参与排名至多{n}个" if n < members else "")
+        axes.set_title(zh_en(f"{city}{year}年逐月排名：{universe}（{shown}）",
+                             f"{city}'s monthly rank, {year} ({n} of {members} cities ranked at most)"
+                             if n < members else f"{city}'s monthly rank, {year} ({members} cities)", cjk), fontsize=9)  # fmt: skip
+        axes.grid(axis="y", alpha=0.3)
+    figure.subplots_adjust(hspace=0.5, top=0.92, bottom=0.08)
+    return figure

@@ -28,7 +28,7 @@ from pipeline.indicators.water_class import CLASS_NAMES
 from pipeline.plan.indicators import INDICATORS
 from pipeline.plan.registry import STATUS_WORDS, STATUSES, coverage_text
 from pipeline.reports import charts
-from pipeline.reports.text import change_text, year_on_year
+from pipeline.reports.text import change_text, period_text, year_on_year
 from pipeline.store.engine import sql
 
 POLLUTANT_NAMES = {
@@ -43,6 +43,7 @@ SECTIONS = {
     "good-days": ("月度优良天数比例", "Monthly good-air-day ratio"),
     "annual": ("年均浓度与二级标准", "Annual concentrations vs Grade II"),
     "composite": ("环境空气质量综合指数与排名", "Composite index and ranking"),
+    "ranking": ("城市排名与月报", "City ranking and month reports"),
     "stations": ("站点日历与时间变化", "Station calendars and time profiles"),
     "water": ("断面逐月水质类别", "Water sections: monthly class"),
     "sources": ("污染源超标排放", "Source exceedances"),
@@ -50,6 +51,11 @@ SECTIONS = {
 """Section id -> (Chinese, English) heading, in page order."""
 
 CAPTIONS = {
+    "ranking": "城市环境空气质量排名（环办监测〔2018〕19号，综合指数升序，未扣沙；表 <code>v_city_ranking</code>）：浙江省11个设区市与"
+    "生态环境部168个重点城市。每月、1–N月累计和全年各排一次；有效天数不足（GB 3095-2012 表4，源数据全组缺测时按同组中位数的90%）"
+    "的城市不参与排名并注明原因。City ranking by composite index among Zhejiang's 11 cities and the ministry's 168, "
+    "every month, 1–N月 and year; a city short of valid days is listed unranked with the reason. Month reports (月报) "
+    "are linked below.",
     "scoreboard": "Every quantitative target of the 811 plan for the year (view <code>v_scoreboard</code>): the value "
     "compared with the goal (a % change for targets stated as a reduction from a baseline year), and its status — "
     "met or missed at or after the deadline, before it met or at risk from the trend.",
@@ -123,6 +129,8 @@ class ReportData:
     station_days: pd.DataFrame
     station_hours: pd.DataFrame
     air_batches: pd.DataFrame
+    ranking: pd.DataFrame
+    city_days: pd.DataFrame
 
 
 QUERIES = {
@@ -137,6 +145,8 @@ QUERIES = {
     "station_days": "dml/reports/select_report_station_days",
     "station_hours": "dml/reports/select_report_station_hours",
     "air_batches": "dml/reports/select_report_air_batches",
+    "ranking": "dml/reports/select_report_ranking",
+    "city_days": "dml/reports/select_report_city_days_with_year_before",
 }
 
 
@@ -146,6 +156,7 @@ def query_params(year: int, city: str) -> dict:
         "year": year, "year_text": f"{year:04d}", "year_start": f"{year:04d}-01-01", "year_end": f"{year:04d}-12-31",
         "month_start": f"{year:04d}-01", "month_end": f"{year:04d}-12", "city": city,
         "first_hour_end": f"{year:04d}-01-01 01:00:00", "last_hour_end": f"{year + 1:04d}-01-01 00:00:00",
+        "previous_start": f"{year - 1:04d}-01-01",
     }  # fmt: skip
 
 
@@ -482,6 +493,52 @@ def composite_html(composite: pd.DataFrame, year: int, city: str) -> str:
     return out
 
 
+UNIVERSE_ORDER = ("zhejiang_11", "mee_168")
+
+
+def published(value, digits: int) -> str:
+    """A ranked value at its published precision (I_sum 2 decimals, ratio 1, PM2.5 0: 3.80, 93.0, 33), or —."""
+    number_ = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return "—" if pd.isna(number_) else f"{float(number_):.{digits}f}"
+
+
+def ranking_html(ranking: pd.DataFrame, year: int, city: str, month_links: dict[int, str] | None = None) -> str:
+    """The city's monthly rank in each universe (chart), the year's (or the last 1–N月's) Zhejiang ranking as bars
+    and a table, and the links to the month reports."""
+    links = month_links or {}
+    link_html = ""
+    if links:
+        link_html = ('<p class="months">月报 Month reports: ' + " · ".join(
+            f'<a href="{esc(href)}">{month}月</a>' for month, href in sorted(links.items())) + "</p>")  # fmt: skip
+    composite = ranking[ranking["indicator"] == "composite_index"] if len(ranking) else ranking
+    if composite.empty:
+        return no_data_html(year) + link_html
+    out = []
+    mine = composite[(composite["city"] == city) & (composite["period_kind"] == "month")]
+    mine = mine.assign(order=mine["universe"].map({u: i for i, u in enumerate(UNIVERSE_ORDER)}).fillna(9))
+    if len(mine):
+        out.append(image_html(charts.png(charts.rank_trend_figure(mine.sort_values(["order", "period"]), year, city)),
+                              f"{city}{year}年逐月综合指数排名 {city}'s monthly rank by composite index, {year}"))  # fmt: skip
+    zhejiang = composite[composite["universe"] == "zhejiang_11"]
+    periods = list(dict.fromkeys(zhejiang["period"]))
+    period = str(year) if str(year) in periods else next((p for p in sorted(periods, reverse=True) if "~" in p), None)
+    if period is not None:
+        shown = zhejiang[zhejiang["period"] == period]
+        label = period_text(period)
+        out.append(image_html(charts.png(charts.ranking_figure(shown, city, f"{label}浙江省11个设区市综合指数排名",
+                                                               f"Zhejiang's 11 cities by composite index, {period}")),
+                              f"{label}浙江省11个设区市综合指数排名 Zhejiang ranking {period}"))  # fmt: skip
+        others = {i: ranking[(ranking["universe"] == "zhejiang_11") & (ranking["period"] == period)
+                             & (ranking["indicator"] == i)].set_index("city") for i in ("pm25", "good_day_ratio")}  # fmt: skip
+        rows = [[("—" if pd.isna(r.rank) else str(int(r.rank))), f"<b>{esc(r.city)}</b>" if r.city == city else esc(r.city),
+                 published(r.value, 2), change_text(r.change), published(others["pm25"]["value"].get(r.city), 0),
+                 published(others["good_day_ratio"]["value"].get(r.city), 1), number(r.valid_days),
+                 esc(r.note) or "—"] for r in shown.itertuples()]  # fmt: skip
+        out.append(table_html(["排名 Rank", "城市 City", "综合指数 I_sum", "同比 Change", "PM2.5 µg/m³", "优良天数比例 Good days %",
+                               "有效天数 Valid days", "说明 Note"], rows, numeric=frozenset({2, 4, 5, 6})))  # fmt: skip
+    return "".join(out) + link_html
+
+
 def stations_html(station_days: pd.DataFrame, station_hours: pd.DataFrame, year: int, city: str) -> str:
     """A calendar per station, then the O3 and PM2.5 profiles of the city's stations."""
     if station_days.empty and station_hours.empty:
@@ -500,8 +557,10 @@ def stations_html(station_days: pd.DataFrame, station_hours: pd.DataFrame, year:
     return "".join(out)
 
 
-def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetime, data_docs: str | None = None) -> str:
-    """The whole page. Pure: every section shows its chart and table, or "无数据 No data for YYYY"."""
+def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetime, data_docs: str | None = None,
+                month_links: dict[int, str] | None = None) -> str:  # fmt: skip
+    """The whole page. Pure: every section shows its chart and table, or "无数据 No data for YYYY".
+    month_links: month -> the href of its month report (月报)."""
     standards = sorted({s for s in data.exceedances.get("standard", pd.Series(dtype=object)).dropna()})
     captions = {
         **CAPTIONS,
@@ -514,6 +573,7 @@ def render_page(data: ReportData, year: int, city: str, generated_at: dt.datetim
         "good-days": good_days_html(data.air_months, year, data.compliance, city),
         "annual": annual_html(data.air_annual, year),
         "composite": composite_html(data.composite, year, city),
+        "ranking": ranking_html(data.ranking, year, city, month_links),
         "stations": stations_html(data.station_days, data.station_hours, year, city),
         "water": water_html(data.water_months, data.compliance, year),
         "sources": sources_html(data.exceedances, data.compliance, year),
@@ -558,9 +618,193 @@ def write_report(
     link = (
         Path(os.path.relpath(index.resolve(), path.resolve().parent)).as_posix() if index and index.is_file() else None
     )
-    page = render_page(data, year, city, now or dt.datetime.now(dt.UTC), data_docs=link)
+    now = now or dt.datetime.now(dt.UTC)
+    months = sorted({int(str(d)[5:7]) for d in data.city_days["date"] if str(d)[:4] == f"{year:04d}"}) if len(
+        data.city_days) else []  # fmt: skip
+    links = {}
+    for month in months:  # the month reports (月报), beside the year's, each linking back to it
+        monthly = month_report_path(path.parent, year, month)
+        _write_atomically(monthly, render_month_page(data, year, month, city, now, path.name))
+        links[month] = monthly.name
+    _write_atomically(path, render_page(data, year, city, now, data_docs=link, month_links=links))
+    return path
+
+
+CATEGORY_ORDER = ("优", "良", "轻度污染", "中度污染", "重度污染", "严重污染")
+
+
+def _month_summary(days: pd.DataFrame, before: pd.DataFrame, ranks: dict, label: str, city: str) -> str:
+    """The month report's opening paragraph (总体情况), Chinese first."""
+    valid = days[charts.flags(days["valid_day"])]
+    good = int(pd.to_numeric(valid["is_good"], errors="coerce").fillna(0).sum())
+    parts = []
+    if len(valid):
+        ratio = 100.0 * good / len(valid)
+        text = f"{label}，{esc(city)}环境空气质量优良天数比例为{ratio:.1f}%（有效{len(valid)}天中优良{good}天）"
+        prior = before[charts.flags(before["valid_day"])]
+        if len(prior):
+            change = ratio - 100.0 * float(pd.to_numeric(prior["is_good"], errors="coerce").fillna(0).sum()) / len(
+                prior
+            )
+            text += (
+                f"，同比{'上升' if change > 0 else '下降' if change < 0 else '持平'}{abs(change):.1f}个百分点"
+                if change
+                else "，同比持平"
+            )
+        else:
+            text += "，上年同期无数据"
+        parts.append(text)
+        pm25 = pd.to_numeric(valid["pm25"], errors="coerce").mean()
+        prior_pm25 = pd.to_numeric(prior["pm25"], errors="coerce").mean() if len(prior) else float("nan")
+        if not pd.isna(pm25):
+            text = f"PM2.5平均浓度为{pm25:.0f}微克/立方米"
+            if not pd.isna(prior_pm25) and prior_pm25:
+                text += f"，同比{change_text(100.0 * (round(pm25) - round(prior_pm25)) / round(prior_pm25)).split('（')[0].strip()}"
+            parts.append(text)
+    else:
+        parts.append(f"{label}，{esc(city)}无有效监测天")
+    for universe, name in (("zhejiang_11", "全省11个设区市"), ("mee_168", "全国168个重点城市")):
+        row = ranks.get(universe)
+        if row is None:
+            continue
+        if pd.isna(row["rank"]):
+            parts.append(f"综合指数{number(row['value'], 3)}，未参与{name}排名（{esc(row['note'])}）")
+        else:
+            parts.append(
+                f"综合指数{row['value']:.2f}，在{name}中排名第{int(row['rank'])}（参与排名{int(row['n_ranked'])}个）"
+            )
+    return '<p class="summary">' + "；".join(parts) + "。</p>"
+
+
+def primary_pollutant_name(code: str) -> str:
+    """A primary pollutant (首要污染物) as bulletins name it: ``o3_8h`` -> 臭氧, ``pm25`` -> PM2.5."""
+    from pipeline.indicators.health import POLLUTANT_ZH
+
+    return POLLUTANT_ZH.get(code.strip().split("_")[0], code)
+
+
+def render_month_page(data: ReportData, year: int, month: int, city: str, generated_at: dt.datetime,
+                      annual_href: str) -> str:  # fmt: skip
+    """The month report (月报) of ``city``: 总体情况; days by category; the six pollutants with 同比; 首要污染物 days;
+    the worst days; the month's and 1–N月's ranking in Zhejiang and among the 168 (with the month's ranking chart);
+    the month's water sections against their targets. Pure: read from the year's :class:`ReportData`."""
+    from pipeline.indicators.composite import period_concentrations
+
+    period = f"{year:04d}-{month:02d}"
+    label = f"{year}年{month}月"
+    days_all = (
+        data.city_days.assign(month=data.city_days["date"].astype(str).str[:7])
+        if len(data.city_days)
+        else data.city_days
+    )
+    days = days_all[days_all["month"] == period] if len(days_all) else days_all
+    before = days_all[days_all["month"] == f"{year - 1:04d}-{month:02d}"] if len(days_all) else days_all
+    ranking = data.ranking
+    ranks = {}
+    for universe in UNIVERSE_ORDER:
+        found = ranking[(ranking["universe"] == universe) & (ranking["period"] == period)
+                        & (ranking["indicator"] == "composite_index") & (ranking["city"] == city)] if len(ranking) else ranking  # fmt: skip
+        if len(found):
+            ranks[universe] = found.iloc[0]
+    body = [_month_summary(days, before, ranks, label, city)]
+    # days by category
+    counts = days["category_zh"].value_counts() if len(days) else pd.Series(dtype=int)
+    invalid = int((~charts.flags(days["valid_day"])).sum()) if len(days) else 0
+    rows = [[esc(c), str(int(counts.get(c, 0)))] for c in CATEGORY_ORDER]
+    rows.append(["无效天（六项不全）invalid days", str(invalid)])
+    body.append("<h2>空气质量类别天数 <span class=\"en\">Days by AQI category</span></h2>"
+                + table_html(["类别 Category", "天数 Days"], rows, numeric=frozenset({1})))  # fmt: skip
+    # six pollutants with 同比
+    now = period_concentrations(days[charts.flags(days["valid_day"])]) if len(days) else {}
+    prior = period_concentrations(before[charts.flags(before["valid_day"])]) if len(before) else {}
+    names = {"so2": "SO2 µg/m³", "no2": "NO2 µg/m³", "pm10": "PM10 µg/m³", "pm25": "PM2.5 µg/m³",
+             "co": "CO 第95百分位 p95 mg/m³", "o3_8h": "O3日最大8小时第90百分位 O3-8h p90 µg/m³"}  # fmt: skip
+    rows = []
+    for p, name in names.items():
+        a, b = now.get(p, float("nan")), prior.get(p, float("nan"))
+        change = "—" if pd.isna(a) or pd.isna(b) or not b else change_text(100.0 * (a - b) / b).split("（")[0]
+        rows.append([esc(name), number(a, 4), number(b, 4), change])
+    body.append("<h2>六项污染物浓度 <span class=\"en\">Six pollutants, with the same month a year before</span></h2>"
+                + table_html(["项目 Item", f"{label}", f"{year - 1}年{month}月", "同比 Change"], rows,
+                             numeric=frozenset({1, 2})))  # fmt: skip
+    # primary pollutants and worst days
+    polluted = days[pd.to_numeric(days["aqi"], errors="coerce") > 50] if len(days) else days
+    primary = polluted["primary_pollutant"].dropna().astype(str).str.split(";").explode().str.strip()
+    primary = primary[primary != ""].map(primary_pollutant_name).value_counts()
+    rows = [[esc(name), str(int(n))] for name, n in primary.items()]
+    body.append("<h2>首要污染物天数 <span class=\"en\">Days by primary pollutant (AQI &gt; 50)</span></h2>"
+                + (table_html(["首要污染物 Primary pollutant", "天数 Days"], rows, numeric=frozenset({1})) if rows
+                   else "<p>本月无AQI大于50的日子 no day with AQI above 50.</p>"))  # fmt: skip
+    worst = days.assign(aqi_n=pd.to_numeric(days["aqi"], errors="coerce")).dropna(subset=["aqi_n"])
+    worst = worst.sort_values(["aqi_n", "date"], ascending=[False, True]).head(3)
+    rows = [[esc(str(r.date)[:10]), number(r.aqi_n, 4), esc(r.category_zh),
+             esc("、".join(primary_pollutant_name(c) for c in str(r.primary_pollutant or "").split(";") if c) or "—")]
+            for r in worst.itertuples()]  # fmt: skip
+    body.append("<h2>污染最重的日子 <span class=\"en\">Worst days</span></h2>"
+                + (table_html(["日期 Date", "AQI", "类别 Category", "首要污染物 Primary"], rows, numeric=frozenset({1}))
+                   if rows else no_data_html(year)))  # fmt: skip
+    # rankings of the month and of 1–N月
+    if len(ranking):
+        rows = []
+        periods = [(period, "当月 month")] + ([(f"{year:04d}-01~{month:02d}", f"1–{month}月累计")] if month > 1 else [])
+        for p, name in periods:
+            for universe, uname in (("zhejiang_11", "浙江11市"), ("mee_168", "168城市")):
+                for indicator, iname in (
+                    ("composite_index", "综合指数"),
+                    ("pm25", "PM2.5"),
+                    ("good_day_ratio", "优良天数比例%"),
+                ):
+                    row = ranking[(ranking["universe"] == universe) & (ranking["period"] == p)
+                                  & (ranking["indicator"] == indicator) & (ranking["city"] == city)]  # fmt: skip
+                    if row.empty:
+                        continue
+                    r = row.iloc[0]
+                    rank = "—" if pd.isna(r["rank"]) else f"{int(r['rank'])} / {int(r['n_ranked'])}"
+                    digits = {"composite_index": 2, "pm25": 0, "good_day_ratio": 1}[indicator]
+                    rows.append([esc(name), esc(uname), esc(iname), published(r["value"], digits), rank,
+                                 "—" if pd.isna(r["change"]) else f"{float(r['change']):+.1f}", esc(r["note"]) or "—"])  # fmt: skip
+        month_rank = ranking[(ranking["universe"] == "zhejiang_11") & (ranking["period"] == period)
+                             & (ranking["indicator"] == "composite_index")]  # fmt: skip
+        chart = ""
+        if len(month_rank):
+            chart = image_html(charts.png(charts.ranking_figure(month_rank, city, f"{label}浙江省11个设区市综合指数排名",
+                                                                f"Zhejiang's 11 cities by composite index, {period}")),
+                               f"{label}浙江省11个设区市综合指数排名 Zhejiang ranking {period}")  # fmt: skip
+        body.append("<h2>城市排名 <span class=\"en\">Ranking (环办监测〔2018〕19号, without 扣沙)</span></h2>" + chart
+                    + table_html(["时段 Period", "范围 Universe", "指标 Indicator", "数值 Value", "排名 Rank",
+                                  "同比 Change (% / 百分点)", "说明 Note"], rows, numeric=frozenset({3})))  # fmt: skip
+    # water of the month
+    water = data.water_months[data.water_months["month"] == period] if len(data.water_months) else data.water_months
+    if len(water):
+        rows = [[f"<code>{esc(r.section_code)}</code>", esc(r.name_zh), esc(r.river_zh), esc(r.water_class_name),
+                 esc("" if pd.isna(r.target_class) else CLASS_NAMES[int(r.target_class)]),
+                 "是 yes" if charts.flags(pd.Series([r.meets_target]))[0] else "否 no", esc(r.limiting_items or "—")]
+                for r in water.itertuples()]  # fmt: skip
+        water_html_text = table_html(["断面 Section", "名称 Name", "河流 River", "水质类别 Class", "目标 Target",
+                                      "达标 Meets", "定类项目 Limiting items"], rows)  # fmt: skip
+    else:
+        water_html_text = "<p>本月无地表水监测数据 no water samples this month.</p>"
+    body.append("<h2>地表水断面水质 <span class=\"en\">Water sections this month (GB 3838-2002)</span></h2>"
+                + water_html_text)  # fmt: skip
+    title = f"{city}{label}环境质量月报"
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)} — month report {period}</title><style>{STYLE}</style></head><body>"
+        f'<header><h1>{esc(title)} <span class="en">{esc(city)} {period}: month report</span></h1>'
+        f'<p class="meta">生成时间 Generated {esc(generated_at.strftime("%Y-%m-%d %H:%M %Z").strip())} · '
+        f'<a href="{esc(annual_href)}">{year}年年度报告 the year\'s report</a></p></header>'
+        f"<section>{''.join(body)}</section>{IMAGE_CHECK}</body></html>\n"
+    )
+
+
+def month_report_path(report_dir: Path, year: int, month: int) -> Path:
+    """Where a month report (月报) is written, beside the year's report."""
+    return Path(report_dir) / f"report-{year:04d}-{month:02d}.html"
+
+
+def _write_atomically(path: Path, page: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     partial.write_text(page, encoding="utf-8")
     partial.replace(path)
-    return path

@@ -314,3 +314,63 @@ def year_on_year(value, previous, coverage, year: int) -> str:
     if previous is None or pd.isna(previous):
         return f"{same}无数据 no data a year before"
     return f"{same} {float(previous):.4g}"
+
+
+RANKING_ORDER = {"composite_index": "综合指数", "pm25": "PM2.5", "good_day_ratio": "优良天数比例"}
+
+
+def period_text(period: str) -> str:
+    """A ranking period for people: ``2019年``, ``2019年6月``, ``2019年1–6月``."""
+    if len(period) == 4:
+        return f"{period}年"
+    if "~" in period:
+        return f"{period[:4]}年1–{int(period[-2:])}月"
+    return f"{period[:4]}年{int(period[5:7])}月"
+
+
+def ranking_text(engine: Engine, year: int, universe: str = "zhejiang_11", period: str | None = None,
+                 city: str = "衢州") -> str:  # fmt: skip
+    """One universe's ranking of one period (default: the year when ranked, else the last 1–N月 or month) by composite
+    index, with PM2.5, the good-day ratio, their ranks and 同比, and a sentence on ``city``'s place."""
+    frames = {i: _query(engine, "dml/city_ranking/select_city_ranking",
+                        {"universe": universe, "indicator": i, "year": str(year)}) for i in RANKING_ORDER}  # fmt: skip
+    composite = frames["composite_index"]
+    if composite.empty:
+        return f"{year}年无排名数据 no ranking for {year} (universe {universe}: no city-days, or not loaded by init-db)"
+    periods = list(dict.fromkeys(composite["period"]))
+    if period is None:
+        period = next((p for p in (str(year), *sorted((p for p in periods if "~" in p), reverse=True)) if p in periods),
+                      periods[-1])  # fmt: skip
+    if period not in periods:
+        return f"{period_text(period)}无排名数据 no ranking for {period}; periods: {', '.join(periods)}"
+    rows = composite[composite["period"] == period].set_index("city")
+
+    def shown(values, digits: int, signed: bool = False) -> list[str]:
+        return ["—" if pd.isna(v) else f"{float(v):{'+' if signed else ''}.{digits}f}" for v in values]
+
+    table = pd.DataFrame({"排名 rank": rows["rank"], "城市 city": rows.index, "综合指数 I_sum": shown(rows["value"], 2),
+                          "同比(%) change": shown(rows["change"], 1, signed=True)})  # fmt: skip
+    for indicator, label, digits in (
+        ("pm25", "PM2.5 µg/m³", 0),
+        ("good_day_ratio", "优良天数比例(%) good-day ratio", 1),
+    ):
+        other = frames[indicator]
+        other = other[other["period"] == period].set_index("city")
+        table[label] = shown(other["value"].reindex(rows.index), digits)
+        table[f"{label.split()[0]}排名"] = other["rank"].reindex(rows.index).to_numpy()
+    table["有效天数 valid days"] = rows["valid_days"].to_numpy()
+    table["说明 note"] = rows["note"].to_numpy()
+    name = _query(engine, "dml/rank_universe/select_rank_universes", {})
+    universe_zh = name.loc[name["universe"] == universe, "universe_zh"]
+    title = (f"{period_text(period)} {universe_zh.iloc[0] if len(universe_zh) else universe} 城市环境空气质量排名"
+             f"（综合指数升序；环办监测〔2018〕19号，未扣沙）city ranking {period}, {universe}")  # fmt: skip
+    lines = [format_table(table.reset_index(drop=True), title)]
+    if city in rows.index:
+        mine = rows.loc[city]
+        if pd.isna(mine["rank"]):
+            lines.append(f"{city}{period_text(period)}不参与排名：{mine['note']}")
+        else:
+            lines.append(f"{city}{period_text(period)}综合指数{mine['value']:.2f}，在{len(rows)}个城市中排名第"
+                         f"{int(mine['rank'])}（参与排名{int(mine['n_ranked'])}个）"
+                         f" {city} ranks {int(mine['rank'])} of {int(mine['n_ranked'])} ranked")  # fmt: skip
+    return "\n".join(lines)
