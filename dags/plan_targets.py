@@ -6,7 +6,8 @@ target for the year(s) of the data that changed (the events' ``extra["year"]``; 
 and mail them through Airflow's SMTP connection ``smtp_default`` with the SMTP provider's hook (SSL,
 STARTTLS, timeout and retries from the connection); without that connection they are written to the
 outbox folder (QZ811_OUTBOX_DIR). Asset-triggered runs have no logical date: nothing here needs one.
-If any alert could not be delivered the ``alerts`` task fails (and the operators are told); the alert
+From the 2nd of each month the ``month_report`` task mails the month before's report (月报) to the plan office,
+once (:mod:`pipeline.plan.month_report`). If any alert could not be delivered the ``alerts`` task fails (and the operators are told); the alert
 stays pending and goes out, once, on the next run. Idempotent: a second run for the same year changes
 nothing and mails nothing.
 """
@@ -85,8 +86,23 @@ def plan_targets():
         mail.raise_on_failures(counts)  # the task fails: the pending alerts go out on the next run
         return {"created": created, **counts}
 
+    @task
+    def month_report(written: dict) -> dict:
+        """From the 2nd of a month, the month before's report (月报) to the plan office, once (report_mail)."""
+        from pipeline.plan import month_report as monthly
+
+        engine, settings = run.engine_and_settings()
+        transport, sender = run.smtp_transport()
+        counts = monthly.mail_month_report(engine, transport, settings.outbox_dir, dt.datetime.now(dt.UTC), sender,
+                                           settings.report_dir, settings.report_url)  # fmt: skip
+        if counts["pending"] or counts["refused"]:
+            raise RuntimeError(f"month report {counts['period']} not delivered to every recipient: {counts}")
+        return counts
+
     board = scoreboard()
-    report(board) >> alerts(board)
+    written = report(board)
+    written >> alerts(board)
+    month_report(written)
 
 
 plan_targets()

@@ -145,6 +145,31 @@ def cmd_alerts(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_mail_month_report(args, settings: Settings) -> int:
+    from pipeline.plan import alerts, month_report
+
+    now = dt.datetime.now(dt.UTC)
+    if args.date:  # as if on that (local) day, at noon
+        now = dt.datetime.combine(args.date, dt.time(12), tzinfo=month_report.LOCAL).astimezone(dt.UTC)
+    smtp = alerts.SmtpSettings.from_env()
+    transport, sender = (smtp.client, smtp.sender) if smtp else (None, "qz811@localhost")
+    counts = month_report.mail_month_report(
+        _engine(settings), transport, settings.outbox_dir, now, sender, settings.report_dir, settings.report_url
+    )
+    if not counts["period"]:
+        print("无待发月报 no month report due (the month before has no report, or it is the 1st)")
+    elif not counts["recipients"]:
+        raise CommandError(
+            "no recipient for the month report: add a '*' line (the plan office) to config/alert_recipients.csv"
+        )
+    else:
+        where = f"SMTP {smtp.host}:{smtp.port}" if smtp else f"outbox {settings.outbox_dir} (no QZ811_SMTP_HOST)"
+        print(f"{counts['period']} 月报 month report via {where}: {counts}")
+    if counts["pending"] or counts["refused"]:
+        raise CommandError(f"month report {counts['period']} not delivered to every recipient: see table report_mail")
+    return 0
+
+
 def cmd_sources(args, settings: Settings) -> int:
     from pipeline.reports.text import sources_summary
 
@@ -478,6 +503,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", help="YYYY, YYYY-MM or YYYY-01~MM (1-N月); default: the year, else the last 1-N月")
     p.add_argument("--city", default="衢州", help="the city whose place is said (default 衢州)")
     p.set_defaults(func=cmd_ranking)
+
+    p = sub.add_parser("mail-month-report", help="mail the month before's report (月报) to the plan office, once")
+    p.add_argument("--date", type=_day, help="as if today were this local date (default: today)")
+    p.set_defaults(func=cmd_mail_month_report)
 
     p = sub.add_parser("alerts", help="create and send the alert emails the scoreboard calls for")
     p.add_argument("--year", type=int, help="the scoreboard year (default: this year)")

@@ -48,6 +48,7 @@ RULES: dict[str, tuple[str, ...]] = {
         "pipeline.jobs",
         "pipeline.plan.scoreboard",
         "pipeline.plan.alerts",
+        "pipeline.plan.month_report",
         "pipeline.reports.html",
     ),
 }

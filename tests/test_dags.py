@@ -69,7 +69,9 @@ def test_every_dag_file_loads_without_import_errors(airflow_env):
         "pollution_sources",
         "plan_targets",
     }
-    assert bag["dags"]["plan_targets"]["tasks"] == ["scoreboard", "report", "alerts"]
+    assert bag["dags"]["plan_targets"]["tasks"] == ["scoreboard", "report", "alerts", "month_report"]
+    # the month report (月报) is mailed after the report task wrote it
+    assert bag["dags"]["plan_targets"]["rules"]["month_report"] == ["all_success", ["report"]]
     # the notices wait for the report but go out when it failed
     assert bag["dags"]["plan_targets"]["rules"]["alerts"] == ["all_done", ["report", "scoreboard"]]
     assert bag["dags"]["pollution_sources"]["tasks"] == [
