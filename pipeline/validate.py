@@ -410,23 +410,83 @@ DATA_DOCS_EXAMPLES = 20
 """Unexpected values and row indexes a Data Docs page lists per expectation (the quarantine holds them all)."""
 
 
-def data_docs(result) -> str:
-    """A GX validation result as a Data Docs page (GX's ``ValidationResultsPageRenderer`` and
-    ``DefaultJinjaPageView``, what ``build_data_docs`` writes), its lists of unexpected values cut to
-    :data:`DATA_DOCS_EXAMPLES`."""
-    from great_expectations.render.renderer import ValidationResultsPageRenderer
-    from great_expectations.render.view import DefaultJinjaPageView
+EXPECTATION_NAMES = {
+    "expect_column_values_to_not_be_null": "不得为空",
+    "expect_column_values_to_be_null": "应为空",
+    "expect_column_values_to_be_in_set": "取值须在允许集合内",
+    "expect_column_values_to_not_be_in_set": "取值不得在禁止集合内",
+    "expect_column_values_to_be_between": "数值须在范围内",
+    "expect_column_values_to_match_regex": "格式须符合",
+    "expect_compound_columns_to_be_unique": "组合须唯一",
+    "expect_column_values_to_be_unique": "须唯一",
+    "expect_table_row_count_to_be_between": "行数须在范围内",
+}
+"""Chinese names of the GX expectation types the suites use (the type itself is shown beside it)."""
 
-    for outcome in result.results:
-        for key in (
-            "unexpected_list",
-            "unexpected_index_list",
-            "partial_unexpected_list",
-            "partial_unexpected_index_list",
-        ):
-            if isinstance(outcome.result.get(key), list):
-                outcome.result[key] = outcome.result[key][:DATA_DOCS_EXAMPLES]
-    return DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
+DATA_DOCS_STYLE = (
+    'body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}'
+    "table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ddd;padding:3px 6px;vertical-align:top;"
+    "text-align:left}th{background:#f4f4f4}.ok{color:#1a7f37}.bad{color:#b42318;font-weight:bold}"
+    "code{font-size:.9em;word-break:break-all}.en{color:#666;font-size:.9em}"
+)
+
+
+def data_docs(result) -> str:
+    """A GX validation result as a self-contained Data Docs page, Chinese first: every expectation with its
+    reason, verdict, counts and up to :data:`DATA_DOCS_EXAMPLES` unexpected values. Rendered here from GX's
+    result objects, not by GX's page templates: every value (all of which may come from a supplier's file) is
+    HTML-escaped, the page loads nothing from elsewhere and runs no script (issue 28)."""
+    import html
+    import json
+
+    def esc(value) -> str:
+        return html.escape(str(value), quote=True)
+
+    def shown(value) -> str:
+        return esc(json.dumps(value, ensure_ascii=False, default=str))
+
+    statistics = getattr(result, "statistics", {}) or {}
+    meta = getattr(result, "meta", {}) or {}
+    suite = getattr(result, "suite_name", "") or ""
+    rows = []
+    for outcome in sorted(result.results, key=lambda o: bool(o.success)):  # failed first, GX's order kept
+        config = outcome.expectation_config
+        found = outcome.result or {}
+        kwargs = {k: v for k, v in (config.kwargs or {}).items() if k not in ("column", "batch_id")}
+        examples = (found.get("partial_unexpected_list") or found.get("unexpected_list") or [])[:DATA_DOCS_EXAMPLES]
+        unexpected = found.get("unexpected_count")
+        percent = found.get("unexpected_percent")
+        counted = "—" if unexpected is None else f"{int(unexpected):,}" + (
+            "" if percent is None else f" ({float(percent):.2f} %)")  # fmt: skip
+        rows_checked = "—" if found.get("element_count") is None else f"{int(found.get('element_count')):,}"
+        verdict = '<span class="ok">通过 passed</span>' if outcome.success else '<span class="bad">未通过 failed</span>'
+        rows.append(
+            f"<tr><td>{esc(EXPECTATION_NAMES.get(config.type, config.type))}<br><code>{esc(config.type)}</code></td>"
+            f"<td><code>{esc(config.kwargs.get('column', '') or '')}</code></td><td><code>{shown(kwargs)}</code></td>"
+            f"<td>{esc((config.meta or {}).get('reason', ''))}</td><td>{verdict}</td>"
+            f"<td>{rows_checked}</td>"
+            f"<td>{esc(counted)}</td><td>{'、'.join(f'<code>{shown(v)}</code>' for v in examples) or '—'}</td></tr>"
+        )
+    evaluated = statistics.get("evaluated_expectations", len(result.results))
+    passed = statistics.get("successful_expectations", sum(1 for o in result.results if o.success))
+    overall = '<span class="ok">全部通过 all passed</span>' if passed == evaluated else (
+        f'<span class="bad">{evaluated - passed} 项未通过 failed</span>')  # fmt: skip
+    version = meta.get("great_expectations_version", "")
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<title>数据校验结果 Validation results — {esc(suite)}</title><style>{DATA_DOCS_STYLE}</style></head><body>"
+        f'<p><a href="../index.html">数据校验报告首页 Data Docs home</a></p>'
+        f'<h1>数据校验结果 <span class="en">Validation results</span>：<code>{esc(suite)}</code></h1>'
+        f"<p>期望 {evaluated} 项，通过 {passed} 项：{overall}。未通过的行在数据仓库的 <code>quarantine</code> 表中，"
+        f'附原因 <span class="en">(rows failing an expectation are in the warehouse\'s quarantine table with '
+        f"their reasons)</span>。</p>"
+        "<table><tr><th>期望 Expectation</th><th>列 Column</th><th>参数 Arguments</th><th>原因 Reason</th>"
+        "<th>结果 Result</th><th>检查行数 Rows</th><th>不符合行数 Unexpected</th>"
+        f"<th>不符合的值（至多{DATA_DOCS_EXAMPLES}个）Unexpected values</th></tr>{''.join(rows)}</table>"
+        f'<p class="en">Great Expectations {esc(version)} · 校验由 GX 完成，页面由 qz811 生成 validated by GX, '
+        "page written by qz811</p></body></html>\n"
+    )
 
 
 def stage_data_docs(staging: Path, part: str, result: Validated) -> None:

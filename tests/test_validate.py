@@ -73,8 +73,8 @@ def test_every_expectation_states_its_reason():
 
 
 def test_each_validation_is_kept_as_a_data_docs_page_and_indexed(tmp_path):
-    """GX's own Data Docs renderer draws the validation; publishing keeps one page per batch period (a re-run
-    replaces it) and an index, Chinese first."""
+    """The validation drawn as a Data Docs page (qz811's, from GX's result: issue 28); publishing keeps one page
+    per batch period (a re-run replaces it) and an index, Chinese first."""
     import re
 
     from pipeline.validate import publish_data_docs
@@ -83,7 +83,8 @@ def test_each_validation_is_kept_as_a_data_docs_page_and_indexed(tmp_path):
     result = run_suite(records([good, ("9999Z", "2019-02-10 05:00", "pm25", 10.0, "ug/m3")]), "air_hourly",
                        {"known_stations": ["1264A", "1265A"], **WINDOW})  # fmt: skip
     page = result.data_docs
-    assert page.startswith("<!DOCTYPE html>") and "Data documentation compiled by Great Expectations" in page
+    assert page.startswith("<!DOCTYPE html>") and '数据校验结果 <span class="en">Validation results</span>' in page
+    assert "1 项未通过 failed" in page and page.index("9999Z") < page.index("通过 passed")  # the failure first
     text = re.sub(r"<[^>]+>", " ", page)
     assert "9999Z" in text and "station_code" in text  # the unexpected value of the failed expectation
     accounting = {"batch_id": "b1", "rows_read": 2, "rows_loaded": 1, "rows_quarantined": 1}
