@@ -7,6 +7,8 @@ earlier release gets the ones its ``schema_version`` table does not list, before
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -56,24 +58,65 @@ def _run_script(conn: Connection, script: str) -> None:
             conn.exec_driver_sql(statement.rstrip(";"))
 
 
+class SchemaError(ValueError):
+    """The warehouse's schema cannot be brought to this release's (e.g. it is newer than the code)."""
+
+
+@contextmanager
+def schema_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction for the whole schema change, so that an interrupted ``init-db`` (killed, a full disk)
+    leaves the warehouse as it was and a re-run finishes. PostgreSQL's DDL is transactional as it is. pysqlite's
+    legacy transaction control commits each CREATE and ALTER on its own (it opens transactions before DML
+    only), so on SQLite it is turned off for this connection and an explicit ``BEGIN IMMEDIATE`` ... ``COMMIT``
+    holds every statement (SQLite's DDL is transactional; a killed process leaves a hot journal that the next
+    connection rolls back)."""
+    if engine.dialect.name != "sqlite":
+        with replacing(engine, "schema") as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        dbapi = conn.connection.driver_connection
+        previous = dbapi.isolation_level
+        dbapi.isolation_level = None  # pysqlite issues no BEGIN or COMMIT of its own
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        finally:
+            dbapi.isolation_level = previous
+
+
 def create_schema(engine: Engine) -> list[str]:
     """Bring the warehouse to the newest schema. Idempotent. Returns the files applied.
 
     A warehouse made by an earlier release (tables but no ``schema_version`` row for a migration) first
     gets the missing ``sql/migrations`` files, in order; then every DDL file in name order (``CREATE ...
     IF NOT EXISTS``: new tables only) and every view. A new warehouse is made by the DDL files, which
-    already hold every migration's result, and records the migrations as applied."""
+    already hold every migration's result, and records the migrations as applied. All of it is one
+    transaction (:func:`schema_transaction`). A warehouse whose ``schema_version`` lists a migration this release
+    does not have was made by a newer release: :class:`SchemaError`, nothing changed."""
     applied = []
     if engine.dialect.name == "postgresql":  # the table `replacing` locks a row of, before anything else
         with engine.begin() as conn:
             _run_script(conn, (SQL_DIR / "ddl" / "000_lock.sql").read_text(encoding="utf-8"))
-    with replacing(engine, "schema") as conn:
+    with schema_transaction(engine) as conn:
         inspector = sa.inspect(conn)
         existing = inspector.has_table("ingest_batch")  # in every release's schema
         done = set()
         if inspector.has_table("schema_version"):
             done = {row[0] for row in conn.execute(sa.text("SELECT version FROM schema_version"))}
-        missing = [(n, path) for n, path in migration_files() if n not in done]
+        known = migration_files()
+        newer = sorted(v for v in done if v > max(n for n, _ in known))
+        if newer:
+            raise SchemaError(
+                f"the warehouse has schema version {newer[-1]}, newer than this release's {known[-1][0]} "
+                f"({known[-1][1].stem}): it was made by a newer qz811; use that release (nothing was changed)"
+            )
+        missing = [(n, path) for n, path in known if n not in done]
         if existing:
             for _, path in missing:
                 _run_script(conn, path.read_text(encoding="utf-8"))
