@@ -55,13 +55,14 @@ GOOD = {
     "precipitation": _data_lines("plan/precipitation_2018-2019.csv", 10),
     "noise": _data_lines("plan/noise_2018-2019.csv", 10),
 }
-KIND = {"air_wide": "air", "air_long": "air", "water": "water", "sources_csv": "sources", "hj212": "sources",
+GOOD["water_workbook"] = GOOD["water"]  # the same lab rows, written as a workbook by the faults below
+KIND = {"water_workbook": "water", "air_wide": "air", "air_long": "air", "water": "water", "sources_csv": "sources", "hj212": "sources",
         "statistics": "statistics", "precipitation": "precipitation", "noise": "noise"}  # fmt: skip
 SUFFIX = {"hj212": ".log"}
 NAMES = {  # a date in the name, as the landing folders expect
     "air_wide": "china_sites_20190210.csv", "air_long": "air_2019-02-10.csv", "water": "water_manual_2019-07.csv",
     "sources_csv": "export_2019-07.csv", "hj212": "hj212_2019-07.log", "statistics": "statistics.csv",
-    "precipitation": "precipitation.csv", "noise": "noise.csv",
+    "precipitation": "precipitation.csv", "noise": "noise.csv", "water_workbook": "lab_2019-07.xlsx",
 }  # fmt: skip
 
 
@@ -142,7 +143,40 @@ def resent(text: str) -> bytes:
     return utf8(text + first.replace("QN=20190701000000000", "QN=20190701000000000") + "\n")
 
 
+def workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def later_sheet_adds_columns(text: str) -> bytes:
+    """Issue 28.3: the first sheet's lab rows on four columns, a second sheet's with nh3n and tp added."""
+    rows = [line.split(",") for line in text.strip().splitlines()]
+    narrow = [row[:4] for row in rows[:2]]
+    wide = [rows[0][:4] + ["nh3n", "tp"], rows[2][:4] + ["1.85", "0.1"]]
+    return workbook_bytes({"上旬": narrow, "下旬": wide})
+
+
+def value_under_no_heading(text: str) -> bytes:
+    rows = [line.split(",")[:4] for line in text.strip().splitlines()]
+    rows[1] = [*rows[1], "", "1.85"]
+    return workbook_bytes({"Sheet1": rows})
+
+
 CASES = [
+    # --- water lab workbooks (.xlsx) ---
+    Case("water_workbook", "later sheet adds columns", later_sheet_adds_columns, "refused", "'下旬' adds nh3n,tp"),
+    Case("water_workbook", "value under no heading", value_under_no_heading, "refused", "which has no heading"),
     # --- national wide air file (date,hour,type,<stations>) ---
     Case("air_wide", "empty", lambda t: b"", "refused", "file is empty"),
     Case("air_wide", "header only", header_only, "refused", "header only"),

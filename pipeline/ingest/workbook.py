@@ -6,8 +6,9 @@ decompression bomb is refused in milliseconds instead of filling memory (``zipfi
 beyond the size its directory declares).
 
 Every sheet that holds data is read: sheets whose header row equals the first data sheet's are stacked
-(a month of lab samples split over two sheets loads whole); a sheet with other columns refuses the file,
-naming the sheets it would not read. Empty sheets hold nothing to lose and are passed over.
+(a month of lab samples split over two sheets loads whole); a sheet with other columns (more, fewer or
+reordered) refuses the file, naming the columns each adds or lacks, and so does a value under no heading:
+nothing is read rather than a column silently lost. Empty sheets hold nothing to lose and are passed over.
 
 Cells are read as Excel last saved them (cached values). A formula cell without a cached value (a
 workbook written by a program that does not compute formulas) would read as empty, that is "not
@@ -96,18 +97,37 @@ def read_workbook(path: Path | str) -> pd.DataFrame:
     header = [_text(v).strip() for v in sheets[first][0]]
     while header and header[-1] == "":
         header.pop()
-    other = [name for name, rows in sheets.items() if [_text(v).strip() for v in rows[0]][: len(header)] != header]
+
+    def header_of(rows) -> list[str]:
+        cells = [_text(v).strip() for v in rows[0]]
+        while cells and cells[-1] == "":
+            cells.pop()
+        return cells
+
+    other = {name: header_of(rows) for name, rows in sheets.items() if header_of(rows) != header}
     if other:
-        names = ", ".join(repr(n) for n in other)
+        detail = []
+        for name, columns in other.items():
+            added = [c for c in columns if c not in header]
+            lost = [c for c in header if c not in columns]
+            detail.append(f"{name!r}" + (f" adds {','.join(added)}" if added else "")
+                          + (f" lacks {','.join(lost)}" if lost else "")
+                          + ("" if added or lost else " has them in another order"))  # fmt: skip
         raise IngestError(
             path,
-            f"sheet(s) {names} have other columns than sheet {first!r} ({','.join(header)}): not read; "
-            "give each layout a workbook of its own",
+            f"sheet(s) {'; '.join(detail)} (sheet {first!r} has {','.join(header)}): nothing read, so that no "
+            "column is lost; give each layout a workbook of its own",
         )
     records = []
     for name, rows in sheets.items():
         formula_rows = formulas.get(name, [])
         for number, row in enumerate(rows[1:], start=2):
+            beyond = [i for i in range(len(header), len(row)) if _text(row[i]).strip()]
+            if beyond:  # a value under no heading would be dropped: refuse instead
+                raise IngestError(
+                    path, f"sheet {name!r} row {number}: a value in column {beyond[0] + 1}, which has no heading: "
+                    "nothing read; name the column or remove the value"
+                )  # fmt: skip
             cells = [_text(row[i] if i < len(row) else None) for i in range(len(header))]
             source = formula_rows[number - 1] if number - 1 < len(formula_rows) else ()
             for i, cell in enumerate(cells):

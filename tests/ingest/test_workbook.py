@@ -78,8 +78,28 @@ def test_a_sheet_with_other_columns_refuses_the_file_naming_it(tmp_path, cli, wa
     before = rows_of(str(warehouse.url), "SELECT COUNT(*) FROM ingest_batch")
     code, out, err = cli("ingest", "water", str(path))
     assert code == 1 and err.count("\n") == 1
-    assert "'说明 notes'" in err and "not read" in err and "空白" not in err  # an empty sheet loses nothing
+    assert "'说明 notes'" in err and "nothing read" in err and "空白" not in err  # an empty sheet loses nothing
     assert rows_of(str(warehouse.url), "SELECT COUNT(*) FROM ingest_batch") == before
+
+
+def test_a_later_sheet_that_adds_columns_refuses_the_file_naming_them(tmp_path, cli, warehouse):
+    """Issue 28.3: a second sheet adding nh3n and tp (nh3n 1.85: class V) was loaded on the first sheet's columns,
+    the nh3n lost and the section classed on what remained."""
+    first = [["section_code", "sample_date", "ph", "do"], ["QZW01", "2019-07-03", 7.2, 8.3]]
+    second = [["section_code", "sample_date", "ph", "do", "nh3n", "tp"], ["QZW02", "2019-07-04", 7.3, 7.9, 1.85, 0.1]]
+    path = workbook(tmp_path / "lab_2019-07.xlsx", {"上旬": first, "下旬": second})
+    code, out, err = cli("ingest", "water", str(path))
+    assert code == 1 and err.count("\n") == 1
+    assert "'下旬' adds nh3n,tp" in err and "nothing read" in err
+    assert rows_of(str(warehouse.url), "SELECT COUNT(*) FROM water_sample") == [(0,)]
+
+
+def test_a_value_under_no_heading_refuses_the_file(tmp_path, cli, warehouse):
+    rows = [HEADER, FIRST_HALF[0], [*FIRST_HALF[1], None, 1.85]]  # a value two columns right of the last heading
+    path = workbook(tmp_path / "lab_2019-07.xlsx", {"Sheet1": rows})
+    code, out, err = cli("ingest", "water", str(path))
+    assert code == 1 and "sheet 'Sheet1' row 3: a value in column 7, which has no heading" in err
+    assert rows_of(str(warehouse.url), "SELECT COUNT(*) FROM water_sample") == [(0,)]
 
 
 def test_a_formula_without_a_cached_value_is_quarantined_with_that_reason(tmp_path, cli, warehouse):
