@@ -235,6 +235,9 @@ CASES = [
     Case("statistics", "GBK read as UTF-8", lambda t: t.encode("gbk"), "refused", "not UTF-8"),
     Case("statistics", "non-numeric value", lambda t: utf8(replace_first_value(t, "about 80", 3)), "quarantined", ""),
     Case("statistics", "duplicate rows", duplicate_last_row, "quarantined", ""),
+    # issue 28.5: a unit is converted to the target's (‰, ratio -> %) or the row quarantined naming both units
+    Case("statistics", "unit of another kind", lambda t: utf8(t.replace(",%\n", ",kg\n", 1)), "quarantined", "cannot be compared with the target's '%'"),
+    Case("statistics", "unit missing", lambda t: utf8(t.replace(",%\n", ",\n", 1)), "quarantined", "unit missing"),
     Case("statistics", "year not whole", lambda t: utf8(replace_first_value(t, "2019.5", 1)), "quarantined", "'2019.5' is not a whole year"),
     Case("statistics", "absurd year", lambda t: utf8(replace_first_value(t, "1e20", 1)), "quarantined", "'1e20' is not a whole year"),
     Case("statistics", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 3)), "quarantined", "value 'inf' is not a finite number"),

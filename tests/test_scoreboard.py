@@ -101,6 +101,34 @@ def test_scoreboard_cli_on_the_sample_statistics(tmp_path, monkeypatch, capsys):
     assert re.search(r"acid_rain\.frequency.*<.*达标 met", board)  # lower than 2018
 
 
+def test_statistics_in_other_units_are_judged_in_the_targets_unit(tmp_path, monkeypatch, capsys):
+    """Issue 28.5: 650 ‰ forest cover is 65 % (missed against >= 71 %, not "650 %, met"); a ratio 0.8 for a %
+    target is 80 % (not "0.8 %, missed"); kg for a % target is quarantined naming both units."""
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'wh.db'}"
+    monkeypatch.setenv("QZ811_DB_URL", url)
+    assert main(["init-db"]) == 0
+    path = tmp_path / "statistics_2019.csv"
+    path.write_text("indicator_id,year,scope,value,unit\n"
+                    "forest.coverage,2019,衢州,650,‰\n"
+                    "waste.industrial_solid_reuse_rate,2019,衢州,0.96,ratio\n"
+                    "waste.urban_sewage_treatment_rate,2019,衢州,93.5,kg\n", encoding="utf-8")  # fmt: skip
+    assert main(["ingest", "statistics", str(path)]) == 0
+    assert "3 read, 2 loaded, 1 quarantined" in capsys.readouterr().out
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        stored = dict(conn.execute(sa.text("SELECT indicator_id, value || ' ' || unit FROM annual_statistic")).all())
+        (reason,) = conn.execute(sa.text("SELECT reason FROM quarantine")).scalars().all()
+    engine.dispose()
+    assert stored == {"forest.coverage": "65.0 %", "waste.industrial_solid_reuse_rate": "96.0 %"}
+    assert reason == "unit 'kg' cannot be compared with the target's '%'"
+    assert main(["scoreboard", "--year", "2019"]) == 0
+    board = capsys.readouterr().out
+    assert re.search(r"forest\.coverage\s+森林覆盖率\s+Forest coverage\s+65\s+>=\s+71\s+%.*未达标 missed", board)
+    assert re.search(r"waste\.industrial_solid_reuse_rate.*96\s+>=\s+95.*达标 met", board)
+
+
 def test_noise_and_acid_rain_indicators_from_the_samples(warehouse):
     from pipeline.jobs import annual
     from tests.conftest import REPO

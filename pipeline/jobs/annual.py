@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from pipeline.indicators.acid_rain import ACID_RAIN_PH, acid_rain_frequency, acid_samples, weighted_mean_ph
 from pipeline.indicators.coverage import Coverage, coverage
 from pipeline.indicators.noise import QUIET_CITY_DBA, city_means, share_below, zone_compliant
+from pipeline.indicators.units import canonical, conversion_factor, why_not
 from pipeline.ingest import READER_PROBLEM, IngestError, read_text
 from pipeline.ingest.workbook import ROW_COLUMN, SHEET_COLUMN, formula_problems, read_workbook
 from pipeline.plan.indicators import INDICATORS, indicator_row
@@ -118,17 +119,45 @@ def read(path: Path | str, kind: str) -> pd.DataFrame:
     return out
 
 
-def known_indicators(engine: Engine) -> list[str]:
+def target_units(engine: Engine) -> dict[str, str]:
+    """The unit each statistic must be given in (converted to): a plan target's own unit; ``<id>.cap``, a
+    department's cap on an emission total, in t."""
     with engine.connect() as conn:
-        ids = [r[0] for r in conn.execute(sql("dml/plan_target/select_plan_targets"))]
-    return ids + [f"{i}.cap" for i in ids]
+        units = {r.id: r.unit for r in conn.execute(sql("dml/plan_target/select_plan_targets"))}
+    return {**units, **{f"{i}.cap": "t" for i in units}}
+
+
+def in_target_units(records: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
+    """Statistics with each value converted to its target's unit (:mod:`pipeline.indicators.units`: 650 ‰ is
+    65 %, a ratio 0.8 is 80 %), ``unit`` then the target's; a unit that cannot be converted is a reader problem
+    (quarantined with its words). Rows of an unknown indicator are left for the suite to refuse."""
+    out = records.copy()
+    problem = out[READER_PROBLEM].fillna("").astype(str) if READER_PROBLEM in out else pd.Series("", index=out.index)
+    for i, (indicator, unit) in enumerate(zip(out["indicator_id"], out["unit"], strict=True)):
+        wanted = units.get(indicator)
+        if wanted is None or problem.iat[i]:
+            continue
+        factor = conversion_factor(unit, wanted)
+        if factor is None:
+            problem.iat[i] = why_not(unit, wanted)
+            continue
+        if factor != 1.0 and pd.notna(out["value"].iat[i]):
+            out.iat[i, out.columns.get_loc("value")] = float(out["value"].iat[i]) * factor
+        out.iat[i, out.columns.get_loc("unit")] = canonical(wanted)
+    if (problem != "").any():
+        out[READER_PROBLEM] = problem.to_numpy()
+    return out
 
 
 def ingest(engine: Engine, kind: str, paths: list, docs_dir: Path | None = None) -> list[dict]:
     """Validate and load files of one kind (all read first: one unreadable file loads nothing), then
     recompute the acid-rain or noise indicators of the years they hold."""
     files = [(Path(p), read(p, kind)) for p in paths]
-    params = {"known_indicators": known_indicators(engine)} if kind == "statistics" else {}
+    params = {}
+    if kind == "statistics":
+        units = target_units(engine)
+        files = [(path, in_target_units(records, units)) for path, records in files]
+        params = {"known_indicators": list(units)}
     if kind == "precipitation":  # a sample from the future is a typing error, not data
         params = {"earliest_date": pd.Timestamp("1990-01-01"), "latest_date": pd.Timestamp.now().normalize()}
     loads, years, pages = [], set(), []

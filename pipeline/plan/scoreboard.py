@@ -203,7 +203,8 @@ def measured(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
         )
         statistics = pd.DataFrame(conn.execute(sql("dml/annual_statistic/select_annual_statistics")).mappings().all())
     if indicators.empty:
-        indicators = pd.DataFrame(columns=["indicator", "scope", "period", "value", "target", "edition", "coverage"])
+        indicators = pd.DataFrame(columns=["indicator", "scope", "period", "value", "target", "edition", "coverage",
+                                           "first_day", "last_day", "n_valid", "n_expected", "outlook"])  # fmt: skip
     if statistics.empty:
         statistics = pd.DataFrame(columns=["indicator_id", "year", "scope", "value"])
     return indicators, statistics
