@@ -90,3 +90,41 @@ def test_water_and_source_folders_too(warehouse, tmp_path, caplog):
     assert found["rows_loaded"] > 0 and staged["rows_read"] > 0
     assert not [f for f in staged["files"] if "shadow" in f or "fifo" in f or "zero" in f]
     assert "root:" not in everything(warehouse) + caplog.text
+
+
+def test_a_file_swapped_for_a_link_after_the_listing_is_not_read(warehouse, tmp_path, monkeypatch, caplog):
+    """Issue 28.4: the folder is listed and checked, then read by name; a file swapped in between for a link out of
+    the folder was followed and its first line printed. Now the opened descriptor must be the file listed."""
+    import pytest
+
+    import pipeline.jobs.air as air
+    from pipeline.ingest import IngestError, read_bytes
+
+    folder, outside = tmp_path / "landing", tmp_path / "outside"
+    shutil.copytree(SAMPLE_AIR, folder)
+    outside.mkdir()
+    (outside / "shadow").write_text(SHADOW)
+    victim = folder / "china_sites_20190210.csv"
+    real_landed = air.landed
+
+    def listed_then_swapped(landing_dir):
+        files = real_landed(landing_dir)
+        victim.unlink()
+        victim.symlink_to(outside / "shadow")  # the race, won every time
+        return files
+
+    monkeypatch.setattr(air, "landed", listed_then_swapped)
+    with caplog.at_level(logging.INFO), pytest.raises(IngestError) as refused:
+        run_day(warehouse, folder, dt.date(2019, 2, 10), tmp_path / "staging")
+    assert "china_sites_20190210.csv" in str(refused.value) and "changed after the landing folder was listed" in str(
+        refused.value
+    )
+    assert "root:" not in str(refused.value) + everything(warehouse) + caplog.text
+    # the same by hand: listed, swapped, read
+    victim.unlink()
+    shutil.copy(SAMPLE_AIR / "china_sites_20190210.csv", victim)
+    assert victim in landed(folder)
+    victim.unlink()
+    victim.symlink_to(outside / "shadow")
+    with pytest.raises(IngestError, match="changed after the landing folder was listed"):
+        read_bytes(victim)

@@ -81,6 +81,10 @@ MAX_CELLS = 10_000_000
 """The most fields (separated by commas, tabs or semicolons, or lines) in a text input: a national day has
 under a million; ten million strings stay under ~1 GB in a frame."""
 
+_listed: dict[str, tuple[int, int]] = {}
+"""(device, inode) of each landing file when :func:`landed` listed it (absolute path): :func:`read_bytes` reads
+a listed path only if the descriptor it opened is that same file."""
+
 _digests: dict[str, str] = {}
 """sha256 of the bytes this process last read from each file (absolute path), see :func:`read_bytes`."""
 
@@ -90,13 +94,21 @@ def read_bytes(path: Path | str) -> bytes:
     what was parsed from these bytes is named by them, so a file rewritten or removed after it was read
     cannot change what is loaded nor fail the load half-way. The file is opened without blocking and
     checked again on the open descriptor, so a file swapped for a FIFO after :func:`require_regular`
-    is refused too, never waited on."""
+    is refused too, never waited on; and a file of a landing folder must be, on that descriptor, the very file
+    :func:`landed` checked (device and inode), so a file swapped for a link out of the folder between the
+    listing and the read is refused without a byte of it read."""
     path = require_regular(path)
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise IngestError(path, "not a regular file (a FIFO, device, socket or folder): not read")
+        listed = _listed.get(os.path.abspath(path))
+        if listed is not None and (info.st_dev, info.st_ino) != listed:  # checked on what was opened, not the name
+            raise IngestError(
+                path, "changed after the landing folder was listed (replaced, or swapped for a link): not read; "
+                "the next run reads it if it is a file of the folder"
+            )  # fmt: skip
         chunks, size = [], 0
         while size <= MAX_INPUT_BYTES and (chunk := handle.read(min(max(info.st_size, 1 << 16), 1 << 24))):
             chunks.append(chunk)  # read(n) allocates n bytes at once: ask for what the file holds
@@ -201,7 +213,9 @@ def landed(landing_dir: Path | str) -> list[Path]:
     """The files of a landing folder that may be read, in name order: regular files that are inside the
     folder once links are resolved. A link out of the folder, or to a FIFO, device, socket or folder, is
     skipped with a warning naming it (``repr``), without being opened: a landing folder is a boundary, and
-    nothing outside it, nor its content, reaches the warehouse or an error message."""
+    nothing outside it, nor its content, reaches the warehouse or an error message. Each file kept is
+    remembered by device and inode, which :func:`read_bytes` checks on the descriptor it opens (a swap after
+    the listing is refused)."""
     folder = Path(landing_dir)
     root = folder.resolve()
     kept = []
@@ -211,12 +225,14 @@ def landed(landing_dir: Path | str) -> list[Path]:
             log.warning("skipped %r: a link out of the landing folder", path.name)
             continue
         try:
-            mode = os.stat(target).st_mode  # stat, not open: a FIFO would block a reader
+            info = os.stat(target)  # stat, not open: a FIFO would block a reader
         except OSError:
             log.warning("skipped %r: a broken link or vanished file", path.name)
             continue
+        mode = info.st_mode
         if stat.S_ISREG(mode):
             kept.append(path)
+            _listed[os.path.abspath(path)] = (info.st_dev, info.st_ino)
         elif not stat.S_ISDIR(mode):
             log.warning("skipped %r: not a regular file", path.name)
     return kept
