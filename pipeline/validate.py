@@ -500,6 +500,16 @@ def staged_data_docs(staging: Path) -> list[str]:
     return [p.read_text(encoding="utf-8") for p in sorted(Path(staging).glob("data_docs*.html"))]
 
 
+def page_stem(period: str) -> str:
+    """The file name stem of a period's Data Docs pages: the period itself when it is a safe name
+    (``2019-02-10``), else its safe characters and a digest of the exact text, so that two periods whose names
+    differ only in punctuation (``file a.b.csv``, ``file a_b.csv``) never share a page."""
+    import hashlib
+
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in period)
+    return safe if safe == period else f"{safe}-{hashlib.sha256(period.encode('utf-8')).hexdigest()[:10]}"
+
+
 def publish_data_docs(docs_dir: Path, pages: list[str], dataset: str, period: str, accounting: dict) -> Path:
     """Keep a loaded batch's Data Docs: its page(s) under ``docs_dir/<dataset>/`` and a line in
     ``docs_dir/index.html`` (Chinese first: dataset, period, batch, rows read, loaded, quarantined). A re-run
@@ -508,9 +518,11 @@ def publish_data_docs(docs_dir: Path, pages: list[str], dataset: str, period: st
 
     folder = Path(docs_dir) / dataset
     folder.mkdir(parents=True, exist_ok=True)
-    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in period)
-    for old in folder.glob(f"{stem}*.html"):
-        old.unlink()
+    stem = page_stem(period)
+    sidecar = folder / f"{stem}.json"
+    if sidecar.is_file():  # the pages of this period's previous run, by name: no glob can take another's
+        for name in json.loads(sidecar.read_text(encoding="utf-8")).get("pages", []):
+            (folder / Path(name).name).unlink(missing_ok=True)
     names = []
     for i, page in enumerate(pages):
         name = f"{stem}.html" if len(pages) == 1 else f"{stem}_part{i + 1}.html"
@@ -518,7 +530,7 @@ def publish_data_docs(docs_dir: Path, pages: list[str], dataset: str, period: st
         names.append(name)
     entry = {"dataset": dataset, "period": period, "pages": names,
              **{k: accounting.get(k) for k in ("batch_id", "rows_read", "rows_loaded", "rows_quarantined")}}  # fmt: skip
-    (folder / f"{stem}.json").write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+    sidecar.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
     rows = []
     for sidecar in sorted(Path(docs_dir).glob("*/*.json")):
         e = json.loads(sidecar.read_text(encoding="utf-8"))

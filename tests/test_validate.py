@@ -102,3 +102,17 @@ def test_each_validation_is_kept_as_a_data_docs_page_and_indexed(tmp_path):
         and "b1" not in listed
     )
     assert 'href="air_hourly/2019-02-10_part2.html"' in listed
+
+
+def test_periods_differing_only_in_punctuation_keep_pages_of_their_own(tmp_path):
+    """Issue 28.7: 'file a.b.csv' and 'file a_b.csv' shared one page, and a prefix glob deleted another file's."""
+    from pipeline.validate import page_stem, publish_data_docs
+
+    accounting = {"batch_id": "b", "rows_read": 1, "rows_loaded": 1, "rows_quarantined": 0}
+    for period, text in (("file a.b.csv", "first"), ("file a_b.csv", "second"), ("file a.b.csv.old", "third")):
+        publish_data_docs(tmp_path, [f"<p>{text}</p>"], "annual_statistics", period, accounting)
+    publish_data_docs(tmp_path, ["<p>first again</p>"], "annual_statistics", "file a.b.csv", accounting)  # a re-run
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "annual_statistics").glob("*.html")}
+    assert sorted(pages.values()) == ["<p>first again</p>", "<p>second</p>", "<p>third</p>"]
+    assert len({page_stem(p) for p in ("file a.b.csv", "file a_b.csv", "file a.b.csv.old")}) == 3
+    assert page_stem("2019-02-10") == "2019-02-10"
