@@ -12,6 +12,28 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+class SettingError(ValueError):
+    """A setting from the environment that cannot be used; the message names it and what it may be."""
+
+
+def checked_report_url(value: str) -> str:
+    """QZ811_REPORT_URL as it will be written into every notice: an ``http(s)://`` address, a Windows share
+    (``\\\\server\\folder``) or empty. Anything else (``javascript:``, ``file:``, a line break, a control
+    character that could start a new mail header) is a :class:`SettingError` naming the setting, never copied."""
+    text = value.strip()
+    if not text:
+        return ""
+    if any(ord(c) < 32 or ord(c) == 127 for c in text) or any(c in text for c in '<>"'):
+        raise SettingError('QZ811_REPORT_URL holds a line break, control character or <>": give a plain address')
+    if text.lower().startswith(("http://", "https://")) and len(text.split("://", 1)[1].strip("/")) > 0:
+        return text
+    if text.startswith("\\\\") and len(text) > 2:
+        return text
+    raise SettingError(
+        f"QZ811_REPORT_URL={text[:60]!r}: give an http:// or https:// address, or a shared folder (\\\\server\\folder)"
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     db_url: str
@@ -52,7 +74,7 @@ class Settings:
             sources_landing_dir=Path(env.get("QZ811_SOURCES_LANDING_DIR") or REPO_ROOT / "data" / "sample" / "sources"),
             outbox_dir=Path(env.get("QZ811_OUTBOX_DIR") or REPO_ROOT / "var" / "outbox"),
             report_dir=Path(env.get("QZ811_REPORT_DIR") or REPO_ROOT / "var"),
-            report_url=env.get("QZ811_REPORT_URL", ""),
+            report_url=checked_report_url(env.get("QZ811_REPORT_URL", "")),
             data_docs_dir=Path(env.get("QZ811_DATA_DOCS_DIR") or REPO_ROOT / "var" / "data_docs"),
             keep_staging=env.get("QZ811_KEEP_STAGING", "").lower() in ("1", "true", "yes"),
             hourly_scope=(env.get("QZ811_HOURLY_SCOPE") or "zhejiang").strip().lower(),
