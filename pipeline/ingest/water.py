@@ -112,8 +112,17 @@ def _parse_times(column: pd.Series) -> list:
     text = column.astype(str).str.strip()
     times = pd.to_datetime(text, format="ISO8601", errors="coerce")
     for i in np.flatnonzero(times.isna().to_numpy()):
-        times.iat[i] = pd.to_datetime(text.iat[i], errors="coerce")
+        midnight = MIDNIGHT_AS_24.match(text.iat[i])
+        if midnight:  # 24:00 of a day, as automatic stations (and the national air files) write midnight
+            day = pd.to_datetime(midnight.group(1), errors="coerce")
+            times.iat[i] = day + pd.Timedelta(days=1) if pd.notna(day) else pd.NaT
+        else:
+            times.iat[i] = pd.to_datetime(text.iat[i], errors="coerce")
     return list(times)
+
+
+MIDNIGHT_AS_24 = re.compile(r"^(\d{4}[-/]\d{1,2}[-/]\d{1,2})[ T]24:00(?::00)?$")
+"""``2019-07-01 24:00`` (or ``2019/7/1 24:00:00``): the end of 07-01, i.e. 2019-07-02 00:00."""
 
 
 def read(path: Path | str) -> pd.DataFrame:

@@ -85,3 +85,14 @@ def test_broken_excel_is_refused(tmp_path):
     path.write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(IngestError, match="Excel"):
         read(path)
+
+
+def test_an_automatic_station_s_24_00_is_midnight_of_the_next_day(tmp_path):
+    """Issue 28.7: air files read ``24:00``; a water station's was "unparseable"."""
+    path = tmp_path / "water_auto_2019-07.csv"
+    path.write_text("section_code,time,ph,do\nQZW01,2019-07-01 20:00,7.1,7.5\nQZW01,2019-07-01 24:00,7.2,7.4\n"
+                    "QZW01,2019/7/2 24:00:00,7.3,7.3\nQZW01,2019-07-02 25:00,7.3,7.3\n", encoding="utf-8")  # fmt: skip
+    records = read(path)
+    times = sorted({str(t) for t in records["sampled_at"].dropna()})
+    assert times == ["2019-07-01 20:00:00", "2019-07-02 00:00:00", "2019-07-03 00:00:00"]
+    assert records["sampled_at"].isna().sum() == 2  # 25:00 (ph and do) stays unparseable: quarantined
