@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from pipeline.glossary import VIEWS as GLOSSARY_VIEWS
 from pipeline.plan.indicators import INDICATORS
+from pipeline.reports.output import write_atomically
 from pipeline.reports.text import heading
 from pipeline.store.engine import read_frame
 
@@ -78,16 +79,18 @@ def write_tables(tables: dict[str, pd.DataFrame], path: Path) -> Path:
         if len(shown) != 1:
             raise ExportError(f"{path.name}: {len(shown)} tables do not fit one CSV; write .xlsx")
         (frame,) = shown.values()
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
-        return path
+        return write_atomically(path, lambda temporary: frame.to_csv(temporary, index=False, encoding="utf-8-sig"))
     too_long = [sheet for sheet, frame in shown.items() if len(frame) > EXCEL_MAX_ROWS]
     if too_long:
         raise ExportError(f"{path.name}: {', '.join(too_long)} has more rows than a sheet holds ({EXCEL_MAX_ROWS:,}); "
                           "write .csv, or export one year")  # fmt: skip
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for sheet, frame in shown.items():
-            frame.to_excel(writer, sheet_name=sheet[:31], index=False)
-    return path
+
+    def workbook(temporary: Path) -> None:
+        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
+            for sheet, frame in shown.items():
+                frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+
+    return write_atomically(path, workbook)
 
 
 def export(engine: Engine, name: str, year: int | None, path: Path) -> tuple[Path, int]:

@@ -28,6 +28,7 @@ from pipeline.indicators.water_class import CLASS_NAMES
 from pipeline.plan.indicators import INDICATORS
 from pipeline.plan.registry import STATUS_WORDS, STATUSES, coverage_text
 from pipeline.reports import charts
+from pipeline.reports.output import write_text_atomically
 from pipeline.reports.text import change_text, period_text, year_on_year
 from pipeline.store.engine import sql
 
@@ -804,7 +805,4 @@ def month_report_path(report_dir: Path, year: int, month: int) -> Path:
 
 
 def _write_atomically(path: Path, page: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(page, encoding="utf-8")
-    partial.replace(path)
+    write_text_atomically(path, page)
