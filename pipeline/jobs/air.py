@@ -40,7 +40,7 @@ from pipeline.store.load import Batch, db_rows, discard_staging, load_batches, r
 from pipeline.store.reads import RegistryEmpty, known_stations
 from pipeline.store.tables import AIR_HOURLY
 from pipeline.validate import publish_data_docs, run_suite, stage_data_docs, staged_data_docs
-from pipeline.windows import Window
+from pipeline.windows import Window, natural_days
 
 log = logging.getLogger(__name__)
 DATASET = "air_hourly"
@@ -368,19 +368,25 @@ def day_is_in(engine: Engine, day: dt.date) -> int:
 
 
 def recompute(engine: Engine, first: dt.date, last: dt.date, progress=None) -> dict:
-    """Recompute the stored air days from ``first`` to ``last`` (both included) from the warehouse's
-    hourly readings, with the standards in force on each day, then the air indicators of their years.
+    """Recompute the air days from ``first`` to ``last`` (both included) that have station-days or hourly
+    readings (a day whose hours were loaded but whose daily values were never written is found too) from the
+    warehouse's hourly readings, with the standards in force on each day, then the air indicators of their years.
     Idempotent: a second run writes the same rows. Use it after a change of the standards' tables
     (e.g. days from 2026-03-01 computed with the 2012 tables by an earlier release).
 
     progress: called as ``progress(done, total, day_result)`` after each day. Returns the days and
     years recomputed."""
+    span = Window(Window.natural_day(first).first, Window.natural_day(last).last, f"{first}..{last}")
     with engine.connect() as conn:
         found = conn.execute(
             sql("dml/air_station_day/select_air_days_from"),
             {"first_date": first.isoformat(), "last_date": last.isoformat()},
         ).all()
-    days = sorted({pd.Timestamp(row[0]).date() for row in found})
+        hours = read_frame(conn, "dml/air_hourly/select_air_hour_ends_window", span.params())
+    days = {pd.Timestamp(row[0]).date() for row in found}
+    if len(hours):  # days with hourly readings and no daily values yet (a run killed after the load's commit)
+        days |= {dt.date.fromisoformat(d) for d in natural_days(hours["hour_end"])}
+    days = sorted(days)
     for n, day in enumerate(days, start=1):
         result = daily_values(engine, day)
         if progress:
