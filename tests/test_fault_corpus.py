@@ -248,6 +248,9 @@ CASES = [
     Case("noise", "absurd year", lambda t: utf8(replace_first_value(t, "1e20", 0)), "quarantined", "'1e20' is not a whole year"),
     Case("noise", "infinite value", lambda t: utf8(replace_first_value(t, "-inf", 4)), "quarantined", "leq_dba '-inf' is not a finite number"),
     Case("air_long", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 3)), "quarantined", "not a number"),
+    # issue 28.7: absurd magnitudes quarantined by plausibility ranges (water temperature, statistics)
+    Case("water", "absurd water temperature", lambda t: utf8(replace_first_value(t, "-1e308", 25)), "quarantined", "implausible value for water_temp (below -5 degC"),
+    Case("statistics", "absurd magnitude", lambda t: utf8(t + "emission.cod_total.cap,2018,衢州,1e308,t\n"), "quarantined", "implausible magnitude"),
     Case("water", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 4)), "quarantined", "not a number"),
     Case("sources_csv", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 4)), "quarantined", "not a number"),
     Case("precipitation", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 2)), "quarantined", "ph 'inf' is not a finite number"),
