@@ -82,22 +82,43 @@ def read_station_list(path: Path = STATION_LIST) -> list[dict]:
     return rows
 
 
+class RegistryError(ValueError):
+    """A registry file of data/reference (or one given instead) that cannot be read; names the file and line."""
+
+
 def read_reference(path: Path, booleans=(), integers=(), floats=(), optional=()) -> list[dict]:
-    """Rows of a registry CSV of data/reference (``#`` lines are its provenance header), typed."""
+    """Rows of a registry CSV of data/reference (``#`` lines are its provenance header), typed. A line with more
+    or fewer fields than the header, or a value of the wrong type, is a :class:`RegistryError` naming the file,
+    the line and the field (nothing is loaded: a registry is loaded whole or not at all)."""
     text = path.read_text(encoding="utf-8")
-    rows = list(csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#")))
-    for row in rows:
-        for key in row:
-            row[key] = row[key].strip()
+    numbered = [(n, line) for n, line in enumerate(io.StringIO(text), start=1) if not line.startswith("#")]
+    if not numbered:
+        raise RegistryError(f"{path.name}: no header line")
+    records = list(csv.reader(line for _, line in numbered))
+    header = [h.strip() for h in records[0]]
+    rows = []
+    for (number, _), fields in zip(numbered[1:], records[1:], strict=False):
+        if not fields:
+            continue
+        if len(fields) != len(header):
+            raise RegistryError(
+                f"{path.name} line {number}: {len(fields)} fields, expected {len(header)} ({','.join(header)})"
+            )
+        row = {key: value.strip() for key, value in zip(header, fields, strict=True)}
         for key in booleans:
+            if row[key].lower() not in ("true", "false"):
+                raise RegistryError(f"{path.name} line {number}: {key} {row[key]!r} is not true or false")
             row[key] = row[key].lower() == "true"
         for key in (*integers, *floats, *optional):
             if row[key] == "":
                 row[key] = None
-            elif key in integers:
-                row[key] = int(row[key])
-            elif key in floats:
-                row[key] = float(row[key])
+            elif key in integers or key in floats:
+                try:
+                    row[key] = int(row[key]) if key in integers else float(row[key])
+                except ValueError:
+                    kind = "a whole number" if key in integers else "a number"
+                    raise RegistryError(f"{path.name} line {number}: {key} {row[key]!r} is not {kind}") from None
+        rows.append(row)
     return rows
 
 
