@@ -564,4 +564,7 @@ def main(argv: list[str] | None = None) -> int:
             return refuse(f"{type(err).__name__}: {err}")
         if database is not None and isinstance(err, database.SQLAlchemyError):
             return refuse(f"warehouse: {str(err).splitlines()[0]}")
+        driver = sys.modules.get("psycopg")  # the schema scripts go through psycopg itself (function bodies)
+        if driver is not None and isinstance(err, driver.Error):
+            return refuse(f"warehouse: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
         raise

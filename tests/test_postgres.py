@@ -393,3 +393,23 @@ def test_postgresql_tables_have_the_columns_of_the_sqlite_ones(both):
     )
     for table in lite.get_table_names():
         assert [c["name"] for c in lite.get_columns(table)] == [c["name"] for c in pg.get_columns(table)], table
+
+
+@pytest.mark.parametrize("how", ["a role without CREATE", "a read-only session"])
+def test_init_db_that_may_not_write_the_schema_is_one_line(pg_warehouse, monkeypatch, capsys, how):
+    """Issue 28.7: init-db as a role without CREATE, or on a read-only server, ended in a 20-line traceback."""
+    from pipeline.cli import main
+    from pipeline.store.postgres import apply_roles
+
+    apply_roles(pg_warehouse)
+    url = pg_warehouse.url.set(username="qz811_analyst")
+    if how == "a read-only session":  # as a standby or a database set read-only is
+        url = pg_warehouse.url
+        with pg_warehouse.connect() as conn:
+            conn.execute(sa.text(f'ALTER DATABASE "{url.database}" SET default_transaction_read_only = on'))
+            conn.commit()
+    monkeypatch.setenv("QZ811_DB_URL", url.render_as_string(hide_password=False))
+    assert main(["init-db"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: warehouse: "), err
+    assert "permission denied" in err or "read-only transaction" in err, err
