@@ -113,15 +113,18 @@ def test_statistics_in_other_units_are_judged_in_the_targets_unit(tmp_path, monk
     path.write_text("indicator_id,year,scope,value,unit\n"
                     "forest.coverage,2019,衢州,650,‰\n"
                     "waste.industrial_solid_reuse_rate,2019,衢州,0.96,ratio\n"
-                    "waste.urban_sewage_treatment_rate,2019,衢州,93.5,kg\n", encoding="utf-8")  # fmt: skip
+                    "waste.urban_sewage_treatment_rate,2019,衢州,93.5,kg\n"
+                    "heavy_metal.pb_reduction,2019,衢州,700,kg\n", encoding="utf-8")  # fmt: skip
     assert main(["ingest", "statistics", str(path)]) == 0
-    assert "3 read, 2 loaded, 1 quarantined" in capsys.readouterr().out
+    assert "4 read, 3 loaded, 1 quarantined" in capsys.readouterr().out
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         stored = dict(conn.execute(sa.text("SELECT indicator_id, value || ' ' || unit FROM annual_statistic")).all())
         (reason,) = conn.execute(sa.text("SELECT reason FROM quarantine")).scalars().all()
     engine.dispose()
-    assert stored == {"forest.coverage": "65.0 %", "waste.industrial_solid_reuse_rate": "96.0 %"}
+    # a relative target's quantity (a reduction against 2009) is kept in its family's first unit: 700 kg = 0.7 t
+    assert stored == {"forest.coverage": "65.0 %", "waste.industrial_solid_reuse_rate": "96.0 %",
+                      "heavy_metal.pb_reduction": "0.7 t"}  # fmt: skip
     assert reason == "unit 'kg' cannot be compared with the target's '%'"
     assert main(["scoreboard", "--year", "2019"]) == 0
     board = capsys.readouterr().out

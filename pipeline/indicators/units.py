@@ -39,6 +39,13 @@ def _family(unit: str) -> str | None:
     return next((name for name, sizes in FAMILIES.items() if unit in sizes), None)
 
 
+def base_unit(unit: str | None) -> str | None:
+    """The first unit of a quantity's family (``kg`` -> ``t``, ``万亩`` -> ``mu``), or None for a share (``%``, kept
+    as given) or a unit of no family."""
+    family = _family(canonical(unit))
+    return next(iter(FAMILIES[family])) if family and family != "share" else None
+
+
 def conversion_factor(unit: str | None, target_unit: str | None) -> float | None:
     """The factor that turns a value in ``unit`` into ``target_unit`` (1.0 when they are the same), or None when
     it cannot be (other families, or a unit that is not the target's and not convertible)."""

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from pipeline.indicators.acid_rain import ACID_RAIN_PH, acid_rain_frequency, acid_samples, weighted_mean_ph
 from pipeline.indicators.coverage import Coverage, coverage
 from pipeline.indicators.noise import QUIET_CITY_DBA, city_means, share_below, zone_compliant
-from pipeline.indicators.units import canonical, conversion_factor, why_not
+from pipeline.indicators.units import base_unit, canonical, conversion_factor, why_not
 from pipeline.ingest import READER_PROBLEM, IngestError, read_text
 from pipeline.ingest.workbook import ROW_COLUMN, SHEET_COLUMN, formula_problems, read_workbook
 from pipeline.plan.indicators import INDICATORS, indicator_row
@@ -119,23 +119,33 @@ def read(path: Path | str, kind: str) -> pd.DataFrame:
     return out
 
 
-def target_units(engine: Engine) -> dict[str, str]:
-    """The unit each statistic must be given in (converted to): a plan target's own unit; ``<id>.cap``, a
-    department's cap on an emission total, in t."""
+RELATIVE_KINDS = ("relative_change", "vs_previous_year")
+"""Targets whose statistic is a quantity (t, m3 ...) compared with itself in another year: its unit is not the
+target's (a % change), so it is only brought to its family's first unit (kg -> t) to be comparable across years."""
+
+
+def target_units(engine: Engine) -> dict[str, str | None]:
+    """The unit each statistic must be given in (converted to): a plan target's own unit, and its cap's
+    (``<id>.cap``, compared with the value: the same unit); None for a quantity compared with itself in another
+    year (:data:`RELATIVE_KINDS`)."""
     with engine.connect() as conn:
-        units = {r.id: r.unit for r in conn.execute(sql("dml/plan_target/select_plan_targets"))}
-    return {**units, **{f"{i}.cap": "t" for i in units}}
+        targets = [(r.id, r.unit, r.kind) for r in conn.execute(sql("dml/plan_target/select_plan_targets"))]
+    units = {i: (None if kind in RELATIVE_KINDS else unit) for i, unit, kind in targets}
+    return {**units, **{f"{i}.cap": unit for i, unit, _ in targets}}
 
 
 def in_target_units(records: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
     """Statistics with each value converted to its target's unit (:mod:`pipeline.indicators.units`: 650 ‰ is
-    65 %, a ratio 0.8 is 80 %), ``unit`` then the target's; a unit that cannot be converted is a reader problem
+    65 %, a ratio 0.8 is 80 %; a quantity of a relative target to its family's first unit: 5 kg is 0.005 t),
+    ``unit`` then that one; a unit that cannot be converted is a reader problem
     (quarantined with its words). Rows of an unknown indicator are left for the suite to refuse."""
     out = records.copy()
     problem = out[READER_PROBLEM].fillna("").astype(str) if READER_PROBLEM in out else pd.Series("", index=out.index)
     for i, (indicator, unit) in enumerate(zip(out["indicator_id"], out["unit"], strict=True)):
-        wanted = units.get(indicator)
-        if wanted is None or problem.iat[i]:
+        if indicator not in units or problem.iat[i]:
+            continue
+        wanted = units[indicator] or base_unit(unit)
+        if wanted is None:  # a quantity in a unit of no family: kept as given (the suite requires one)
             continue
         factor = conversion_factor(unit, wanted)
         if factor is None:

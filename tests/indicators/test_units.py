@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.indicators.units import canonical, conversion_factor, why_not
+from pipeline.indicators.units import base_unit, canonical, conversion_factor, why_not
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,8 @@ def test_other_units_are_refused_by_name(unit, target):
 
 def test_aliases_resolve_to_the_registry_spelling():
     assert canonical(" 千分比 ") == "‰" and canonical("PERCENT") == "%" and canonical("km²") == "km2"
+
+
+def test_a_quantity_has_a_base_unit_and_a_share_keeps_its_own():
+    assert base_unit("kg") == "t" and base_unit("万亩") == "mu" and base_unit("ha") == "km2"
+    assert base_unit("%") is None and base_unit("kgce/unit") is None
