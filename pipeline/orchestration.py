@@ -61,10 +61,12 @@ def smtp_transport():
             hook = SmtpHook(smtp_conn_id=SMTP_CONN_ID).get_conn()
         except Exception as err:  # noqa: BLE001 - the hook raises AirflowException when it cannot connect
             raise ConnectionError(f"SMTP connection {SMTP_CONN_ID}: {err}") from err
+        from pipeline.plan.alerts import phase_timeouts
+
         client = hook._smtp_client  # the hook's logged-in smtplib client
-        # Connected: wait for replies as long as RFC 5321 lets a server take over the final "." (10 min;
-        # the connection's extra data_timeout), not the hook's connect timeout.
-        client.sock.settimeout(float(extras.get("data_timeout", 600)))
+        # Commands wait the connection's timeout (30 s); only the message waits as long as RFC 5321 lets a
+        # server take over the final "." (10 min; the connection's extra data_timeout).
+        phase_timeouts(client, float(extras.get("timeout", 30)), float(extras.get("data_timeout", 600)))
         try:
             yield client
         finally:

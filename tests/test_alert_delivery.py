@@ -4,6 +4,8 @@ refusals not retried, a slow final reply not sent twice, one sender at a time, r
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import socket
 import threading
 
 import pytest
@@ -94,6 +96,7 @@ def test_a_busy_recipient_is_retried_alone_with_the_same_message_id(year_2019, p
 def test_a_slow_final_reply_does_not_lead_to_a_second_delivery(year_2019, picky, tmp_path):
     """The server takes 11 s to answer the final "." (the old fixed wait was 10 s): delivered once."""
     inbox, settings = picky(delay=11.0)
+    settings = dataclasses.replace(settings, connect_timeout=2.0)  # commands wait 2 s; only the message longer
     alerts.plan_alerts(year_2019, 2019, NOW, table=[("water.qiantang_compliance", [OFFICE])])
     assert alerts.deliver(year_2019, settings.client, tmp_path, NOW)["sent"] == 1
     assert alerts.deliver(year_2019, settings.client, tmp_path, NOW)["sent"] == 0
@@ -146,3 +149,57 @@ def test_a_bad_recipient_is_an_error_naming_its_line(tmp_path, line, shown):
 
 def test_header_values_are_cleaned():
     assert alerts.clean_header("目标\r\nBcc: x@evil.example") == "目标 Bcc: x@evil.example"
+
+
+def stalling_server():
+    """A relay that greets and then never answers (issue 28.7): (port, stop)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held, done = [], threading.Event()
+
+    def serve():
+        listener.settimeout(0.2)
+        while not done.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            conn.sendall(b"220 relay.example ESMTP\r\n")
+            held.append(conn)  # read nothing, answer nothing
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+
+    def stop():
+        done.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()
+
+    return listener.getsockname()[1], stop, held
+
+
+def test_a_relay_that_greets_then_stalls_holds_one_alert_for_the_command_timeout_only(year_2019, tmp_path):
+    created = alerts.plan_alerts(year_2019, 2019, NOW, table=[("*", [OFFICE])])
+    assert len(created) >= 2
+    port, stop, held = stalling_server()
+    settings = alerts.SmtpSettings(host="127.0.0.1", port=port, connect_timeout=1.0, timeout=600.0)
+    box = {}
+    worker = threading.Thread(
+        target=lambda: box.update(counts=alerts.deliver(year_2019, settings.client, tmp_path, NOW))
+    )
+    worker.start()
+    worker.join(120)  # not 600 s per alert
+    stalled = len(held)
+    stop()
+    assert not worker.is_alive(), "deliver waited on a stalled relay"
+    assert box["counts"]["failed"] == len(created) and box["counts"]["sent"] == 0
+    assert stalled == 1  # the first alert met the stall; the others were not tried in this run
+    with year_2019.connect() as conn:
+        rows = conn.execute(sa.text("SELECT delivery_state, last_error FROM alert")).all()
+    assert {state for state, _ in rows} == {"pending"}
+    assert sum("timed out" in (error or "") for _, error in rows) == 1
+    with pytest.raises(alerts.DeliveryError):
+        alerts.raise_on_failures(box["counts"])

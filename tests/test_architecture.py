@@ -39,7 +39,7 @@ RULES: dict[str, tuple[str, ...]] = {
     ),
     "pipeline.calculators": (*BASE, "pipeline.ingest"),
     "pipeline.runs": (),
-    "pipeline.orchestration": ("pipeline.config", "pipeline.store.engine", "pipeline.jobs"),
+    "pipeline.orchestration": ("pipeline.config", "pipeline.store.engine", "pipeline.jobs", "pipeline.plan.alerts"),
     "dags": (
         "pipeline.orchestration",
         "pipeline.runs",

@@ -66,10 +66,12 @@ class SmtpSettings:
     starttls: bool = False
     ssl: bool = False
     timeout: float = 600.0
-    """Seconds to wait for any reply once connected, the final "." included: RFC 5321 4.5.3.2.6 gives a
-    server 10 minutes to answer it (a shorter wait can abandon a message the server has taken, and the
-    next run would send it again)."""
+    """Seconds to wait for the reply to the message (DATA to the final "."): RFC 5321 4.5.3.2.6 gives a
+    server 10 minutes to answer the final "." (a shorter wait can abandon a message the server has taken, and
+    the next run would send it again)."""
     connect_timeout: float = 30.0
+    """Seconds to wait for the connection and for the reply to every other command (EHLO, MAIL, RCPT ...):
+    a server that greets and then stalls costs this, not 10 minutes (:func:`phase_timeouts`)."""
 
     @classmethod
     def from_env(cls, env=None) -> SmtpSettings | None:
@@ -96,12 +98,31 @@ class SmtpSettings:
         :func:`deliver`."""
         factory = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
         with factory(self.host, self.port, timeout=self.connect_timeout) as client:
+            phase_timeouts(client, self.connect_timeout, self.timeout)
             if self.starttls and not self.ssl:
                 client.starttls()
             if self.user:
                 client.login(self.user, self.password or "")
-            client.sock.settimeout(self.timeout)  # connected: now wait as long as RFC 5321 lets a server
             yield client
+
+
+def phase_timeouts(client: smtplib.SMTP, command_timeout: float, message_timeout: float) -> smtplib.SMTP:
+    """Make ``client`` wait ``command_timeout`` for every reply but the message's: only while it sends the message
+    (``data``: DATA, the text, the final ".") does it wait ``message_timeout`` (RFC 5321's 10 minutes)."""
+    send_message_data = client.data
+
+    def data(msg):
+        client.sock.settimeout(message_timeout)
+        try:
+            return send_message_data(msg)
+        finally:
+            if client.sock is not None:
+                client.sock.settimeout(command_timeout)
+
+    client.data = data
+    if client.sock is not None:
+        client.sock.settimeout(command_timeout)
+    return client
 
 
 class DeliveryError(RuntimeError):
@@ -569,7 +590,8 @@ def deliver(
     the server could not be reached) is retried on the next run, to that recipient only, with the same
     Message-ID. The alert is ``sent`` when every recipient is, ``refused`` when none is pending but some was
     refused, else ``pending``. Returns the counts of alerts ``sent``, ``outbox``, ``failed`` (still pending)
-    and ``refused``, and ``skipped`` (claimed by another sender).
+    and ``refused``, and ``skipped`` (claimed by another sender). After a timeout (a server that stops
+    answering) the remaining alerts are not tried in this run: they stay pending, counted ``failed``.
     """
     stamp_now = now.strftime(TIMESTAMP_FORMAT)
     stale = (now - STALE_CLAIM).strftime(TIMESTAMP_FORMAT)
@@ -585,7 +607,11 @@ def deliver(
 
     targets = targets.set_index("id")
     values_by_year = measured(engine)  # the indicators and statistics behind every notice's trend, read once
+    stalled = False
     for alert in pending.to_dict("records"):
+        if stalled:  # the server stopped answering: the rest wait for the next run, not a timeout each
+            counts["failed"] += 1
+            continue
         with engine.begin() as conn:
             claimed = conn.execute(
                 sql("dml/alert/claim_alert"), {"alert_id": alert["alert_id"], "now": stamp_now, "stale_before": stale}
@@ -615,6 +641,7 @@ def deliver(
                     outcome = _recipient_outcomes(client, message, todo)
             except (OSError, smtplib.SMTPException, RuntimeError) as err:  # unreachable, or lost mid-send
                 outcome = {r: ("pending", f"{type(err).__name__}: {err}") for r in todo}
+                stalled = isinstance(err, TimeoutError) or isinstance(err.__context__, TimeoutError)  # smtplib wraps it
         states = {r: known[r]["state"] for r in recipients if r in known and r not in outcome}
         states |= {r: state for r, (state, _) in outcome.items()}
         values = set(states.values())
