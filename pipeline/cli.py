@@ -344,11 +344,15 @@ def cmd_report(args, settings: Settings) -> int:
 
 
 def cmd_export(args, settings: Settings) -> int:
-    from pipeline.reports.exports import ExportError, export, export_summary
+    from pipeline.reports.exports import ExportError, export, export_month, export_summary
 
     engine = _engine(settings)
     try:
-        if args.name == "summary":
+        if args.name == "month":
+            if args.year is None or args.month is None:
+                raise CommandError("export month: give --year and --month")
+            path, rows = export_month(engine, args.year, args.month, args.city, Path(args.output))
+        elif args.name == "summary":
             if args.year is None:
                 raise CommandError("export summary: give --year")
             path, rows = export_summary(engine, args.year, args.city, Path(args.output))
@@ -467,9 +471,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "export", help="indicators, a view or a city's year summary as CSV or Excel (.xlsx), Chinese headers first"
     )
-    p.add_argument("name", help="indicators, summary, or a view: v_air_city_day, v_scoreboard, ... (docs/warehouse.md)")
-    p.add_argument("--year", type=int, help="one year and its months (default: every year; summary needs it)")
-    p.add_argument("--city", default="衢州", help="the city of a summary (default 衢州)")
+    p.add_argument(
+        "name",
+        help="indicators, summary, month (the month report's tables), or a view: v_air_city_day, ... (docs/warehouse.md)",
+    )
+    p.add_argument("--year", type=int, help="one year and its months (default: every year; summary and month need it)")
+    p.add_argument("--month", type=int, help="the month of `export month` (1-12)")
+    p.add_argument("--city", default="衢州", help="the city of a summary or month report (default 衢州)")
     p.add_argument("-o", "--output", required=True, help="file to write: .csv or .xlsx")
     p.set_defaults(func=cmd_export)
 

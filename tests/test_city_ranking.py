@@ -83,3 +83,33 @@ def test_the_report_has_the_ranking_chart_and_twelve_month_reports(demo):
         assert f"2019年{month}月" in visible and "空气质量类别天数" in visible and "城市排名" in visible, name
         assert not re.search(r"\b(nan|NaN|None|NaT|o3_8h|o3_1h|pm25)\b", visible), name
         assert 'href="report-2019.html"' in month_page
+
+
+def test_the_month_report_has_the_month_and_1_to_n_months_and_exports_its_tables(demo, tmp_path, monkeypatch):
+    """A month report (月报) as the bureaus publish it: the month and 1–N月累计 side by side, with 同比; its
+    tables are the analysts' workbook (`export month`), the same figures."""
+    import openpyxl
+
+    from pipeline.cli import main
+
+    folder, _ = demo
+    page = (folder / "reports" / "report-2019-08.html").read_text(encoding="utf-8")
+    visible = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)))
+    assert "1–8月累计优良天数比例为" in visible and "1–8月累计 Jan–08" in visible
+    monkeypatch.setenv("QZ811_DB_URL", f"sqlite:///{folder / 'warehouse.db'}")
+    out = tmp_path / "month.xlsx"
+    assert main(["export", "month", "--year", "2019", "--month", "8", "-o", str(out)]) == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["类别天数 categories", "六项污染物 pollutants", "首要污染物 primary", "最重的日子 worst days",
+                               "城市排名 ranking", "地表水 water"]  # fmt: skip
+    rows = list(book["类别天数 categories"].iter_rows(values_only=True))
+    counts = [r for r in rows[1:] if not str(r[0]).startswith("优良天数比例")]
+    assert sum(r[1] for r in counts) == 31 and sum(r[2] for r in counts) == 243  # August; January to August
+    ratio = next(r for r in rows if str(r[0]).startswith("优良天数比例"))
+    assert f"优良天数比例为{ratio[1]:.1f}%" in visible and f"1–8月累计优良天数比例为{ratio[2]:.1f}%" in visible
+    ranked = list(book["城市排名 ranking"].iter_rows(values_only=True))
+    stored = stored_rank = None
+    for r in ranked[1:]:
+        if r[0] == "8月 month" and r[1] == "浙江11市" and r[2] == "综合指数":
+            stored, stored_rank = r[3], r[4]
+    assert stored is not None and f"综合指数{stored:.2f}，在全省11个设区市中排名第{stored_rank}" in visible

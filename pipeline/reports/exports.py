@@ -109,3 +109,20 @@ def export_summary(engine: Engine, year: int, city: str, path: Path) -> tuple[Pa
         tables[SHEET_NAMES[name]] = frame[frame[column] == city].reset_index(drop=True)
     written = write_tables(tables, path)
     return written, sum(len(t) for t in tables.values())
+
+
+def export_month(engine: Engine, year: int, month: int, city: str, path: Path) -> tuple[Path, int]:
+    """The month report's (月报) tables of ``city`` (:func:`pipeline.reports.month.month_tables`: days by category,
+    six pollutants, primary pollutants, worst days, ranking, water; the month and 1–N月 with 同比) in one
+    workbook, one sheet each (``.xlsx``). Returns the path and the rows written."""
+    from pipeline.reports.html import read_report_data
+    from pipeline.reports.month import SHEETS, month_tables
+
+    if not 1 <= month <= 12:
+        raise ExportError(f"month {month}: give 1 to 12")
+    if Path(path).suffix.lower() != ".xlsx":
+        raise ExportError(f"{Path(path).name}: the month report has {len(SHEETS)} tables; write .xlsx")
+    data = read_report_data(engine, year, city)
+    tables = month_tables(data.city_days, data.ranking, data.water_months, year, month, city)
+    path = write_tables({SHEETS[k]: frame for k, frame in tables.items()}, path)
+    return path, sum(len(frame) for frame in tables.values())

@@ -631,9 +631,6 @@ def write_report(
     return path
 
 
-CATEGORY_ORDER = ("优", "良", "轻度污染", "中度污染", "重度污染", "严重污染")
-
-
 def _month_summary(days: pd.DataFrame, before: pd.DataFrame, ranks: dict, label: str, city: str) -> str:
     """The month report's opening paragraph (总体情况), Chinese first."""
     valid = days[charts.flags(days["valid_day"])]
@@ -677,19 +674,37 @@ def _month_summary(days: pd.DataFrame, before: pd.DataFrame, ranks: dict, label:
     return '<p class="summary">' + "；".join(parts) + "。</p>"
 
 
-def primary_pollutant_name(code: str) -> str:
-    """A primary pollutant (首要污染物) as bulletins name it: ``o3_8h`` -> 臭氧, ``pm25`` -> PM2.5."""
-    from pipeline.indicators.health import POLLUTANT_ZH
+def frame_html(frame: pd.DataFrame, digits: dict[str, int] | None = None) -> str:
+    """A table of :mod:`pipeline.reports.month`: every cell escaped, numbers right-aligned (``digits``: decimals of
+    a column, else as :func:`number` shows them), ``—`` for none, booleans 是/否."""
+    digits = digits or {}
 
-    return POLLUTANT_ZH.get(code.strip().split("_")[0], code)
+    def cell(column: str, value) -> str:
+        if isinstance(value, bool):
+            return "是 yes" if value else "否 no"
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return "—"
+        if isinstance(value, int | float):
+            if column in digits:
+                return (
+                    f"{float(value):+.{digits[column]}f}" if "同比" in column else f"{float(value):.{digits[column]}f}"
+                )
+            return number(value, 4)
+        return esc(value)
+
+    numeric = frozenset(i for i, c in enumerate(frame.columns)
+                        if frame[c].map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).any())  # fmt: skip
+    rows = [[cell(c, v) for c, v in zip(frame.columns, row, strict=True)] for row in frame.itertuples(index=False)]
+    return table_html([esc(c) for c in frame.columns], rows, numeric=numeric)
 
 
 def render_month_page(data: ReportData, year: int, month: int, city: str, generated_at: dt.datetime,
                       annual_href: str) -> str:  # fmt: skip
-    """The month report (月报) of ``city``: 总体情况; days by category; the six pollutants with 同比; 首要污染物 days;
-    the worst days; the month's and 1–N月's ranking in Zhejiang and among the 168 (with the month's ranking chart);
-    the month's water sections against their targets. Pure: read from the year's :class:`ReportData`."""
-    from pipeline.indicators.composite import period_concentrations
+    """The month report (月报) of ``city``: 总体情况 (the month and 1–N月累计); days by category, the six pollutants,
+    首要污染物 days, each for the month and 1–N月 with 同比; the worst days; the month's and 1–N月's ranking in
+    Zhejiang and among the 168 (with the month's ranking chart); the month's water sections against their
+    targets. Pure: the tables of :func:`pipeline.reports.month.month_tables`, from the year's :class:`ReportData`."""
+    from pipeline.reports.month import SHEETS, month_tables, ytd_summary
 
     period = f"{year:04d}-{month:02d}"
     label = f"{year}年{month}月"
@@ -707,86 +722,43 @@ def render_month_page(data: ReportData, year: int, month: int, city: str, genera
                         & (ranking["indicator"] == "composite_index") & (ranking["city"] == city)] if len(ranking) else ranking  # fmt: skip
         if len(found):
             ranks[universe] = found.iloc[0]
-    body = [_month_summary(days, before, ranks, label, city)]
-    # days by category
-    counts = days["category_zh"].value_counts() if len(days) else pd.Series(dtype=int)
-    invalid = int((~charts.flags(days["valid_day"])).sum()) if len(days) else 0
-    rows = [[esc(c), str(int(counts.get(c, 0)))] for c in CATEGORY_ORDER]
-    rows.append(["无效天（六项不全）invalid days", str(invalid)])
-    body.append("<h2>空气质量类别天数 <span class=\"en\">Days by AQI category</span></h2>"
-                + table_html(["类别 Category", "天数 Days"], rows, numeric=frozenset({1})))  # fmt: skip
-    # six pollutants with 同比
-    now = period_concentrations(days[charts.flags(days["valid_day"])]) if len(days) else {}
-    prior = period_concentrations(before[charts.flags(before["valid_day"])]) if len(before) else {}
-    names = {"so2": "SO2 µg/m³", "no2": "NO2 µg/m³", "pm10": "PM10 µg/m³", "pm25": "PM2.5 µg/m³",
-             "co": "CO 第95百分位 p95 mg/m³", "o3_8h": "O3日最大8小时第90百分位 O3-8h p90 µg/m³"}  # fmt: skip
-    rows = []
-    for p, name in names.items():
-        a, b = now.get(p, float("nan")), prior.get(p, float("nan"))
-        change = "—" if pd.isna(a) or pd.isna(b) or not b else change_text(100.0 * (a - b) / b).split("（")[0]
-        rows.append([esc(name), number(a, 4), number(b, 4), change])
-    body.append("<h2>六项污染物浓度 <span class=\"en\">Six pollutants, with the same month a year before</span></h2>"
-                + table_html(["项目 Item", f"{label}", f"{year - 1}年{month}月", "同比 Change"], rows,
-                             numeric=frozenset({1, 2})))  # fmt: skip
-    # primary pollutants and worst days
-    polluted = days[pd.to_numeric(days["aqi"], errors="coerce") > 50] if len(days) else days
-    primary = polluted["primary_pollutant"].dropna().astype(str).str.split(";").explode().str.strip()
-    primary = primary[primary != ""].map(primary_pollutant_name).value_counts()
-    rows = [[esc(name), str(int(n))] for name, n in primary.items()]
-    body.append("<h2>首要污染物天数 <span class=\"en\">Days by primary pollutant (AQI &gt; 50)</span></h2>"
-                + (table_html(["首要污染物 Primary pollutant", "天数 Days"], rows, numeric=frozenset({1})) if rows
-                   else "<p>本月无AQI大于50的日子 no day with AQI above 50.</p>"))  # fmt: skip
-    worst = days.assign(aqi_n=pd.to_numeric(days["aqi"], errors="coerce")).dropna(subset=["aqi_n"])
-    worst = worst.sort_values(["aqi_n", "date"], ascending=[False, True]).head(3)
-    rows = [[esc(str(r.date)[:10]), number(r.aqi_n, 4), esc(r.category_zh),
-             esc("、".join(primary_pollutant_name(c) for c in str(r.primary_pollutant or "").split(";") if c) or "—")]
-            for r in worst.itertuples()]  # fmt: skip
-    body.append("<h2>污染最重的日子 <span class=\"en\">Worst days</span></h2>"
-                + (table_html(["日期 Date", "AQI", "类别 Category", "首要污染物 Primary"], rows, numeric=frozenset({1}))
-                   if rows else no_data_html(year)))  # fmt: skip
-    # rankings of the month and of 1–N月
-    if len(ranking):
-        rows = []
-        periods = [(period, "当月 month")] + ([(f"{year:04d}-01~{month:02d}", f"1–{month}月累计")] if month > 1 else [])
-        for p, name in periods:
-            for universe, uname in (("zhejiang_11", "浙江11市"), ("mee_168", "168城市")):
-                for indicator, iname in (
-                    ("composite_index", "综合指数"),
-                    ("pm25", "PM2.5"),
-                    ("good_day_ratio", "优良天数比例%"),
-                ):
-                    row = ranking[(ranking["universe"] == universe) & (ranking["period"] == p)
-                                  & (ranking["indicator"] == indicator) & (ranking["city"] == city)]  # fmt: skip
-                    if row.empty:
-                        continue
-                    r = row.iloc[0]
-                    rank = "—" if pd.isna(r["rank"]) else f"{int(r['rank'])} / {int(r['n_ranked'])}"
-                    digits = {"composite_index": 2, "pm25": 0, "good_day_ratio": 1}[indicator]
-                    rows.append([esc(name), esc(uname), esc(iname), published(r["value"], digits), rank,
-                                 "—" if pd.isna(r["change"]) else f"{float(r['change']):+.1f}", esc(r["note"]) or "—"])  # fmt: skip
-        month_rank = ranking[(ranking["universe"] == "zhejiang_11") & (ranking["period"] == period)
-                             & (ranking["indicator"] == "composite_index")]  # fmt: skip
+    summary = _month_summary(days, before, ranks, label, city)
+    cumulative = ytd_summary(data.city_days, year, month, city)
+    if cumulative:
+        summary = summary.replace("。</p>", f"；{esc(cumulative)}。</p>")
+    tables = month_tables(data.city_days, ranking, data.water_months, year, month, city)
+    body = [summary]
+    headings = {
+        "categories": ("空气质量类别天数", "Days by AQI category, the month and 1–N月, with a year before"),
+        "pollutants": ("六项污染物浓度", "Six pollutants, the month and 1–N月, with 同比"),
+        "primary": ("首要污染物天数", "Days by primary pollutant (AQI > 50)"),
+        "worst": ("污染最重的日子", "Worst days of the month"),
+        "ranking": ("城市排名", "Ranking (环办监测〔2018〕19号, without 扣沙)"),
+        "water": ("地表水断面水质", "Water sections this month (GB 3838-2002)"),
+    }
+    empty = {
+        "primary": "本月及累计期无AQI大于50的日子 no day with AQI above 50.",
+        "worst": "本月无监测数据 no data this month.",
+        "ranking": "无排名数据 no ranking.",
+        "water": "本月无地表水监测数据 no water samples this month.",
+    }
+    for key in SHEETS:
+        zh, en = headings[key]
+        frame = tables[key]
         chart = ""
-        if len(month_rank):
-            chart = image_html(charts.png(charts.ranking_figure(month_rank, city, f"{label}浙江省11个设区市综合指数排名",
-                                                                f"Zhejiang's 11 cities by composite index, {period}")),
-                               f"{label}浙江省11个设区市综合指数排名 Zhejiang ranking {period}")  # fmt: skip
-        body.append("<h2>城市排名 <span class=\"en\">Ranking (环办监测〔2018〕19号, without 扣沙)</span></h2>" + chart
-                    + table_html(["时段 Period", "范围 Universe", "指标 Indicator", "数值 Value", "排名 Rank",
-                                  "同比 Change (% / 百分点)", "说明 Note"], rows, numeric=frozenset({3})))  # fmt: skip
-    # water of the month
-    water = data.water_months[data.water_months["month"] == period] if len(data.water_months) else data.water_months
-    if len(water):
-        rows = [[f"<code>{esc(r.section_code)}</code>", esc(r.name_zh), esc(r.river_zh), esc(r.water_class_name),
-                 esc("" if pd.isna(r.target_class) else CLASS_NAMES[int(r.target_class)]),
-                 "是 yes" if charts.flags(pd.Series([r.meets_target]))[0] else "否 no", esc(r.limiting_items or "—")]
-                for r in water.itertuples()]  # fmt: skip
-        water_html_text = table_html(["断面 Section", "名称 Name", "河流 River", "水质类别 Class", "目标 Target",
-                                      "达标 Meets", "定类项目 Limiting items"], rows)  # fmt: skip
-    else:
-        water_html_text = "<p>本月无地表水监测数据 no water samples this month.</p>"
-    body.append("<h2>地表水断面水质 <span class=\"en\">Water sections this month (GB 3838-2002)</span></h2>"
-                + water_html_text)  # fmt: skip
+        if key == "ranking" and len(ranking):
+            month_rank = ranking[(ranking["universe"] == "zhejiang_11") & (ranking["period"] == period)
+                                 & (ranking["indicator"] == "composite_index")]  # fmt: skip
+            if len(month_rank):
+                chart = image_html(charts.png(charts.ranking_figure(month_rank, city, f"{label}浙江省11个设区市综合指数排名",
+                                                                    f"Zhejiang's 11 cities by composite index, {period}")),
+                                   f"{label}浙江省11个设区市综合指数排名 Zhejiang ranking {period}")  # fmt: skip
+        shown = (
+            frame_html(frame, {c: 1 for c in frame.columns if "同比" in c})
+            if len(frame)
+            else f"<p>{esc(empty.get(key, ''))}</p>"
+        )
+        body.append(f'<h2>{esc(zh)} <span class="en">{esc(en)}</span></h2>{chart}{shown}')
     title = f"{city}{label}环境质量月报"
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
