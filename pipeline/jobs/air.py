@@ -329,7 +329,8 @@ def rankings(engine: Engine, year: int) -> int:
     if len(universes) and len(city_days):
         members = set(universes["city"])
         now = city_period_values(city_days, year, members)
-        before = city_period_values(city_days, year - 1, members)
+        # 同比 needs the year before only when the year has something to rank
+        before = city_period_values(city_days, year - 1, members) if len(now) else None
         for universe, group in universes.groupby("universe", sort=True):
             ranked = rank_universe(now, group["city"], before) if len(now) else pd.DataFrame()
             if len(ranked):
