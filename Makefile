@@ -7,7 +7,7 @@ DEMO_YEAR := --from 2019-01-01 --to 2019-12-31 --landing data/sample/air_2019 --
 SOURCE_SAMPLES := data/sample/sources/hj212_platform_2019-07.log data/sample/sources/wastewater_export_2019-07.csv \
 	data/sample/sources/kahsolt_QZS04_2021-01.csv
 
-.PHONY: venv demo test lint format bench scale-demo lock clean
+.PHONY: venv demo test lint format bench bench-memory scale-demo lock clean
 
 venv: $(STAMP)
 
@@ -75,6 +75,9 @@ $(SCALE_STAMP): requirements.lock requirements-scale.txt
 	.venv-scale/bin/python -m pip install --quiet -r requirements-scale.txt
 	.venv-scale/bin/python -c 'import site, sys; open(site.getsitepackages()[0] + "/qz811.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
 	@rm -f .venv-scale/.installed-* && touch $@
+
+bench-memory: venv  ## peak memory of `ingest` on inputs that unfold (issue 28.6) -> bench/input_memory.md and .json
+	$(PY) bench/input_memory.py
 
 scale-demo: $(SCALE_STAMP)  ## the national air night on Airflow + Celery: Redis, PostgreSQL, 2 workers vs 1 -> bench/scale_demo.md
 	.venv-scale/bin/python bench/scale_demo.py

@@ -81,6 +81,18 @@ MAX_CELLS = 10_000_000
 """The most fields (separated by commas, tabs or semicolons, or lines) in a text input: a national day has
 under a million; ten million strings stay under ~1 GB in a frame."""
 
+RAW_RECORD_CHARS = 2000
+"""The most characters of a record's raw text kept for the quarantine (the file itself holds the rest)."""
+
+
+def cut_raw_text(text: str, limit: int = RAW_RECORD_CHARS) -> str:
+    """A record's raw text as kept: whole up to ``limit`` characters, else its start and how much was cut (a
+    line of 2 KB remarks, repeated for every value of its row, filled 465 MB of quarantine: issue 28.6)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text):,} characters, cut at {limit:,}; the file holds the rest]"
+
+
 _listed: dict[str, tuple[int, int]] = {}
 """(device, inode) of each landing file when :func:`landed` listed it (absolute path): :func:`read_bytes` reads
 a listed path only if the descriptor it opened is that same file."""

@@ -23,6 +23,10 @@ from pipeline.glossary import AIR_ITEMS, air_code
 from pipeline.ingest import READER_PROBLEM, IngestError, empty_records, read_text
 
 KEY_COLUMNS = ["date", "hour", "type"]
+MAX_WIDE_FIELDS = 900_000
+"""The most fields of one national wide file (2,500 stations x 360 rows; 2019's files have about 1,650 stations):
+each field unfolds into a record, and this many peak at about 1.4 GB (bench/input_memory.md), so a file with
+thousands of extra columns is refused, not read (issue 28.6)."""
 TYPES_PER_HOUR = 15
 
 
@@ -44,7 +48,15 @@ def _numbers(texts: np.ndarray) -> np.ndarray:
 def lines(path: Path | str) -> list[list[str]]:
     """The file's lines split into fields (what :func:`read` parses; a caller that reads one file for two days
     splits it once and passes them)."""
-    return list(csv.reader(io.StringIO(read_text(Path(path)), newline="")))
+    text = read_text(Path(path))
+    header_end = text.find("\n")
+    fields = (text.count(",", 0, header_end if header_end >= 0 else len(text)) + 1) * (text.count("\n") or 1)
+    if fields > MAX_WIDE_FIELDS:  # decided from the text, before a field is split out
+        raise IngestError(
+            path, f"about {fields:,} fields ({text[:header_end].count(',') - 2:,} station columns), more than the "
+            f"{MAX_WIDE_FIELDS:,} of a national day read at most: not read (a national day has about 1,650 stations)"
+        )  # fmt: skip
+    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 def read(

@@ -28,6 +28,12 @@ def looks_like(header: list[str]) -> bool:
     return set(REQUIRED) <= {h.strip().lower() for h in header}
 
 
+MAX_LONG_ROWS = 500_000
+"""The most readings of one long air file (a national day in this layout has about 600,000 values of the 6
+pollutants and their statistics at 1,650 stations; Zhejiang's day 13,000): each peaks at about 2.5 KB in a load,
+so this many stay below 1.5 GB (bench/input_memory.md; issue 28.6)."""
+
+
 def parse_hour_end(text: str) -> pd.Timestamp:
     """``YYYY-MM-DD HH:MM`` (hour-ending, on the hour, ``24:00`` allowed) -> Timestamp; NaT if
     unparseable or not on the hour (such a row is quarantined, not rounded)."""
@@ -51,6 +57,11 @@ def read(path: Path | str) -> pd.DataFrame:
     """
     path = Path(path)
     text = read_text(path)
+    lines = text.count("\n")
+    if lines > MAX_LONG_ROWS + 1:  # decided from the text, before a row is split out
+        raise IngestError(
+            path, f"{lines:,} lines, more than the {MAX_LONG_ROWS:,} readings read from one long file: split it"
+        )
     rows = list(csv.reader(io.StringIO(text, newline="")))
     header = [h.strip().lower() for h in rows[0]]
     missing = [c for c in REQUIRED if c not in header]

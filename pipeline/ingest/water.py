@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.glossary import WATER_ITEMS, WATER_UNIT_ALIASES, WATER_UNIT_FACTORS, water_code
-from pipeline.ingest import READER_PROBLEM, IngestError, read_text
+from pipeline.ingest import READER_PROBLEM, IngestError, cut_raw_text, read_text
 from pipeline.ingest.workbook import FORMULA_WITHOUT_VALUE, ROW_COLUMN, SHEET_COLUMN, read_workbook
 
 NOT_MEASURED = {"", "---", "--", "-", "—", "——", "/", "未检测", "未测", "nan"}
@@ -84,6 +84,12 @@ def _read_table(path: Path) -> pd.DataFrame:
         import io
 
         text = read_text(path)
+        header_end = text.find("\n")
+        cells = (text.count(",", 0, header_end if header_end >= 0 else len(text)) + 1) * text.count("\n")
+        if cells > MAX_WATER_CELLS:  # decided from the text, before it is parsed
+            raise IngestError(
+                path, f"about {cells:,} cells, more than the {MAX_WATER_CELLS:,} read from one water file: split it"
+            )
         try:
             table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         except pd.errors.ParserError as err:
@@ -125,6 +131,17 @@ MIDNIGHT_AS_24 = re.compile(r"^(\d{4}[-/]\d{1,2}[-/]\d{1,2})[ T]24:00(?::00)?$")
 """``2019-07-01 24:00`` (or ``2019/7/1 24:00:00``): the end of 07-01, i.e. 2019-07-02 00:00."""
 
 
+MAX_WATER_CELLS = 400_000
+"""The most cells of one water CSV (rows x columns): each value unfolds into a record, and this many stay below
+1.5 GB in a load (bench/input_memory.md; a month of an automatic station's export has some 40,000; issue 28.6).
+Workbooks have the same cap (:data:`pipeline.ingest.workbook.MAX_WORKBOOK_CELLS`)."""
+VALUE_CHARS = 200
+"""The most characters of a value's text kept (a value cell of kilobytes is no value: quarantined, its start kept)."""
+ROW_CONTEXT_CHARS = 500
+"""The most characters of a row's text kept beside each of its values (a 2 KB remark, repeated for every value of
+its row, made a 90 MB file peak at 2.7 GB: issue 28.6); the value itself is kept whole."""
+
+
 def read(path: Path | str) -> pd.DataFrame:
     """Canonical water records from one file (long or wide, CSV or .xlsx)."""
     path = Path(path)
@@ -142,7 +159,10 @@ def read(path: Path | str) -> pd.DataFrame:
         line = int(row[ROW_COLUMN]) if ROW_COLUMN in row else i + 2
         section = str(row[lower["section_code"]]).strip() or None
         sampled_at = times[i]
-        raw_record = ",".join(f"{k}={v}" for k, v in row.items() if str(v).strip() and k not in position)
+        # the row's text, repeated as the context of each of its values: at most ROW_CONTEXT_CHARS of it
+        raw_record = cut_raw_text(
+            ",".join(f"{k}={v}" for k, v in row.items() if str(v).strip() and k not in position), ROW_CONTEXT_CHARS
+        )
         if several_sheets:
             raw_record = f"sheet {row[SHEET_COLUMN]!r} row {line}: {raw_record}"
         if long:
@@ -152,6 +172,7 @@ def read(path: Path | str) -> pd.DataFrame:
             cells = [(c, row[c], None, c) for c in table.columns if c.lower() not in skip]
         for label, raw, unit, key in cells:
             item, header_unit = headers[label] if not long else (water_code(str(label)), None)
+            raw = cut_raw_text(str(raw), VALUE_CHARS) if isinstance(raw, str) and len(raw) > VALUE_CHARS else raw
             value, below, measured = parse_lab_value(raw)
             if not measured:
                 continue

@@ -27,7 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from pipeline.ingest import digest_of_read
+from pipeline.ingest import cut_raw_text, digest_of_read
 from pipeline.store.engine import driver_statement, read_frame, replacing, sql  # fmt: skip
 from pipeline.store.postgres import copy_frame, ensure_partitions
 from pipeline.windows import TIMESTAMP_FORMAT, Window, stamp
@@ -279,6 +279,12 @@ def _write_batch_row(conn: Connection, accounting: dict) -> None:
         conn.execute(sql("dml/ingest_batch/insert_ingest_batch"), row)
 
 
+def cut_raw_records(texts: list) -> list[str]:
+    """:func:`pipeline.ingest.cut_raw_text` of each text; records of one line (all the values of a row) share one result."""
+    done: dict[str, str] = {}
+    return [done.setdefault(t, cut_raw_text(t)) if (t := str(v)) not in done else done[t] for v in texts]
+
+
 def _quarantine_rows(batch_id: str, quarantined: pd.DataFrame) -> list[dict]:
     frame = pd.DataFrame(
         {
@@ -287,7 +293,7 @@ def _quarantine_rows(batch_id: str, quarantined: pd.DataFrame) -> list[dict]:
             "source_row": quarantined["source_row"].astype(int),
             "record_key": quarantined["record_key"].fillna("").astype(str),
             "reason": quarantined["reason"].astype(str),
-            "raw_record": quarantined["raw_record"].astype(str),
+            "raw_record": cut_raw_records(quarantined["raw_record"].tolist()),
         }
     )
     return frame.to_dict("records")
