@@ -143,6 +143,14 @@ def resent(text: str) -> bytes:
     return utf8(text + first.replace("QN=20190701000000000", "QN=20190701000000000") + "\n")
 
 
+def too_wide(text: str) -> bytes:
+    """Issue 28.6: 30,000 extra station columns (an 8 MB file of them peaked at 3.5 GB)."""
+    extra = 30_000
+    lines = text.strip().split("\n")
+    header = lines[0] + "".join(f",X{i:05d}" for i in range(extra))
+    return utf8("\n".join([header, *(line + ",1" * extra for line in lines[1:])]) + "\n")
+
+
 def workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
     import io
 
@@ -191,6 +199,9 @@ CASES = [
     Case("air_wide", "unknown station", lambda t: utf8(t.replace("1266A", "9999Z", 1)), "quarantined", "unknown station"),
     Case("air_wide", "future timestamp", lambda t: utf8(t.replace("20190210,1,", "20990210,1,")), "quarantined", ""),
     Case("air_wide", "extra column (short rows)", lambda t: utf8(t.replace("1266A", "1266A,note", 1)), "refused", "fields"),
+    # issue 28: script in a station header (shown escaped in Data Docs), a file wider than a national day (memory)
+    Case("air_wide", "script in a header", lambda t: utf8(t.replace("1266A", "<img src=x onerror=alert(1)>", 1)), "quarantined", "unknown station"),
+    Case("air_wide", "thousands of extra columns", too_wide, "refused", "more than the 900,000 of a national day"),
     Case("air_wide", "repeated line", repeated_line, "quarantined", "duplicate of row 3"),
     Case("air_wide", "conflicting duplicate", conflicting_line, "quarantined", "conflicting duplicate"),
     Case("air_wide", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 3)), "quarantined", "not a number"),
@@ -251,6 +262,7 @@ CASES = [
     # issue 28.7: absurd magnitudes quarantined by plausibility ranges (water temperature, statistics)
     Case("water", "absurd water temperature", lambda t: utf8(replace_first_value(t, "-1e308", 25)), "quarantined", "implausible value for water_temp (below -5 degC"),
     Case("statistics", "absurd magnitude", lambda t: utf8(t + "emission.cod_total.cap,2018,衢州,1e308,t\n"), "quarantined", "implausible magnitude"),
+    Case("water", "24:00", lambda t: utf8(t.replace("sample_date", "time", 1).replace("2019-07-03", "2019-07-03 24:00")), "loaded", ""),
     Case("water", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 4)), "quarantined", "not a number"),
     Case("sources_csv", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 4)), "quarantined", "not a number"),
     Case("precipitation", "infinite value", lambda t: utf8(replace_first_value(t, "inf", 2)), "quarantined", "ph 'inf' is not a finite number"),
