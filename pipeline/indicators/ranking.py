@@ -77,18 +77,21 @@ def city_period_values(city_days: pd.DataFrame, year: int, cities=None) -> pd.Da
     """Every city's ranked values in every period of ``year`` (:func:`periods_of`). Pure.
 
     city_days: ``air_city_day`` rows (``city, date, so2 … o3_8h, aqi, valid_day``); cities: only these (default
-    all). Returns ``city, period, period_kind, composite_index, pm25, good_day_ratio, valid_days, days``, values
-    rounded as published."""
+    all). Returns ``city, period, period_kind, composite_index, pm25, good_day_ratio, valid_days, days,
+    period_over`` (False: the data end before the period does, e.g. the month in progress), values rounded as
+    published."""
     dates = pd.to_datetime(city_days["date"])
+    last_day = dates.max()  # how far the data go: a period ending after it is not over yet
     days = city_days[dates.dt.year == year].assign(month=dates[dates.dt.year == year].dt.month)
     if cities is not None:
         days = days[days["city"].isin(list(cities))]
     if days.empty:
-        return pd.DataFrame(columns=["city", "period", "period_kind", *RANKED_BY, "valid_days", "days"])
+        return pd.DataFrame(columns=["city", "period", "period_kind", *RANKED_BY, "valid_days", "days", "period_over"])
     rows = []
     for period, kind in periods_of(year, days["month"].unique()):
         months = period_months(period)
         chosen = days[days["month"].isin(months)]
+        over = bool(last_day >= pd.Timestamp(year, months[-1], 1) + pd.offsets.MonthEnd(0))
         for city, frame in chosen.groupby("city", sort=True):
             ok = frame["valid_day"].astype(bool)
             found = composite_index(period_concentrations(frame))
@@ -99,7 +102,7 @@ def city_period_values(city_days: pd.DataFrame, year: int, cities=None) -> pd.Da
                 "city": city, "period": period, "period_kind": kind, "composite_index": found["i_sum"],
                 "pm25": round_half_even(float(pm25.mean()), 0) if pm25.notna().any() else float("nan"),
                 "good_day_ratio": round_half_even(ratio, 1) if ok.any() else float("nan"),
-                "valid_days": int(ok.sum()), "days": len(frame),
+                "valid_days": int(ok.sum()), "days": len(frame), "period_over": over,
             }  # fmt: skip
             rows.append(row)
     return pd.DataFrame(rows)
@@ -130,8 +133,13 @@ def ranked_cities(values: pd.DataFrame) -> pd.DataFrame:
     period = str(out["period"].iloc[0])
     required, relaxed = required_days(period, float(out["valid_days"].median()))
     short = out["valid_days"] < required
-    why = ("同组城市中位数的90%（源数据全组缺测，按同组比较）" if relaxed
-           else "GB 3095-2012 表4 的有效天数要求")  # fmt: skip
+    over = bool(out["period_over"].iloc[0]) if "period_over" in out else True
+    if not relaxed:
+        why = "GB 3095-2012 表4 的有效天数要求"
+    elif over:
+        why = "同组城市中位数的90%（源数据全组缺测，按同组比较）"
+    else:  # the month (or year) in progress, ranked on the days so far
+        why = "同组城市中位数的90%（本期尚未结束，按已有天数比较）"
     out["eligible"] = ~short
     out["note"] = [f"数据不完整，不参与排名：有效{n}天，少于{required}天（{why}）" if s else ""
                    for n, s in zip(out["valid_days"], short, strict=True)]  # fmt: skip

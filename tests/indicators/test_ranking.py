@@ -76,6 +76,21 @@ def test_a_gap_common_to_the_universe_ranks_on_the_days_peers_have():
     )
 
 
+def test_a_period_in_progress_is_ranked_on_the_days_so_far_and_says_so():
+    """December so far (6 days loaded): ranked on the days peers have, the note says the period is not over."""
+    city_days = pd.concat([days_of(c, "2019-12", 6) for c in "ABC"] + [days_of("D", "2019-12", 6, valid=2)])
+    values = city_period_values(city_days, 2019)
+    assert not values["period_over"].any()
+    found = one(ranking(city_days, list("ABCD")), "2019-12", "composite_index")
+    assert found.loc[list("ABC"), "rank"].tolist() == [1, 1, 1]
+    assert (
+        found.at["D", "note"]
+        == "数据不完整，不参与排名：有效2天，少于5天（同组城市中位数的90%（本期尚未结束，按已有天数比较））"
+    )
+    august = city_period_values(pd.concat([days_of("A", "2019-08", 31), days_of("A", "2019-09", 3)]), 2019)
+    assert august.set_index("period").at["2019-08", "period_over"]
+
+
 def test_year_on_year_with_and_without_the_year_before():
     """A had PM2.5 70 in January 2018 (I_sum 3.80), 35 in January 2019 (2.80): 同比 (2.80 − 3.80) / 3.80 = −26.3 %,
     PM2.5 −50.0 %, good-day ratio +100.0 points (0 % -> 100 %); B has no 2018: no 同比, no rank by change."""
