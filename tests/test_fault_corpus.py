@@ -152,19 +152,12 @@ def too_wide(text: str) -> bytes:
 
 
 def workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
+    """A workbook of ``sheets`` as bytes (tests/ingest/test_workbook.py's builder, into memory)."""
     import io
 
-    import openpyxl
+    from tests.ingest.test_workbook import workbook
 
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook(io.BytesIO(), sheets).getvalue()
 
 
 def later_sheet_adds_columns(text: str) -> bytes:

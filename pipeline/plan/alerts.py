@@ -547,6 +547,22 @@ def _recipient_outcomes(client, message: EmailMessage, recipients: list[str]) ->
     return outcome
 
 
+def send_or_keep(message: EmailMessage, recipients: list[str], transport: Transport | None, outbox: Path,
+                 name: str) -> tuple[dict[str, tuple[str, str]], bool]:  # fmt: skip
+    """Send ``message`` to ``recipients`` through ``transport``, or write it to ``outbox/name`` when there is none.
+    Returns ({recipient: (state, reply)}, whether the server stopped answering (a timeout))."""
+    if transport is None:
+        outbox.mkdir(parents=True, exist_ok=True)
+        (outbox / name).write_bytes(message.as_bytes())
+        return {r: ("outbox", f"written to {outbox}") for r in recipients}, False
+    try:
+        with transport() as client:
+            return _recipient_outcomes(client, message, recipients), False
+    except (OSError, smtplib.SMTPException, RuntimeError) as err:  # unreachable, or lost mid-send
+        stalled = isinstance(err, TimeoutError) or isinstance(err.__context__, TimeoutError)  # smtplib wraps it
+        return {r: ("pending", f"{type(err).__name__}: {err}") for r in recipients}, stalled
+
+
 def _joined(location: str, name: str) -> str:
     """``name`` in the folder at ``location``: an address (``http://...``) joined with "/", a Windows share
     (``\\\\server\\folder``) with a backslash."""
@@ -629,19 +645,9 @@ def deliver(
             log.exception("alert %s: the notice could not be written", alert["alert_id"])
             message = None
             outcome = {r: ("pending", f"notice not written: {type(err).__name__}: {err}") for r in todo}
-        if message is None:
-            pass
-        elif transport is None:
-            outbox.mkdir(parents=True, exist_ok=True)
-            (outbox / f"{alert['period']}_{alert['target_id']}_{alert['status']}.eml").write_bytes(message.as_bytes())
-            outcome = {r: ("outbox", f"written to {outbox}") for r in todo}
-        else:
-            try:
-                with transport() as client:
-                    outcome = _recipient_outcomes(client, message, todo)
-            except (OSError, smtplib.SMTPException, RuntimeError) as err:  # unreachable, or lost mid-send
-                outcome = {r: ("pending", f"{type(err).__name__}: {err}") for r in todo}
-                stalled = isinstance(err, TimeoutError) or isinstance(err.__context__, TimeoutError)  # smtplib wraps it
+        if message is not None:
+            name = f"{alert['period']}_{alert['target_id']}_{alert['status']}.eml"
+            outcome, stalled = send_or_keep(message, todo, transport, outbox, name)
         states = {r: known[r]["state"] for r in recipients if r in known and r not in outcome}
         states |= {r: state for r, (state, _) in outcome.items()}
         values = set(states.values())

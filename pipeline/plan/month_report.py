@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import html
 import re
-import smtplib
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -28,10 +27,10 @@ from sqlalchemy.engine import Engine
 from pipeline.plan.alerts import (
     Transport,
     _joined,
-    _recipient_outcomes,
     clean_header,
     read_recipients,
     recipients_for,
+    send_or_keep,
 )
 from pipeline.reports.html import month_report_path
 from pipeline.store.engine import sql
@@ -115,16 +114,7 @@ def mail_month_report(engine: Engine, transport: Transport | None, outbox: Path,
     page = path.read_text(encoding="utf-8")
     link = _joined(report_url, path.name) if report_url else None
     message = build_month_message(page, path.name, year, month, city, todo, sender, now, link)
-    if transport is None:
-        outbox.mkdir(parents=True, exist_ok=True)
-        (outbox / f"{period}_month_report.eml").write_bytes(message.as_bytes())
-        outcome = {r: ("outbox", f"written to {outbox}") for r in todo}
-    else:
-        try:
-            with transport() as client:
-                outcome = _recipient_outcomes(client, message, todo)
-        except (OSError, smtplib.SMTPException, RuntimeError) as err:  # unreachable, or lost mid-send
-            outcome = {r: ("pending", f"{type(err).__name__}: {err}") for r in todo}
+    outcome, _ = send_or_keep(message, todo, transport, outbox, f"{period}_month_report.eml")
     stamp = now.strftime(TIMESTAMP_FORMAT)
     with engine.begin() as conn:
         for recipient, (state, reply) in outcome.items():
