@@ -47,15 +47,25 @@ def period_concentrations(days: pd.DataFrame) -> dict[str, float]:
     publishes them (integers, CO one decimal). NaN for a pollutant without a value."""
     out = {}
     for pollutant in COMPOSITE_LIMITS:
-        values = pd.to_numeric(days[pollutant], errors="coerce") if pollutant in days else pd.Series(dtype=float)
+        values = _numbers(days[pollutant]) if pollutant in days else np.empty(0)
         if pollutant == "co":
             value = percentile_hj663(values, 95)
         elif pollutant == "o3_8h":
             value = percentile_hj663(values, 90)
         else:
-            value = float(values.mean()) if values.notna().any() else float("nan")
+            missing = np.isnan(values)
+            count = int((~missing).sum())
+            # pandas' skipna mean, as numpy does it: the sum with NaN as 0, over the count of values
+            value = float(np.where(missing, 0.0, values).sum() / count) if count else float("nan")
         out[pollutant] = round_half_even(value, 1 if pollutant == "co" else 0)
     return out
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    """A column's values as floats (NaN where not a number)."""
+    if not pd.api.types.is_numeric_dtype(column.dtype):
+        column = pd.to_numeric(column, errors="coerce")
+    return column.to_numpy(dtype=float, na_value=np.nan)
 
 
 def composite_index(concentrations: dict[str, float]) -> dict:

@@ -23,6 +23,7 @@ A period that is not complete is ``ytd``: the period so far, up to its last day 
 from __future__ import annotations
 
 import calendar
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,32 +82,48 @@ def coverage(period: str, dates, valid=None, units=None, n_units: int = 1, rule:
     """
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}")
-    dates = list(dates)
+    texts = _date_texts(dates)
     if rule == "survey":
-        return Coverage(None, None, len(dates), len(dates), "complete")
-    valid = np.ones(len(dates), dtype=bool) if valid is None else np.asarray(list(valid), dtype=bool)
-    if not dates:
+        return Coverage(None, None, len(texts), len(texts), "complete")
+    valid = np.ones(len(texts), dtype=bool) if valid is None else _flags(valid)
+    if not texts:
         expected = period_days(period) if rule == "hj663" else n_units * (12 if len(period) == 4 else 1)
         return Coverage(None, None, 0, expected, "ytd")
-    text = pd.Series(dates, dtype=object).astype(str).str[:10]
-    starts = pd.to_datetime(text.where(text.str.len() == 10, text + "-01"))
-    ends = starts.where(text.str.len() == 10, starts + pd.offsets.MonthEnd(0))  # a month covers all its days
-    first_day, last_day = starts.min().date().isoformat(), ends.max().date().isoformat()
-    months = text.str[5:7].astype(int).to_numpy()
+    distinct = set(texts)
+    first_day = min(t if len(t) == 10 else f"{t}-01" for t in distinct)
+    last_day = max(t if len(t) == 10 else _month_end(t) for t in distinct)  # a month covers all its days
     if rule == "hj663":
-        days = pd.Series(text.str[:10].to_numpy()[valid]).drop_duplicates()
+        days = {t for t, v in zip(texts, valid, strict=True) if v}
         n_valid = len(days)
         if len(period) == 4:
-            per_month = np.bincount(days.str[5:7].astype(int).to_numpy(), minlength=13)
+            per_month = Counter(int(d[5:7]) for d in days)
             ok = n_valid >= MIN_DAYS_ANNUAL and all(per_month[m] >= min_valid_days(m) for m in range(1, 13))
         else:
             ok = n_valid >= min_valid_days(int(period[5:7]))
         return Coverage(first_day, last_day, n_valid, period_days(period), _kind(ok, period, last_day))
-    units = np.zeros(len(dates)) if units is None else np.asarray(list(units), dtype=object)
-    cells = {(u, m) for u, m, v in zip(units, months, valid, strict=True) if v}
+    units = [0] * len(texts) if units is None else list(units)
+    cells = {(u, int(t[5:7])) for u, t, v in zip(units, texts, valid, strict=True) if v}
     expected = n_units * (12 if len(period) == 4 else 1)
     n_valid = len(cells)
     return Coverage(first_day, last_day, n_valid, expected, _kind(n_valid >= expected, period, last_day))
+
+
+def _date_texts(dates) -> list[str]:
+    """Each date as ``YYYY-MM-DD`` (or a month as ``YYYY-MM``): a datetime column converted at once."""
+    if isinstance(dates, pd.Series) and pd.api.types.is_datetime64_any_dtype(dates.dtype):
+        return np.datetime_as_string(dates.to_numpy(dtype="datetime64[D]"), unit="D").tolist()
+    return [d[:10] if type(d) is str else str(d)[:10] for d in (dates.tolist() if isinstance(dates, pd.Series) else dates)]
+
+
+def _flags(valid) -> np.ndarray:
+    if isinstance(valid, pd.Series):
+        return valid.to_numpy(dtype=bool)
+    return np.asarray(valid if hasattr(valid, "__len__") else list(valid), dtype=bool)
+
+
+def _month_end(month: str) -> str:
+    """The last day of ``YYYY-MM``."""
+    return f"{month}-{calendar.monthrange(int(month[:4]), int(month[5:7]))[1]:02d}"
 
 
 def _kind(ok: bool, period: str, last_day: str) -> str:
@@ -114,7 +131,7 @@ def _kind(ok: bool, period: str, last_day: str) -> str:
     when they end before it."""
     if ok:
         return "complete"
-    end = pd.Period(period, freq="Y" if len(period) == 4 else "M").end_time.date().isoformat()
+    end = f"{period}-12-31" if len(period) == 4 else _month_end(period)
     return "partial" if last_day >= end else "ytd"
 
 

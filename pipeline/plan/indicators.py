@@ -128,6 +128,11 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=ROW_COLUMNS)
 
 
+def _by_scope_and(days: pd.DataFrame, column: str) -> dict:
+    """The days of each (city, ``column`` value): each city's month or year, split once."""
+    return dict(tuple(days.groupby(["city", column], sort=False)))
+
+
 def _good_day_rows(days: pd.DataFrame, year: int, edition_of) -> list[dict]:
     """The good-air-day ratio per city, month and year (HJ 663-2013 §5.2): at risk when the ratio so far
     misses the goal; the note says whether the goal is still reachable if every remaining day were good."""
@@ -135,8 +140,9 @@ def _good_day_rows(days: pd.DataFrame, year: int, edition_of) -> list[dict]:
     comparator, goal_value = goal(target, year)
     rows = []
     for freq, column in (("month", "month"), ("year", "year")):
+        of_period = _by_scope_and(days, column)
         for r in good_day_ratio(days, "city", freq).itertuples():
-            chosen = days[(days["city"] == r.scope) & (days[column] == r.period)]
+            chosen = of_period[(r.scope, r.period)]
             cover = coverage(r.period, chosen["day"], chosen["valid_day"].astype(bool))
             best = None
             if not cover.complete and cover.last_day:
@@ -156,10 +162,11 @@ def _annual_rows(days: pd.DataFrame, year: int) -> list[dict]:
     """Annual concentrations against the Grade II limit in force (HJ 663-2013 §5.1); a year so far is at
     risk when its value so far exceeds the limit."""
     judged = period_edition(str(year))
+    of_year = _by_scope_and(days, "year")
     rows = []
     for r in annual_statistics(days, year).itertuples():
         target = ANNUAL_GRADE_II[r.pollutant]
-        chosen = days[days["city"] == r.city]
+        chosen = of_year[(r.city, str(year))]
         cover = coverage(str(year), chosen["day"], chosen[r.pollutant].notna())
         rows.append(indicator_row(
             target, r.city, str(year), r.value, cover, "<=", float(r.limit), int(r.n_days),
@@ -169,10 +176,11 @@ def _annual_rows(days: pd.DataFrame, year: int) -> list[dict]:
 
 def _composite_rows(days: pd.DataFrame, year: int) -> list[dict]:
     """I_sum per city, month and year (measured: no goal)."""
+    of_period = {column: _by_scope_and(days, column) for column in ("month", "year")}
     rows = []
     for r in composite_rows(days, year).itertuples():
         column = "year" if len(r.period) == 4 else "month"
-        chosen = days[(days["city"] == r.scope) & (days[column] == r.period)]
+        chosen = of_period[column][(r.scope, r.period)]
         cover = coverage(r.period, chosen["day"], chosen["valid_day"].astype(bool))
         singles = "; ".join(
             f"I({p})={getattr(r, f'i_{p}'):.2f}" for p in COMPOSITE_LIMITS if not np.isnan(getattr(r, f"i_{p}"))
