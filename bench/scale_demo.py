@@ -8,11 +8,16 @@ broker, and Airflow's api-server, scheduler, dag-processor and two Celery worker
 1,700 stations), triggers ``air_quality_nightly`` for the first with both workers up, then stops
 ``worker-2`` and triggers the second. It reports which worker ran which task (the mapped ``validate``
 tasks by station group) and each run's wall time, and writes them to ``bench/scale_demo.md``.
+
+Before the nights, with both workers up, it backfills the real Zhejiang 2019 year (``data/sample/air_2019``) three
+ways into databases of the same server: ``python -m pipeline backfill`` with one and with two worker processes,
+and the ``air_backfill`` DAG, whose mapped ``load`` tasks (a group of days each) Celery fans out over the workers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 import shutil
@@ -28,7 +33,9 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(REPO))
 
-DAYS = (dt.date(2019, 7, 1), dt.date(2019, 7, 3))  # natural days; their runs' logical dates are the next 01:30
+DAYS = (dt.date(2020, 7, 1), dt.date(2020, 7, 3))  # natural days; their runs' logical dates are the next 01:30
+YEAR_SAMPLE = REPO / "data" / "sample" / "air_2019"  # the real Zhejiang 2019 year, backfilled through Celery too
+BACKFILL = {"first": "2019-01-01", "last": "2019-12-31", "known_gaps": ["2019-04-08"]}
 STATION_GROUPS = 4
 RUN_TIMEOUT_S = 900
 
@@ -100,6 +107,9 @@ def main() -> int:
             for d in (day, day + dt.timedelta(days=1)):
                 (landing / f"china_sites_{d:%Y%m%d}.csv").write_text(air_file(d, codes, rng), encoding="utf-8")
         log(f"wrote national air files for {', '.join(map(str, DAYS))} ({len(codes):,} stations)")
+        for path in YEAR_SAMPLE.glob("china_sites_2019*.csv.gz"):
+            shutil.copy(path, landing / path.name)
+        log("copied the real Zhejiang 2019 year (data/sample/air_2019) for the backfill")
 
         api_port = free_port()
         metadata = server.set(database="airflow")
@@ -150,7 +160,16 @@ def main() -> int:
                   extra={"QZ811_WORKER_NAME": f"worker-{n}"})  # fmt: skip
         log("started api-server, scheduler, dag-processor, worker-1, worker-2")
         engine = sa.create_engine(metadata)
-        wait_for(lambda: dag_parsed(engine), 180, "the DAG to be parsed")
+        wait_for(lambda: dag_parsed(engine), 180, "the DAGs to be parsed")
+        backfills = [single_process_backfill(env, server, n) for n in (1, 2)]
+        subprocess.run([airflow, "dags", "unpause", "air_backfill"], env=env, check=True, capture_output=True)
+        log("triggering air_backfill for the Zhejiang 2019 year, 2 Celery workers")
+        subprocess.run([airflow, "dags", "trigger", "air_backfill", "--run-id", "zhejiang_2019", "--conf",
+                        json.dumps(BACKFILL)], env=env, check=True, capture_output=True)  # fmt: skip
+        celery = wait_for(lambda: finished_run(engine, run_id="zhejiang_2019", dag="air_backfill"), RUN_TIMEOUT_S,
+                          "the backfill run")  # fmt: skip
+        celery["tasks"] = task_rows(engine, "zhejiang_2019", dag="air_backfill")
+        log(f"backfill through Celery: {celery['state']} in {celery['wall_s']:.1f} s")
         subprocess.run([airflow, "dags", "unpause", "air_quality_nightly"], env=env, check=True, capture_output=True)
         # Unpausing makes the scheduler start today's scheduled run (catchup is off), which has no files here
         # and would hold the DAG's one active run through its retries: end it, so the triggered runs go.
@@ -168,14 +187,33 @@ def main() -> int:
             run = wait_for(lambda at=logical: finished_run(engine, at), RUN_TIMEOUT_S, f"the run of {day}")
             results.append({"day": day, "workers": workers, **run, "tasks": task_rows(engine, run["run_id"])})
             log(f"{day}: {run['state']} in {run['wall_s']:.1f} s")
-        write_report(results)
-        return 0 if all(r["state"] == "success" for r in results) else 1
+        write_report(results, backfills, celery)
+        return 0 if all(r["state"] == "success" for r in [*results, celery]) else 1
     finally:
         for process in processes.values():
             stop(process)
         if pg_dir:
             subprocess.run([str(REPO / "scripts" / "pg-test-server"), "stop", pg_dir], check=False)
         log(f"stopped everything; logs were in {folder / 'logs'}")
+
+
+def single_process_backfill(env: dict, server, workers: int) -> dict:
+    """The same year by ``python -m pipeline backfill --workers N`` into a database of its own on the same server:
+    the single-machine figure beside the Celery one."""
+    import psycopg
+
+    name = f"qz811_single_{workers}"
+    with psycopg.connect(server.set(drivername="postgresql").render_as_string(False), autocommit=True) as c:
+        c.execute(f"CREATE DATABASE {name}")
+    local = {**env, "QZ811_DB_URL": server.set(database=name).render_as_string(False)}
+    subprocess.run([sys.executable, "-m", "pipeline", "init-db"], env=local, check=True, capture_output=True, cwd=REPO)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "pipeline", "backfill", "--from", BACKFILL["first"], "--to",
+                           BACKFILL["last"], "--known-gap", "2019-04-08", "--workers", str(workers)],
+                          env=local, capture_output=True, text=True, cwd=REPO)  # fmt: skip
+    seconds = time.monotonic() - started
+    log(f"backfill in one process tree, --workers {workers}: exit {done.returncode} in {seconds:.1f} s")
+    return {"workers": workers, "state": "success" if done.returncode == 0 else "failed", "wall_s": seconds}
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -204,7 +242,8 @@ def dag_parsed(engine) -> bool:
     import sqlalchemy as sa
 
     with engine.connect() as conn:
-        return bool(conn.execute(sa.text("SELECT COUNT(*) FROM dag WHERE dag_id = 'air_quality_nightly'")).scalar())
+        found = "SELECT COUNT(*) FROM dag WHERE dag_id IN ('air_quality_nightly', 'air_backfill')"
+        return conn.execute(sa.text(found)).scalar() == 2
 
 
 def end_scheduled_runs(engine) -> bool:
@@ -232,35 +271,33 @@ def end_scheduled_runs(engine) -> bool:
     return bool(runs)
 
 
-def finished_run(engine, logical: str) -> dict | None:
+def finished_run(engine, logical: str | None = None, run_id: str | None = None, dag: str = "air_quality_nightly"):
     import sqlalchemy as sa
 
+    where = "run_id = :run_id" if run_id else "logical_date = CAST(:logical AS timestamptz)"
     with engine.connect() as conn:
         row = conn.execute(
-            sa.text(
-                "SELECT run_id, state, start_date, end_date FROM dag_run WHERE dag_id = 'air_quality_nightly' "
-                "AND logical_date = CAST(:logical AS timestamptz)"
-            ),
-            {"logical": logical},  # fmt: skip
+            sa.text(f"SELECT run_id, state, start_date, end_date FROM dag_run WHERE dag_id = :dag AND {where}"),
+            {"logical": logical, "run_id": run_id, "dag": dag},
         ).first()
     if row is None or row.state not in ("success", "failed"):
         return None
     return {"run_id": row.run_id, "state": row.state, "wall_s": (row.end_date - row.start_date).total_seconds()}
 
 
-def task_rows(engine, run_id: str) -> list[dict]:
+def task_rows(engine, run_id: str, dag: str = "air_quality_nightly") -> list[dict]:
     import sqlalchemy as sa
 
     with engine.connect() as conn:
         rows = conn.execute(
             sa.text("SELECT task_id, map_index, hostname, state, start_date, end_date FROM task_instance "
-                    "WHERE dag_id = 'air_quality_nightly' AND run_id = :run ORDER BY start_date, task_id, map_index"),
-            {"run": run_id},
+                    "WHERE dag_id = :dag AND run_id = :run ORDER BY start_date, task_id, map_index"),
+            {"run": run_id, "dag": dag},
         ).mappings().all()  # fmt: skip
     return [dict(r) for r in rows]
 
 
-def write_report(results: list[dict]) -> None:
+def write_report(results: list[dict], backfills: list[dict], celery: dict) -> None:
     lines = ["# Scale demo: the national air night on Celery workers", "",
              f"Run {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} by `make scale-demo` (bench/scale_demo.py), "
              f"{os.cpu_count()} CPUs. 1,700 stations (40,800 station-hours, 606,000 values) a night; validation mapped "
@@ -273,6 +310,18 @@ def write_report(results: list[dict]) -> None:
             lines.append(f"| {t['task_id']} | {'' if t['map_index'] < 0 else t['map_index']} | {t['hostname']} | "
                          f"{t['state']} | {seconds:.1f} |")  # fmt: skip
         lines.append("")
+    workers = sorted({t["hostname"] for t in celery["tasks"] if t["task_id"] == "load"})
+    lines += [f"## The Zhejiang 2019 year backfilled (air_backfill, {len(celery['tasks'])} tasks): {celery['state']}", "",
+              "| how | wall time |", "|---|---|",
+              *[f"| `python -m pipeline backfill --workers {b['workers']}` (one machine, {b['state']}) | "
+                f"{b['wall_s']:.1f} s |" for b in backfills],
+              f"| `air_backfill` on Celery, groups of days fanned out over {', '.join(workers)} | {celery['wall_s']:.1f} s |",
+              "", "| task | map index | worker | state | seconds |", "|---|---|---|---|---|"]  # fmt: skip
+    for t in celery["tasks"]:
+        seconds = (t["end_date"] - t["start_date"]).total_seconds() if t["end_date"] and t["start_date"] else 0
+        lines.append(f"| {t['task_id']} | {'' if t['map_index'] < 0 else t['map_index']} | {t['hostname']} | "
+                     f"{t['state']} | {seconds:.1f} |")  # fmt: skip
+    lines.append("")
     if len(results) == 2:
         lines.append(f"Two workers: {results[0]['wall_s']:.1f} s; one worker: {results[1]['wall_s']:.1f} s "
                      f"({results[1]['wall_s'] / results[0]['wall_s']:.2f}x).")  # fmt: skip

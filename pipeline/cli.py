@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -242,6 +243,11 @@ def _hourly_scope(engine, settings: Settings):
         raise CommandError(f"QZ811_HOURLY_SCOPE: {err}") from None
 
 
+DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
+"""Backfill worker processes by default: two (a bureau server has more CPUs, but each worker holds up to ~1.5 GB
+of a national group), one where there is one CPU."""
+
+
 def cmd_backfill(args, settings: Settings) -> int:
     from pipeline.jobs.air import backfill
     from pipeline.progress import progress_prefix
@@ -268,7 +274,8 @@ def cmd_backfill(args, settings: Settings) -> int:
         )
 
     outcomes = backfill(engine, landing, args.first, args.last, kept=kept, docs_dir=settings.data_docs_dir,
-                        days_per_load=args.days_per_load, progress=show)  # fmt: skip
+                        days_per_load=args.days_per_load, workers=getattr(args, "workers", DEFAULT_WORKERS),
+                        progress=show)  # fmt: skip
     known = set(args.known_gap or [])
     warned = [o for o in outcomes if o.warnings]
     for o in warned:
@@ -443,6 +450,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="a day known to be missing in the source (repeatable): still named, but not an error",
     )  # fmt: skip
     p.add_argument("--days-per-load", type=int, default=31, help="days validated and written per transaction (31)")
+    p.add_argument(
+        "--workers", type=int, default=DEFAULT_WORKERS,
+        help=f"processes that read and validate groups of days while this one writes ({DEFAULT_WORKERS} here: "
+        "2, or 1 on a one-CPU machine; each needs up to ~1.5 GB for national days)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_backfill)
 
     p = sub.add_parser(

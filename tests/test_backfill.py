@@ -217,3 +217,53 @@ def test_the_demo_is_the_real_year_judged_by_its_completeness(demo):
     report = (folder / "reports" / "report-2019.html").read_text(encoding="utf-8")
     assert "源数据缺失 missing in the source: <b>4月8日</b>" in report
     assert "known gap in the source" in printed["backfill --from"]
+
+
+def faulty_clean_national_file(folder) -> tuple:
+    """A whole real national file (2019-02-20 without its cut line: clean) with faults of the kinds validation
+    quarantines put into it: a negative value, an implausible PM2.5, a station column repeated with another
+    number, and a station the registry lacks. Returns (path, the faults' cells)."""
+    rows = list(
+        csv.reader(io.StringIO(gzip.decompress((TRUNCATED / "china_sites_20190220.csv.gz").read_bytes()).decode()))
+    )
+    header, body = rows[0], [r for r in rows[1:] if len(r) == len(rows[0])]
+    line = {(r[1], r[2]): r for r in body}
+    line[("5", "PM2.5")][10] = "-3"
+    line[("6", "PM2.5")][11] = "9999"
+    header.append(header[12])  # the station of column 13 named twice, its copy differing at hour 6
+    header.append("9999Z")  # a station the registry does not hold
+    for r in body:
+        r.append("1000" if (r[1], r[2]) == ("6", "PM10") else r[12])
+        r.append("12")
+    path = folder / "china_sites_20190220.csv"
+    path.write_text("\r\n".join(",".join(r) for r in [header, *body]) + "\r\n", encoding="utf-8")
+    return path, {"negative value", "implausible value for pm25 (above 3000 ug/m3)", "conflicting duplicate"}
+
+
+def test_a_clean_national_file_read_column_wise_lands_as_the_night_lands_it(warehouse, tmp_path):
+    """The backfill reads a clean national file column-wise (no text per value); validation must find the same
+    rows with the same reasons, and the quarantine the same raw texts, as the night's reading of every cell."""
+    from pipeline.ingest import cnemc_wide
+    from pipeline.store.engine import make_engine
+    from pipeline.store.schema import init_db
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    path, faults = faulty_clean_national_file(landing)
+    assert cnemc_wide.parse_clean(path) is not None  # the column-wise path is the one under test
+    day = dt.date(2019, 2, 20)
+    (outcome,) = air.backfill(warehouse, landing, day, day, kept=None)
+    nightly = make_engine(f"sqlite:///{tmp_path / 'nightly.db'}")
+    init_db(nightly)
+    air.run_day(nightly, landing, day, tmp_path / "staging", kept=None)
+    tables = ["ingest_batch", "quarantine", "air_hourly", "air_station_day", "air_city_day"]
+    backfilled, night = dump(warehouse, tables), dump(nightly, tables)
+    for table in tables:
+        pd.testing.assert_frame_equal(backfilled[table], night[table], obj=table)
+    reasons = set(backfilled["quarantine"]["reason"])
+    assert all(any(r.startswith(f) for r in reasons) for f in faults), reasons
+    assert "unknown station (not in the station registry)" in reasons
+    bad = backfilled["quarantine"]
+    assert bad.loc[bad["reason"] == "negative value", "raw_record"].str.endswith("=-3").all()
+    assert outcome.rows_read == outcome.rows_loaded + outcome.rows_quarantined and outcome.rows_quarantined == len(bad)
+    nightly.dispose()

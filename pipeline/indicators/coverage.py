@@ -112,7 +112,9 @@ def _date_texts(dates) -> list[str]:
     """Each date as ``YYYY-MM-DD`` (or a month as ``YYYY-MM``): a datetime column converted at once."""
     if isinstance(dates, pd.Series) and pd.api.types.is_datetime64_any_dtype(dates.dtype):
         return np.datetime_as_string(dates.to_numpy(dtype="datetime64[D]"), unit="D").tolist()
-    return [d[:10] if type(d) is str else str(d)[:10] for d in (dates.tolist() if isinstance(dates, pd.Series) else dates)]
+    return [
+        d[:10] if type(d) is str else str(d)[:10] for d in (dates.tolist() if isinstance(dates, pd.Series) else dates)
+    ]
 
 
 def _flags(valid) -> np.ndarray:

@@ -214,6 +214,20 @@ def _check_shape(path: Path, data: bytes) -> None:
         raise IngestError(path, f"{cells:,} fields, more than the {MAX_CELLS:,} read from one file: split it")
 
 
+def concat_records(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Records of several readers in one frame, in order. A column categorical in every frame stays categorical
+    (over the union of the categories): a backfill's month of column-wise national records keeps its codes
+    instead of becoming millions of text objects."""
+    frames = [f for f in frames if len(f.columns)] or frames
+    if len(frames) > 1:
+        shared = [c for c in frames[0].columns
+                  if all(c in f.columns and isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)]  # fmt: skip
+        if shared:
+            union = {c: list(dict.fromkeys(v for f in frames for v in f[c].cat.categories)) for c in shared}
+            frames = [f.assign(**{c: f[c].cat.set_categories(union[c]) for c in shared}) for f in frames]
+    return pd.concat(frames, ignore_index=True)
+
+
 def empty_records() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in RECORD_COLUMNS})
 

@@ -16,7 +16,7 @@ FORMATS = {"cnemc_wide": cnemc_wide, "long_csv": long_csv}
 def detect_format(path: Path | str) -> str:
     """``cnemc_wide`` or ``long_csv``; IngestError naming what was found otherwise."""
     text = read_text(Path(path))
-    header = next(csv.reader(io.StringIO(text.splitlines()[0])), [])
+    header = next(csv.reader(io.StringIO(text.partition("\n")[0].rstrip("\r"))), [])
     for name, module in FORMATS.items():
         if module.looks_like(header):
             return name
