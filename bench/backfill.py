@@ -98,18 +98,14 @@ def _tree(pid: int) -> list[int]:
 
 
 def _rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
+    """A process's PSS (smaps_rollup), else its RSS (status), in MB; 0 for a process gone."""
+    for file, field in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        try:
+            found = [line for line in Path(f"/proc/{pid}/{file}").read_text().splitlines() if line.startswith(field)]
+        except OSError:
+            continue
+        if found:
+            return int(found[0].split()[1]) / 1024
     return 0.0
 
 
