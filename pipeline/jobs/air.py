@@ -755,7 +755,7 @@ def _preparing(groups: list[BackfillGroup], stations, kept, records_per_load: in
 
 def _ahead(pool, prepare: Callable, groups: list[BackfillGroup], at_most: int):
     """The prepared groups in order, at most ``at_most`` of them submitted ahead of the one being written: a
-    year's groups all submitted at once would pile up in this process while it writes (3.9 GB measured)."""
+    year's groups all submitted at once would pile up in this process while it writes."""
     from collections import deque
 
     pending = deque()
@@ -769,8 +769,8 @@ def _ahead(pool, prepare: Callable, groups: list[BackfillGroup], at_most: int):
 
 def _prepare_in_worker(group: BackfillGroup, **kwargs) -> list:
     """:func:`prepare_group` in a worker process, which then hands the memory of the group's records back to the
-    system: freed, it stays in the process's heap otherwise, and a worker that had prepared six national groups
-    held 2.7 GB."""
+    system: freed, it stays in the process's heap otherwise, and a worker held 2.7 GB within two
+    months of national days."""
     import ctypes
     import gc
 
